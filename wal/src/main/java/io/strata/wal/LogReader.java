@@ -1,0 +1,346 @@
+package io.strata.wal;
+
+import static io.strata.wal.LogFormat.BLOCK_SIZE;
+import static io.strata.wal.LogFormat.FILE_HEADER_SIZE;
+import static io.strata.wal.LogFormat.FRAGMENT_HEADER_SIZE;
+
+import io.strata.wal.fs.FileSystem;
+import io.strata.wal.fs.ReadableFile;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Reads the records of one log file written by {@link LogWriter}, checking every byte: the file
+ * header, each fragment's checksum, type and length, the order of fragments, and the zero padding
+ * at block ends.
+ *
+ * <p>In {@link RecoveryMode#STRICT} any damage is a {@link CorruptionException}. In {@link
+ * RecoveryMode#TOLERATE_TORN_TAIL}, when this file is the last of its log, damage after which no
+ * valid fragment follows is a torn tail: {@link #next()} returns null, and {@link #validLength()}
+ * and {@link #droppedBytes()} say where the good part ends. Damage followed by a valid fragment, or
+ * in a file that is not the last, is always a {@link CorruptionException}.
+ *
+ * <p>Not thread-safe.
+ */
+public final class LogReader implements Closeable {
+
+  private final ReadableFile file;
+  private final Path path;
+  private final long number;
+  private final RecoveryMode mode;
+  private final boolean lastInLog;
+  private final long size;
+
+  private final byte[] block = new byte[BLOCK_SIZE];
+  private final ByteBuffer blockView = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
+  private long loadedBlock = -1;
+
+  private long pos;
+  private boolean done;
+  private long recordOffset = -1;
+  private long validLength = -1;
+  private long dropped;
+  private String tailProblem;
+
+  private byte[] assembly = new byte[256];
+  private int assembled;
+
+  private LogReader(
+      ReadableFile file, Path path, long number, RecoveryMode mode, boolean lastInLog, long size) {
+    this.file = file;
+    this.path = path;
+    this.number = number;
+    this.mode = mode;
+    this.lastInLog = lastInLog;
+    this.size = size;
+  }
+
+  /**
+   * Opens {@code file}, which must carry file number {@code number} in its header.
+   *
+   * @param lastInLog whether no later file of the same log follows (only then can a torn tail be
+   *     tolerated)
+   */
+  public static LogReader open(
+      FileSystem fs, Path file, long number, RecoveryMode mode, boolean lastInLog)
+      throws IOException {
+    Objects.requireNonNull(mode, "mode");
+    ReadableFile f = fs.openForRead(file);
+    try {
+      LogReader r = new LogReader(f, file, number, mode, lastInLog, f.size());
+      r.readHeader();
+      return r;
+    } catch (IOException | RuntimeException e) {
+      f.close();
+      throw e;
+    }
+  }
+
+  private void readHeader() throws IOException {
+    byte[] expected = LogFormat.fileHeader(number);
+    int have = (int) Math.min(size, FILE_HEADER_SIZE);
+    byte[] actual = new byte[have];
+    file.readFully(0, ByteBuffer.wrap(actual));
+    if (have == FILE_HEADER_SIZE && Arrays.equals(actual, expected)) {
+      pos = FILE_HEADER_SIZE;
+      return;
+    }
+    // A file cut short while it was being created holds a prefix of its header, or zeros.
+    boolean tornCreation =
+        have < FILE_HEADER_SIZE
+            && (Arrays.equals(actual, Arrays.copyOf(expected, have)) || allZero(actual));
+    String problem = headerProblem(actual, expected);
+    if (tornCreation && mode == RecoveryMode.TOLERATE_TORN_TAIL && lastInLog) {
+      done = true;
+      validLength = 0;
+      dropped = size;
+      tailProblem = problem;
+      return;
+    }
+    throw new CorruptionException(path, firstDifference(actual, expected), problem);
+  }
+
+  private static boolean allZero(byte[] b) {
+    for (byte x : b) {
+      if (x != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int firstDifference(byte[] actual, byte[] expected) {
+    for (int i = 0; i < actual.length; i++) {
+      if (actual[i] != expected[i]) {
+        return i;
+      }
+    }
+    return actual.length;
+  }
+
+  private String headerProblem(byte[] actual, byte[] expected) {
+    if (actual.length < FILE_HEADER_SIZE) {
+      return "file of " + actual.length + " bytes is shorter than the " + FILE_HEADER_SIZE
+          + "-byte log header";
+    }
+    ByteBuffer b = ByteBuffer.wrap(actual).order(ByteOrder.LITTLE_ENDIAN);
+    if (b.getInt(0) != LogFormat.MAGIC) {
+      return "bad magic 0x" + Integer.toHexString(b.getInt(0)) + ", not a Strata log file";
+    }
+    if (actual[4] != LogFormat.FORMAT_VERSION) {
+      return "unsupported log format version " + (actual[4] & 0xFF) + ", expected "
+          + LogFormat.FORMAT_VERSION;
+    }
+    if (actual[5] != 0 || actual[6] != 0 || actual[7] != 0) {
+      return "reserved header bytes 5..7 are not zero";
+    }
+    return "header names file number " + b.getLong(8) + " but this is file " + number;
+  }
+
+  /**
+   * The next complete record, or null at the end of the file (or before a tolerated torn tail).
+   *
+   * @throws CorruptionException on damage that the mode does not tolerate
+   */
+  public byte[] next() throws IOException {
+    if (done) {
+      return null;
+    }
+    boolean inRecord = false;
+    long recordStart = -1;
+    assembled = 0;
+    while (true) {
+      if (pos >= size) {
+        if (inRecord) {
+          return damage(recordStart, pos, "record starting at " + recordStart
+              + " has no LAST fragment before the end of the file");
+        }
+        done = true;
+        validLength = size;
+        return null;
+      }
+      long blockBase = pos - pos % BLOCK_SIZE;
+      int inBlock = (int) (pos - blockBase);
+      loadBlock(blockBase);
+      int blockLen = (int) Math.min(BLOCK_SIZE, size - blockBase);
+      long cut = inRecord ? recordStart : pos;
+      if (BLOCK_SIZE - inBlock < FRAGMENT_HEADER_SIZE) {
+        for (int i = inBlock; i < blockLen; i++) {
+          if (block[i] != 0) {
+            return damage(cut, blockBase + i, "non-zero byte in the padding at the end of a block");
+          }
+        }
+        pos = blockBase + BLOCK_SIZE;
+        continue;
+      }
+      if (blockLen - inBlock < FRAGMENT_HEADER_SIZE) {
+        return damage(cut, pos, "fragment header cut off by the end of the file ("
+            + (blockLen - inBlock) + " of " + FRAGMENT_HEADER_SIZE + " bytes)");
+      }
+      int crc = blockView.getInt(inBlock);
+      int length = Short.toUnsignedInt(blockView.getShort(inBlock + 4));
+      byte type = block[inBlock + 6];
+      if (type == LogFormat.ZERO && length == 0 && crc == 0) {
+        return damage(cut, pos, "zero bytes where a fragment header belongs");
+      }
+      if (type < LogFormat.FULL || type > LogFormat.LAST) {
+        return damage(cut, pos, "unknown fragment type " + (type & 0xFF));
+      }
+      if (inBlock + FRAGMENT_HEADER_SIZE + length > BLOCK_SIZE) {
+        return damage(cut, pos, "fragment length " + length + " overruns its 32 KiB block");
+      }
+      if (inBlock + FRAGMENT_HEADER_SIZE + length > blockLen) {
+        return damage(cut, pos, "fragment of " + length + " bytes cut off by the end of the file");
+      }
+      int payload = inBlock + FRAGMENT_HEADER_SIZE;
+      if (LogFormat.checksum(type, block, payload, length) != crc) {
+        return damage(cut, pos, "checksum mismatch in " + LogFormat.typeName(type)
+            + " fragment of " + length + " bytes");
+      }
+      // A valid fragment: a fragment out of order here means damage before it, never a torn tail.
+      if (type == LogFormat.FULL || type == LogFormat.FIRST) {
+        if (inRecord) {
+          throw new CorruptionException(path, pos, LogFormat.typeName(type)
+              + " fragment inside the record that started at " + recordStart
+              + ": that record lost its LAST fragment");
+        }
+        if (type == LogFormat.FULL) {
+          recordOffset = pos;
+          pos += FRAGMENT_HEADER_SIZE + length;
+          return Arrays.copyOfRange(block, payload, payload + length);
+        }
+        inRecord = true;
+        recordStart = pos;
+      } else if (!inRecord) {
+        throw new CorruptionException(path, pos, LogFormat.typeName(type)
+            + " fragment without the FIRST fragment of its record");
+      }
+      collect(block, payload, length);
+      pos += FRAGMENT_HEADER_SIZE + length;
+      if (type == LogFormat.LAST) {
+        recordOffset = recordStart;
+        return Arrays.copyOf(assembly, assembled);
+      }
+    }
+  }
+
+  private void collect(byte[] src, int offset, int length) {
+    if (assembled + length > assembly.length) {
+      long want = Math.max(assembled + (long) length, 2L * assembly.length);
+      if (want > Integer.MAX_VALUE - 8) {
+        throw new CorruptionException(path, pos, "record exceeds 2 GiB");
+      }
+      assembly = Arrays.copyOf(assembly, (int) want);
+    }
+    System.arraycopy(src, offset, assembly, assembled, length);
+    assembled += length;
+  }
+
+  private void loadBlock(long blockBase) throws IOException {
+    if (loadedBlock != blockBase) {
+      int len = (int) Math.min(BLOCK_SIZE, size - blockBase);
+      file.readFully(blockBase, ByteBuffer.wrap(block, 0, len));
+      loadedBlock = blockBase;
+    }
+  }
+
+  /**
+   * Damage found at {@code at}; the good part of the file ends at {@code cut}. Throws, or ends the
+   * file when the damage is a tolerable torn tail.
+   */
+  private byte[] damage(long cut, long at, String problem) throws IOException {
+    if (mode == RecoveryMode.STRICT) {
+      throw new CorruptionException(path, at, problem);
+    }
+    if (!lastInLog) {
+      throw new CorruptionException(path, at, problem + " (not a torn tail: later log files follow)");
+    }
+    long valid = validFragmentAfter(at);
+    if (valid >= 0) {
+      throw new CorruptionException(path, at, problem + " (not a torn tail: a valid fragment follows at offset "
+          + valid + ")");
+    }
+    done = true;
+    validLength = cut;
+    dropped = size - cut;
+    tailProblem = problem + " at offset " + at;
+    return null;
+  }
+
+  /** Offset of the first fragment after {@code at} whose checksum is valid, or -1. */
+  private long validFragmentAfter(long at) throws IOException {
+    long blockBase = at - at % BLOCK_SIZE;
+    long found = walkBlock(blockBase, at);
+    for (long b = blockBase + BLOCK_SIZE; found < 0 && b < size; b += BLOCK_SIZE) {
+      found = walkBlock(b, b - 1);
+    }
+    return found;
+  }
+
+  /**
+   * Follows the fragment lengths through one block, from its first fragment, returning the first
+   * valid fragment strictly after {@code after}, or -1 once the chain breaks.
+   */
+  private long walkBlock(long blockBase, long after) throws IOException {
+    loadBlock(blockBase);
+    int blockLen = (int) Math.min(BLOCK_SIZE, size - blockBase);
+    int p = blockBase == 0 ? FILE_HEADER_SIZE : 0;
+    // restart the chain at the damage itself when it lies in this block
+    if (after >= blockBase + p) {
+      p = (int) (after - blockBase);
+    }
+    while (p + FRAGMENT_HEADER_SIZE <= blockLen) {
+      int crc = blockView.getInt(p);
+      int length = Short.toUnsignedInt(blockView.getShort(p + 4));
+      byte type = block[p + 6];
+      if (type < LogFormat.FULL || type > LogFormat.LAST
+          || p + FRAGMENT_HEADER_SIZE + length > blockLen) {
+        return -1;
+      }
+      if (blockBase + p > after
+          && LogFormat.checksum(type, block, p + FRAGMENT_HEADER_SIZE, length) == crc) {
+        return blockBase + p;
+      }
+      p += FRAGMENT_HEADER_SIZE + length;
+    }
+    return -1;
+  }
+
+  /** Offset of the first fragment of the record last returned by {@link #next()}. */
+  public long recordOffset() {
+    return recordOffset;
+  }
+
+  /**
+   * Once {@link #next()} has returned null: the length of the good part of the file (where a torn
+   * tail starts, or the whole file).
+   */
+  public long validLength() {
+    return validLength;
+  }
+
+  /** Once {@link #next()} has returned null: bytes of torn tail dropped (0 for a clean end). */
+  public long droppedBytes() {
+    return dropped;
+  }
+
+  /** The check a dropped torn tail failed, or null. */
+  public String tailProblem() {
+    return tailProblem;
+  }
+
+  /** The file being read. */
+  public Path path() {
+    return path;
+  }
+
+  @Override
+  public void close() throws IOException {
+    file.close();
+  }
+}
