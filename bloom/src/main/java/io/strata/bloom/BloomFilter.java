@@ -245,14 +245,10 @@ public final class BloomFilter {
       }
       int blocks = (int) blockCount;
       int probes = probesFor(bitsPerKey);
-      ByteBuffer b =
-          ByteBuffer.allocate(HEADER_BYTES + blocks * BLOCK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      b.put(0, FORMAT_VERSION);
-      b.put(1, (byte) probes);
-      b.putInt(4, blocks);
+      long[] words = new long[blocks * (BLOCK_BYTES / Long.BYTES)];
       for (int i = 0; i < count; i++) {
         long hash = hashes[i];
-        int base = HEADER_BYTES + blockIndex(hash, blocks) * BLOCK_BYTES;
+        int base = blockIndex(hash, blocks) * (BLOCK_BYTES / Long.BYTES);
         long bits = mix(hash);
         for (int p = 0, used = 0; p < probes; p++, used++) {
           if (used == PROBES_PER_WORD) {
@@ -261,10 +257,17 @@ public final class BloomFilter {
           }
           int bit = (int) bits & (BLOCK_BITS - 1);
           bits >>>= 9;
-          int at = base + ((bit >>> 6) << 3);
-          b.putLong(at, b.getLong(at) | (1L << bit));
+          words[base + (bit >>> 6)] |= 1L << bit;
         }
       }
+      ByteBuffer b =
+          ByteBuffer.allocate(HEADER_BYTES + blocks * BLOCK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      b.put(0, FORMAT_VERSION);
+      b.put(1, (byte) probes);
+      b.putInt(4, blocks);
+      b.position(HEADER_BYTES);
+      b.asLongBuffer().put(words);
+      b.position(0);
       return new BloomFilter(b.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN), probes, blocks);
     }
   }
