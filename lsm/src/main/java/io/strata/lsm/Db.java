@@ -1,0 +1,884 @@
+package io.strata.lsm;
+
+import io.strata.wal.Durability;
+import io.strata.wal.RecordPosition;
+import io.strata.wal.RecoveryMode;
+import io.strata.wal.RecoveryReport;
+import io.strata.wal.Wal;
+import io.strata.wal.WalOptions;
+import io.strata.wal.fs.FileLock;
+import io.strata.wal.fs.FileSystem;
+import io.strata.wal.fs.WritableFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A key-value store in one directory: a log-structured merge tree. Writes go to a write-ahead log
+ * and a memtable; full memtables are flushed to sorted table files in the background.
+ *
+ * <p>Keys and values are byte arrays compared as unsigned bytes; keys up to {@value
+ * #MAX_KEY_BYTES} bytes (64 KiB), values up to {@value #MAX_VALUE_BYTES} bytes (256 MiB). Arrays
+ * are copied in and out: the caller may reuse its arrays, and never sees the store's.
+ *
+ * <p>Durability: a write returns after the write-ahead log has its batch. With {@link
+ * WriteOptions#sync()} the log is fsynced first (concurrent synced writers share one fsync), so
+ * the batch survives a power loss; without it, the batch survives a crash of the process. Batches
+ * are atomic.
+ *
+ * <p>Errors: damaged files give {@link CorruptionException} (file, offset, failed check). When the
+ * write-ahead log or a background flush fails, the store stays readable but refuses writes until
+ * reopened. Every method throws {@link IllegalStateException} after {@link #close()}.
+ *
+ * <p>Thread-safety: all methods may be called from any number of threads. Concurrent writers are
+ * queued; the writer at the head of the queue (the leader) writes its own batch and those queued
+ * behind it as one log record. Reads take no lock: they pin a {@link ReadView}.
+ */
+public final class Db implements AutoCloseable {
+  /** Largest key accepted: 64 KiB. */
+  public static final int MAX_KEY_BYTES = 64 * 1024;
+  /** Largest value accepted: 256 MiB. */
+  public static final int MAX_VALUE_BYTES = 256 * 1024 * 1024;
+
+  private static final System.Logger LOG = System.getLogger(Db.class.getName());
+
+  /** A write-ahead log record: sequence (8 bytes), count (4 bytes), then the batches' operations. */
+  private static final int RECORD_HEADER = 12;
+
+  private static final long MAX_GROUP_BYTES = 1 << 20;
+
+  private final Path dir;
+  private final Options options;
+  private final FileSystem fs;
+  private final FileLock lock;
+  private final BlockCache blockCache;
+  private final TableCache tables;
+  private final VersionSet versions;
+  private Wal wal;
+
+  private final ReentrantLock mutex = new ReentrantLock();
+  /** Signalled when background work finishes (a flush ends, an error is recorded). */
+  private final Condition backgroundDone = mutex.newCondition();
+  /** Signalled when the writer queue drains. */
+  private final Condition writersDrained = mutex.newCondition();
+
+  // Guarded by mutex.
+  private Memtable mem;
+  private Memtable imm;
+  private final ArrayDeque<Writer> writers = new ArrayDeque<>();
+  private final TreeMap<Long, Integer> snapshots = new TreeMap<>();
+  private final Set<Long> pendingOutputs = new HashSet<>();
+  private boolean flushRunning;
+  private boolean closing;
+
+  private volatile ReadView view;
+  private volatile boolean closed;
+  private volatile Throwable backgroundError;
+  private final AtomicLong lastSequence = new AtomicLong();
+  private final Object obsoleteLock = new Object();
+
+  private final ExecutorService flushExecutor;
+  private final ExecutorService compactionExecutor;
+
+  private final LongAdder userBytes = new LongAdder();
+  private final LongAdder flushBytes = new LongAdder();
+  private final LongAdder compactionBytes = new LongAdder();
+  private final LongAdder stallNanos = new LongAdder();
+
+  /** A thread waiting in the write queue. */
+  private final class Writer {
+    final WriteBatch batch; // null: a request to switch memtables (flush)
+    final boolean sync;
+    final Condition turn = mutex.newCondition();
+    boolean done;
+    RuntimeException error;
+
+    Writer(WriteBatch batch, boolean sync) {
+      this.batch = batch;
+      this.sync = sync;
+    }
+  }
+
+  private Db(Path dir, Options options, FileLock lock) {
+    this.dir = dir;
+    this.options = options;
+    this.fs = options.fileSystem();
+    this.lock = lock;
+    this.blockCache = new BlockCache(options.blockCacheBytes());
+    this.tables = new TableCache(fs, dir, blockCache, options.maxOpenFiles());
+    this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion());
+    this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
+    this.compactionExecutor = options.backgroundThreads() > 1
+        ? Executors.newFixedThreadPool(options.backgroundThreads() - 1, threads("compaction"))
+        : flushExecutor;
+  }
+
+  private ThreadFactory threads(String role) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "strata-" + role + "-" + n.incrementAndGet() + " " + dir.getFileName());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Opens (creating if needed) the store in {@code dir} with default options. */
+  public static Db open(Path dir) {
+    return open(dir, Options.defaults());
+  }
+
+  /**
+   * Opens (creating if needed) the store in {@code dir}: replays the manifest and the write-ahead
+   * log, flushes what the log held to a table, and starts a new log segment.
+   *
+   * @throws StrataException when the directory is held by another open {@code Db} (in this
+   *     process or another), or cannot be read or written
+   * @throws CorruptionException when a file needed to open the store is damaged
+   */
+  public static Db open(Path dir, Options options) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(options, "options");
+    FileSystem fs = options.fileSystem();
+    FileLock lock;
+    try {
+      fs.createDirectories(dir);
+      lock = fs.lock(dir.resolve(FileNames.LOCK));
+    } catch (IOException e) {
+      throw new StrataException("cannot open " + dir + ": it is in use by another open Db, or"
+          + " its lock file cannot be taken (" + e.getMessage() + ")", e);
+    }
+    Db db = new Db(dir, options, lock);
+    try {
+      db.recover();
+      return db;
+    } catch (IOException e) {
+      db.abandon(e);
+      throw new StrataException("cannot open " + dir + ": " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      db.abandon(e);
+      throw e;
+    }
+  }
+
+  private void abandon(Throwable cause) {
+    closed = true;
+    flushExecutor.shutdownNow();
+    compactionExecutor.shutdownNow();
+    try {
+      if (wal != null) {
+        wal.close();
+      }
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+    versions.close();
+    tables.close();
+    try {
+      lock.close();
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private void recover() throws IOException {
+    if (versions.exists()) {
+      versions.recover();
+    } else {
+      for (String name : fs.list(dir)) {
+        FileNames.Kind kind = FileNames.parse(name).kind();
+        if (kind == FileNames.Kind.TABLE || kind == FileNames.Kind.MANIFEST) {
+          throw new CorruptionException(FileNames.current(dir), 0, "CURRENT is missing, but the"
+              + " directory holds store files such as " + name);
+        }
+      }
+    }
+    long logNumber = versions.logNumber();
+    VersionEdit edit = new VersionEdit();
+    long[] maxSequence = {versions.lastSequence()};
+    Memtable[] replay = {new Memtable(0)};
+    List<IOException> flushErrors = new ArrayList<>();
+    RecoveryReport report;
+    try {
+      report = Wal.replay(fs, dir, logNumber, RecoveryMode.TOLERATE_TORN_TAIL,
+          (position, record) -> {
+            long last = applyLogRecord(position, record, replay[0]);
+            maxSequence[0] = Math.max(maxSequence[0], last);
+            if (replay[0].approximateBytes() >= options.writeBufferSize()) {
+              try {
+                FileMetadata f = writeLevel0(replay[0], versions.newFileNumber());
+                if (f != null) {
+                  edit.addFile(0, f);
+                }
+              } catch (IOException e) {
+                flushErrors.add(e);
+              }
+              replay[0] = new Memtable(0);
+            }
+          });
+    } catch (io.strata.wal.CorruptionException e) {
+      throw CorruptionException.of(e);
+    }
+    if (!flushErrors.isEmpty()) {
+      throw flushErrors.get(0);
+    }
+    if (report.tornTail()) {
+      LOG.log(System.Logger.Level.WARNING, "{0}: dropped a torn write-ahead log tail of {1} bytes"
+          + " in segment {2} ({3})", dir, report.droppedBytes(), report.tornSegment(),
+          report.tornProblem());
+    }
+    if (!replay[0].isEmpty()) {
+      FileMetadata f = writeLevel0(replay[0], versions.newFileNumber());
+      if (f != null) {
+        edit.addFile(0, f);
+      }
+    }
+    List<Long> segments = Wal.segments(fs, dir);
+    long newSegment = Math.max(logNumber,
+        segments.isEmpty() ? 1 : segments.get(segments.size() - 1) + 1);
+    edit.logNumber = newSegment;
+    edit.lastSequence = maxSequence[0];
+    versions.writeNewManifest(edit);
+    lastSequence.set(versions.lastSequence());
+    long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
+    wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize).build());
+    mem = new Memtable(newSegment);
+    view = new ReadView(mem, null, versions.acquireCurrent());
+    for (String name : fs.list(dir)) {
+      if (FileNames.parse(name).kind() == FileNames.Kind.TEMP) {
+        fs.delete(dir.resolve(name));
+      }
+    }
+    deleteObsoleteFiles();
+  }
+
+  /** Inserts one log record's operations; returns the last sequence it used. */
+  private long applyLogRecord(RecordPosition position, byte[] record, Memtable into) {
+    Path file = Wal.segmentPath(dir, position.segment());
+    ByteSource in = new ByteSource(record, 0, record.length, file, position.offset(),
+        "write-ahead log record");
+    if (record.length < RECORD_HEADER) {
+      throw in.corrupt("record of " + record.length + " bytes is shorter than its header");
+    }
+    long first = in.longLE();
+    int count = in.intLE();
+    if (first < 1 || first > InternalKeys.MAX_SEQUENCE || count < 0
+        || first + count - 1 > InternalKeys.MAX_SEQUENCE) {
+      throw in.corrupt("impossible sequence " + first + " or count " + count);
+    }
+    long[] seq = {first};
+    WriteBatch.iterate(in, count, new WriteBatch.Handler() {
+      @Override
+      public void put(byte[] key, byte[] value) {
+        into.add(seq[0]++, InternalKeys.KIND_PUT, key, value);
+      }
+
+      @Override
+      public void delete(byte[] key) {
+        into.add(seq[0]++, InternalKeys.KIND_DELETE, key, null);
+      }
+    });
+    return first + count - 1;
+  }
+
+  // ---------------------------------------------------------------- arguments and state checks
+
+  static void checkKey(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    if (key.length > MAX_KEY_BYTES) {
+      throw new IllegalArgumentException("key of " + key.length + " bytes exceeds the limit of "
+          + MAX_KEY_BYTES + " bytes");
+    }
+  }
+
+  static void checkValue(byte[] value) {
+    Objects.requireNonNull(value, "value");
+    if (value.length > MAX_VALUE_BYTES) {
+      throw new IllegalArgumentException("value of " + value.length
+          + " bytes exceeds the limit of " + MAX_VALUE_BYTES + " bytes");
+    }
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("Db " + dir + " is closed");
+    }
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** Sets {@code key} to {@code value} (not synced). */
+  public void put(byte[] key, byte[] value) {
+    write(new WriteBatch().put(key, value), WriteOptions.defaults());
+  }
+
+  /** Removes {@code key} (not synced); no error when it is absent. */
+  public void delete(byte[] key) {
+    write(new WriteBatch().delete(key), WriteOptions.defaults());
+  }
+
+  /**
+   * Applies a batch atomically.
+   *
+   * @throws StrataException when the write-ahead log fails (the Db then refuses writes until
+   *     reopened) or an earlier background failure stopped writes
+   */
+  public void write(WriteBatch batch, WriteOptions options) {
+    Objects.requireNonNull(batch, "batch");
+    Objects.requireNonNull(options, "options");
+    checkOpen();
+    if (batch.count() == 0) {
+      return;
+    }
+    enqueue(new Writer(batch, options.isSync()));
+  }
+
+  private void enqueue(Writer w) {
+    mutex.lock();
+    try {
+      writers.addLast(w);
+      while (!w.done && writers.peekFirst() != w) {
+        w.turn.awaitUninterruptibly();
+      }
+      if (w.done) {
+        if (w.error != null) {
+          throw w.error;
+        }
+        return;
+      }
+      lead(w);
+    } finally {
+      mutex.unlock();
+    }
+  }
+
+  /** Runs with the mutex held by the writer at the head of the queue. */
+  private void lead(Writer leader) {
+    Writer last = leader;
+    RuntimeException error = null;
+    try {
+      makeRoomForWrite(leader.batch == null);
+      if (leader.batch != null) {
+        List<Writer> group = buildGroup(leader);
+        last = group.get(group.size() - 1);
+        writeGroup(group);
+      }
+    } catch (RuntimeException e) {
+      error = e;
+    }
+    while (true) {
+      Writer w = writers.pollFirst();
+      if (w != leader) {
+        w.error = error;
+        w.done = true;
+        w.turn.signal();
+      }
+      if (w == last) {
+        break;
+      }
+    }
+    if (!writers.isEmpty()) {
+      writers.peekFirst().turn.signal();
+    } else {
+      writersDrained.signalAll();
+    }
+    if (error != null) {
+      throw error;
+    }
+  }
+
+  private List<Writer> buildGroup(Writer leader) {
+    List<Writer> group = new ArrayList<>();
+    long size = leader.batch.size();
+    long max = size <= 128 << 10 ? size + (128 << 10) : MAX_GROUP_BYTES;
+    for (Writer w : writers) {
+      if (w != leader) {
+        if (w.batch == null || (w.sync && !leader.sync) || size + w.batch.size() > max) {
+          break;
+        }
+        size += w.batch.size();
+      }
+      group.add(w);
+    }
+    return group;
+  }
+
+  /** Writes a group as one log record, then into the memtable. Mutex held on entry and exit. */
+  private void writeGroup(List<Writer> group) {
+    int count = 0;
+    long bytes = RECORD_HEADER;
+    boolean sync = false;
+    for (Writer w : group) {
+      count += w.batch.count();
+      bytes += w.batch.size();
+      sync |= w.sync;
+    }
+    if (bytes > Integer.MAX_VALUE - 64) {
+      throw new IllegalArgumentException("batch of " + bytes + " bytes is too large");
+    }
+    long first = lastSequence.get() + 1;
+    if (first + count - 1 > InternalKeys.MAX_SEQUENCE) {
+      throw new StrataException("sequence numbers exhausted");
+    }
+    ByteSink record = new ByteSink((int) bytes);
+    record.putLongLE(first).putIntLE(count);
+    for (Writer w : group) {
+      record.put(w.batch.array(), 0, w.batch.size());
+    }
+    Memtable target = mem;
+    Wal log = wal;
+    mutex.unlock();
+    try {
+      try {
+        log.append(record.array(), 0, record.size(), sync ? Durability.SYNC : Durability.NONE);
+      } catch (IOException e) {
+        StrataException failure = new StrataException("write failed: " + e.getMessage()
+            + "; the write-ahead log may be damaged, so this Db accepts no more writes until it"
+            + " is reopened", e);
+        recordBackgroundError(failure);
+        throw failure;
+      }
+      ByteSource in = new ByteSource(record.array(), RECORD_HEADER, record.size() - RECORD_HEADER,
+          null, 0, "batch");
+      long[] seq = {first};
+      WriteBatch.iterate(in, count, new WriteBatch.Handler() {
+        @Override
+        public void put(byte[] key, byte[] value) {
+          target.add(seq[0]++, InternalKeys.KIND_PUT, key, value);
+        }
+
+        @Override
+        public void delete(byte[] key) {
+          target.add(seq[0]++, InternalKeys.KIND_DELETE, key, null);
+        }
+      });
+      userBytes.add(bytes - RECORD_HEADER);
+    } finally {
+      mutex.lock();
+    }
+    lastSequence.set(first + count - 1);
+  }
+
+  private void recordBackgroundError(Throwable t) {
+    mutex.lock();
+    try {
+      if (backgroundError == null) {
+        backgroundError = t;
+      }
+      backgroundDone.signalAll();
+    } finally {
+      mutex.unlock();
+    }
+  }
+
+  /**
+   * Makes sure the memtable has room, switching to a new one (and a new log segment) when it is
+   * full, or when {@code force} and it holds anything. Waits while the previous memtable is still
+   * being flushed. Mutex held.
+   */
+  private void makeRoomForWrite(boolean force) {
+    while (true) {
+      if (backgroundError != null) {
+        throw new StrataException("writes are stopped after an earlier failure ("
+            + backgroundError.getMessage() + "); reopen the Db", backgroundError);
+      }
+      if (closing) {
+        throw new IllegalStateException("Db " + dir + " is closed");
+      }
+      if (!force && mem.approximateBytes() < options.writeBufferSize()) {
+        return;
+      }
+      if (force && mem.isEmpty()) {
+        return;
+      }
+      if (imm != null) {
+        long start = System.nanoTime();
+        backgroundDone.awaitUninterruptibly();
+        stallNanos.add(System.nanoTime() - start);
+        continue;
+      }
+      long segment;
+      try {
+        segment = wal.rotate();
+      } catch (IOException e) {
+        StrataException failure = new StrataException("starting a new write-ahead log segment"
+            + " failed: " + e.getMessage() + "; this Db accepts no more writes until reopened", e);
+        backgroundError = failure;
+        throw failure;
+      }
+      imm = mem;
+      mem = new Memtable(segment);
+      installView();
+      scheduleFlush();
+      force = false;
+    }
+  }
+
+  /** Publishes a new read view of mem, imm and the current version. Mutex held. */
+  private void installView() {
+    ReadView old = view;
+    view = new ReadView(mem, imm, versions.acquireCurrent());
+    old.release();
+  }
+
+  private ReadView acquireView() {
+    while (true) {
+      ReadView v = view;
+      if (v.retain()) {
+        return v;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- flush
+
+  private void scheduleFlush() {
+    if (!flushRunning && imm != null && backgroundError == null) {
+      flushRunning = true;
+      flushExecutor.execute(this::flushImmutable);
+    }
+  }
+
+  /** Background: writes the frozen memtable to a level-0 table and records it. */
+  private void flushImmutable() {
+    Memtable frozen;
+    long number;
+    long logNumber;
+    mutex.lock();
+    try {
+      frozen = imm;
+      number = versions.newFileNumber();
+      pendingOutputs.add(number);
+      logNumber = mem.walSegment();
+    } finally {
+      mutex.unlock();
+    }
+    try {
+      FileMetadata f = writeLevel0(frozen, number);
+      VersionEdit edit = new VersionEdit();
+      if (f != null) {
+        edit.addFile(0, f);
+        flushBytes.add(f.fileSize());
+      }
+      edit.logNumber = logNumber;
+      edit.lastSequence = lastSequence.get();
+      versions.logAndApply(edit);
+      mutex.lock();
+      try {
+        imm = null;
+        installView();
+        pendingOutputs.remove(number);
+        flushRunning = false;
+        backgroundDone.signalAll();
+      } finally {
+        mutex.unlock();
+      }
+      deleteObsoleteFiles();
+    } catch (Throwable t) {
+      LOG.log(System.Logger.Level.ERROR, "flush of " + dir + " failed; writes are stopped", t);
+      mutex.lock();
+      try {
+        if (backgroundError == null) {
+          backgroundError = new StrataException("flush failed: " + t.getMessage(), t);
+        }
+        flushRunning = false;
+        backgroundDone.signalAll();
+      } finally {
+        mutex.unlock();
+      }
+    }
+  }
+
+  /**
+   * Writes a memtable to table {@code number}, synced, with its directory entry synced. Returns
+   * its metadata, or null (and no file) when the memtable is empty.
+   */
+  private FileMetadata writeLevel0(Memtable m, long number) throws IOException {
+    Path path = FileNames.table(dir, number);
+    TableProperties props;
+    long size;
+    try (WritableFile out = fs.create(path); InternalIterator it = m.iterator()) {
+      TableBuilder b = new TableBuilder(out, options);
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        b.add(it.key(), it.value());
+      }
+      if (b.entries() == 0) {
+        out.close();
+        fs.delete(path);
+        return null;
+      }
+      props = b.finish();
+      size = b.fileSize();
+      out.sync();
+    } catch (IOException | RuntimeException e) {
+      try {
+        fs.delete(path);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    fs.syncDirectory(dir);
+    return new FileMetadata(number, size, props.smallestKey(), props.largestKey(),
+        props.minSequence(), props.maxSequence(), props.entries());
+  }
+
+  /**
+   * Flushes the memtable to a table file and waits until it is recorded. Returns at once when the
+   * memtable is empty.
+   */
+  public void flush() {
+    checkOpen();
+    enqueue(new Writer(null, false));
+    mutex.lock();
+    try {
+      while (imm != null && backgroundError == null) {
+        backgroundDone.awaitUninterruptibly();
+      }
+      if (backgroundError != null) {
+        throw new StrataException("flush failed: " + backgroundError.getMessage(), backgroundError);
+      }
+    } finally {
+      mutex.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- files
+
+  private void scheduleObsoleteFileDeletion() {
+    if (closed || closing) {
+      return;
+    }
+    try {
+      compactionExecutor.execute(() -> {
+        if (!closed) {
+          deleteObsoleteFiles();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException ignored) {
+      // closing: the next open deletes what is left
+    }
+  }
+
+  /** Deletes tables no live version uses, log segments already flushed, old manifests. */
+  private void deleteObsoleteFiles() {
+    synchronized (obsoleteLock) {
+      // Order matters. A table's number enters pendingOutputs before its file is created, and
+      // leaves only after a version holding it is installed. So with the directory listed first,
+      // then pending read, then the live set, every table listed is in one of the two sets.
+      List<String> names;
+      try {
+        names = fs.list(dir);
+      } catch (IOException e) {
+        LOG.log(System.Logger.Level.WARNING, "listing " + dir + " failed", e);
+        return;
+      }
+      Set<Long> pending;
+      mutex.lock();
+      try {
+        pending = new HashSet<>(pendingOutputs);
+      } finally {
+        mutex.unlock();
+      }
+      Set<Long> live = versions.liveFiles();
+      long logNumber = versions.logNumber();
+      long manifest = versions.manifestNumber();
+      for (String name : names) {
+        FileNames.Parsed p = FileNames.parse(name);
+        boolean obsolete = switch (p.kind()) {
+          case TABLE -> !live.contains(p.number()) && !pending.contains(p.number());
+          case MANIFEST -> p.number() < manifest;
+          case WAL -> p.number() < logNumber;
+          default -> false;
+        };
+        if (obsolete) {
+          if (p.kind() == FileNames.Kind.TABLE) {
+            tables.evict(p.number());
+          }
+          try {
+            fs.delete(dir.resolve(name));
+          } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "deleting obsolete " + name + " failed", e);
+          }
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** The value of {@code key}, or null when absent. */
+  public byte[] get(byte[] key) {
+    return get(key, ReadOptions.defaults());
+  }
+
+  /** The value of {@code key} as of the options' snapshot (or now), or null when absent. */
+  public byte[] get(byte[] key, ReadOptions options) {
+    checkKey(key);
+    Objects.requireNonNull(options, "options");
+    checkOpen();
+    long sequence = sequenceFor(options);
+    ReadView v = acquireView();
+    try {
+      byte[] value = v.get(key, sequence, tables, options.fillCache());
+      return value == null || value == Memtable.DELETED ? null : value;
+    } finally {
+      v.release();
+    }
+  }
+
+  private long sequenceFor(ReadOptions options) {
+    Snapshot s = options.snapshot();
+    if (s == null) {
+      return lastSequence.get();
+    }
+    if (s.db() != this) {
+      throw new IllegalArgumentException("snapshot belongs to another Db");
+    }
+    return s.sequence();
+  }
+
+  /** A cursor over the store as of the options' snapshot (or now). Close it when done. */
+  public Cursor cursor(ReadOptions options) {
+    Objects.requireNonNull(options, "options");
+    checkOpen();
+    long sequence = sequenceFor(options);
+    ReadView v = acquireView();
+    try {
+      InternalIterator it = v.iterator(tables, options.fillCache());
+      return new DbCursor(this, v, it, sequence, options.lowerBoundRef(), options.upperBoundRef());
+    } catch (RuntimeException e) {
+      v.release();
+      throw e;
+    }
+  }
+
+  /** A snapshot of the current state. Close it when done. */
+  public Snapshot snapshot() {
+    checkOpen();
+    mutex.lock();
+    try {
+      long seq = lastSequence.get();
+      snapshots.merge(seq, 1, Integer::sum);
+      return new Snapshot(seq, this);
+    } finally {
+      mutex.unlock();
+    }
+  }
+
+  void releaseSnapshot(Snapshot s) {
+    mutex.lock();
+    try {
+      snapshots.computeIfPresent(s.sequenceUnchecked(), (k, n) -> n == 1 ? null : n - 1);
+    } finally {
+      mutex.unlock();
+    }
+  }
+
+  /** Sequence numbers of the open snapshots, ascending. */
+  List<Long> snapshotSequences() {
+    mutex.lock();
+    try {
+      return new ArrayList<>(snapshots.keySet());
+    } finally {
+      mutex.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- introspection
+
+  /** Current figures of the store. */
+  public DbStats stats() {
+    checkOpen();
+    ReadView v = acquireView();
+    try {
+      List<DbStats.LevelStats> levels = new ArrayList<>();
+      for (int i = 0; i < VersionEdit.LEVELS; i++) {
+        levels.add(new DbStats.LevelStats(i, v.version.files(i).size(), v.version.bytes(i)));
+      }
+      long memBytes = v.mem.approximateBytes() + (v.imm == null ? 0 : v.imm.approximateBytes());
+      return new DbStats(memBytes, List.copyOf(levels), userBytes.sum(),
+          wal.bytesWritten(), flushBytes.sum(), compactionBytes.sum(),
+          blockCache.hits(), blockCache.misses(), stallNanos.sum());
+    } finally {
+      v.release();
+    }
+  }
+
+  /** The current table version (for tests in this package). */
+  Version currentVersion() {
+    return versions.current();
+  }
+
+  Path directory() {
+    return dir;
+  }
+
+  // ---------------------------------------------------------------- close
+
+  /**
+   * Waits for queued writes and a running flush to finish, syncs and closes the write-ahead log
+   * (the memtable is not flushed: the log holds it), and releases the directory. Idempotent.
+   */
+  @Override
+  public void close() {
+    mutex.lock();
+    try {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      while (!writers.isEmpty()) {
+        writersDrained.awaitUninterruptibly();
+      }
+      while (flushRunning) {
+        backgroundDone.awaitUninterruptibly();
+      }
+      closed = true;
+    } finally {
+      mutex.unlock();
+    }
+    flushExecutor.shutdown();
+    compactionExecutor.shutdown();
+    try {
+      flushExecutor.awaitTermination(1, TimeUnit.MINUTES);
+      compactionExecutor.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    StrataException failure = null;
+    try {
+      wal.close();
+    } catch (IOException e) {
+      failure = new StrataException("closing the write-ahead log of " + dir + " failed: "
+          + e.getMessage(), e);
+    }
+    view.release();
+    versions.close();
+    tables.close();
+    try {
+      lock.close();
+    } catch (IOException e) {
+      if (failure == null) {
+        failure = new StrataException("releasing the lock of " + dir + " failed", e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package io.strata.lsm;
+
+import java.nio.file.Path;
+
+/**
+ * The last 64 bytes of a table file: handles of the index, filter and properties blocks, the format
+ * version, a checksum of all that, and the magic number. Immutable.
+ */
+record Footer(BlockHandle index, BlockHandle filter, BlockHandle properties) {
+
+  byte[] encode() {
+    ByteSink out = new ByteSink(TableFormat.FOOTER_BYTES);
+    for (BlockHandle h : new BlockHandle[] {index, filter, properties}) {
+      out.putLongLE(h.offset()).putLongLE(h.size());
+    }
+    out.putIntLE(TableFormat.FORMAT_VERSION);
+    out.putIntLE(TableFormat.checksum(out.array(), 0, out.size()));
+    out.putLongLE(TableFormat.MAGIC);
+    return out.toByteArray();
+  }
+
+  static Footer decode(byte[] b, Path file, long offset, long fileSize) {
+    ByteSource in = new ByteSource(b, 0, b.length, file, offset, "footer");
+    BlockHandle[] h = new BlockHandle[3];
+    for (int i = 0; i < 3; i++) {
+      h[i] = new BlockHandle(in.longLE(), in.longLE());
+    }
+    int version = in.intLE();
+    int crc = in.intLE();
+    long magic = in.longLE();
+    if (magic != TableFormat.MAGIC) {
+      throw new CorruptionException(file, offset + 56, "bad table magic number 0x"
+          + Long.toHexString(magic) + ": not a Strata table, or truncated");
+    }
+    if (crc != TableFormat.checksum(b, 0, 52)) {
+      throw new CorruptionException(file, offset, "footer checksum mismatch");
+    }
+    if (version != TableFormat.FORMAT_VERSION) {
+      throw new CorruptionException(file, offset + 48, "unsupported table format version "
+          + version);
+    }
+    for (BlockHandle x : h) {
+      if (x.offset() < 0 || x.size() < 0
+          || x.offset() + x.size() + TableFormat.BLOCK_TRAILER_BYTES > offset) {
+        throw new CorruptionException(file, offset, "footer names a block at " + x.offset()
+            + " of " + x.size() + " bytes outside the file's " + fileSize + " bytes");
+      }
+    }
+    return new Footer(h[0], h[1], h[2]);
+  }
+}

@@ -1,0 +1,107 @@
+package io.strata.lsm;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * Internal keys: the user key followed by an 8-byte big-endian trailer {@code (sequence << 8) |
+ * kind}. They order by user key (unsigned bytes, ascending), then by trailer descending, so the
+ * newest version of a key comes first. Stateless.
+ */
+final class InternalKeys {
+  private InternalKeys() {}
+
+  static final int TRAILER_BYTES = 8;
+
+  static final byte KIND_DELETE = 0;
+  static final byte KIND_PUT = 1;
+  /** Sorts before every real kind of the same sequence: used to build seek targets. */
+  static final byte KIND_SEEK = (byte) 0xFF;
+
+  /** Largest sequence number: 56 bits. */
+  static final long MAX_SEQUENCE = (1L << 56) - 1;
+
+  private static final VarHandle LONG_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+  static final Comparator<byte[]> COMPARATOR = InternalKeys::compare;
+
+  static byte[] encode(byte[] userKey, long sequence, byte kind) {
+    byte[] k = Arrays.copyOf(userKey, userKey.length + TRAILER_BYTES);
+    LONG_BE.set(k, userKey.length, (sequence << 8) | (kind & 0xFF));
+    return k;
+  }
+
+  /** The first internal key of {@code userKey} visible at {@code sequence}, as a seek target. */
+  static byte[] seekKey(byte[] userKey, long sequence) {
+    return encode(userKey, sequence, KIND_SEEK);
+  }
+
+  static long trailer(byte[] ikey, int length) {
+    return (long) LONG_BE.get(ikey, length - TRAILER_BYTES);
+  }
+
+  static long trailer(byte[] ikey) {
+    return trailer(ikey, ikey.length);
+  }
+
+  static long sequence(byte[] ikey) {
+    return trailer(ikey) >>> 8;
+  }
+
+  static byte kind(byte[] ikey) {
+    return (byte) trailer(ikey);
+  }
+
+  static byte[] userKey(byte[] ikey) {
+    return Arrays.copyOf(ikey, ikey.length - TRAILER_BYTES);
+  }
+
+  static int compare(byte[] a, byte[] b) {
+    return compare(a, a.length, b, b.length);
+  }
+
+  /** Compares internal keys held in the first {@code aLength} / {@code bLength} bytes. */
+  static int compare(byte[] a, int aLength, byte[] b, int bLength) {
+    int c =
+        Arrays.compareUnsigned(a, 0, aLength - TRAILER_BYTES, b, 0, bLength - TRAILER_BYTES);
+    if (c != 0) {
+      return c;
+    }
+    return Long.compareUnsigned(trailer(b, bLength), trailer(a, aLength));
+  }
+
+  /** Compares the internal key at {@code a[aOffset, aOffset+aLength)} with {@code b}. */
+  static int compare(byte[] a, int aOffset, int aLength, byte[] b) {
+    int c = Arrays.compareUnsigned(a, aOffset, aOffset + aLength - TRAILER_BYTES,
+        b, 0, b.length - TRAILER_BYTES);
+    if (c != 0) {
+      return c;
+    }
+    return Long.compareUnsigned(trailer(b, b.length),
+        (long) LONG_BE.get(a, aOffset + aLength - TRAILER_BYTES));
+  }
+
+  /** Compares the user-key part of an internal key with a user key. */
+  static int compareUserKey(byte[] ikey, byte[] userKey) {
+    return Arrays.compareUnsigned(ikey, 0, ikey.length - TRAILER_BYTES, userKey, 0, userKey.length);
+  }
+
+  /** Whether two internal keys carry the same user key. */
+  static boolean sameUserKey(byte[] a, byte[] b) {
+    return Arrays.equals(a, 0, a.length - TRAILER_BYTES, b, 0, b.length - TRAILER_BYTES);
+  }
+
+  static String describe(byte[] ikey) {
+    if (ikey == null) {
+      return "null";
+    }
+    if (ikey.length < TRAILER_BYTES) {
+      return "malformed(" + ikey.length + " bytes)";
+    }
+    return Bytes.toDisplay(userKey(ikey)) + "@" + sequence(ikey) + (kind(ikey) == KIND_PUT ? "" : "(del)");
+  }
+}

@@ -1,0 +1,177 @@
+package io.strata.lsm;
+
+import io.strata.wal.fs.FileSystem;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link Db}. Immutable; start from {@link #defaults()} or {@link #builder()}. The
+ * defaults suit a laptop without tuning.
+ *
+ * <ul>
+ *   <li>{@code writeBufferSize} (64 MiB; at least 16 KiB): memtable size at which it is frozen and
+ *       flushed to a table file while writes go on into a new one.
+ *   <li>{@code blockSize} (4 KiB; 256 B to 1 MiB): uncompressed size of table data blocks.
+ *   <li>{@code blockCacheBytes} (64 MiB; 0 disables it): shared cache of uncompressed blocks.
+ *   <li>{@code bloomBitsPerKey} (10; 0 disables filters; at most 64): whole-table Bloom filter
+ *       density, about 1% false positives at 10.
+ *   <li>{@code compression} ({@link Compression#LZ4}).
+ *   <li>{@code backgroundThreads} (2; 1 to 64): threads for flushes and compactions.
+ *   <li>{@code maxOpenFiles} (1000; at least 16): table files kept open at once.
+ *   <li>{@code fileSystem} ({@link FileSystem#real()}): where all file access goes; tests pass a
+ *       crash-simulating or fault-injecting one.
+ * </ul>
+ */
+public final class Options {
+  private static final Options DEFAULTS = builder().build();
+
+  private final long writeBufferSize;
+  private final int blockSize;
+  private final long blockCacheBytes;
+  private final int bloomBitsPerKey;
+  private final Compression compression;
+  private final int backgroundThreads;
+  private final int maxOpenFiles;
+  private final FileSystem fileSystem;
+
+  private Options(Builder b) {
+    this.writeBufferSize = b.writeBufferSize;
+    this.blockSize = b.blockSize;
+    this.blockCacheBytes = b.blockCacheBytes;
+    this.bloomBitsPerKey = b.bloomBitsPerKey;
+    this.compression = b.compression;
+    this.backgroundThreads = b.backgroundThreads;
+    this.maxOpenFiles = b.maxOpenFiles;
+    this.fileSystem = b.fileSystem;
+  }
+
+  public static Options defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these options. */
+  public Builder toBuilder() {
+    return new Builder()
+        .writeBufferSize(writeBufferSize)
+        .blockSize(blockSize)
+        .blockCacheBytes(blockCacheBytes)
+        .bloomBitsPerKey(bloomBitsPerKey)
+        .compression(compression)
+        .backgroundThreads(backgroundThreads)
+        .maxOpenFiles(maxOpenFiles)
+        .fileSystem(fileSystem);
+  }
+
+  public long writeBufferSize() {
+    return writeBufferSize;
+  }
+
+  public int blockSize() {
+    return blockSize;
+  }
+
+  public long blockCacheBytes() {
+    return blockCacheBytes;
+  }
+
+  public int bloomBitsPerKey() {
+    return bloomBitsPerKey;
+  }
+
+  public Compression compression() {
+    return compression;
+  }
+
+  public int backgroundThreads() {
+    return backgroundThreads;
+  }
+
+  public int maxOpenFiles() {
+    return maxOpenFiles;
+  }
+
+  public FileSystem fileSystem() {
+    return fileSystem;
+  }
+
+  @Override
+  public String toString() {
+    return "Options{writeBufferSize=" + writeBufferSize + ", blockSize=" + blockSize
+        + ", blockCacheBytes=" + blockCacheBytes + ", bloomBitsPerKey=" + bloomBitsPerKey
+        + ", compression=" + compression + ", backgroundThreads=" + backgroundThreads
+        + ", maxOpenFiles=" + maxOpenFiles + ", fileSystem=" + fileSystem + "}";
+  }
+
+  /** Builds {@link Options}; each setter checks its argument. */
+  public static final class Builder {
+    private long writeBufferSize = 64L << 20;
+    private int blockSize = 4096;
+    private long blockCacheBytes = 64L << 20;
+    private int bloomBitsPerKey = 10;
+    private Compression compression = Compression.LZ4;
+    private int backgroundThreads = 2;
+    private int maxOpenFiles = 1000;
+    private FileSystem fileSystem = FileSystem.real();
+
+    private Builder() {}
+
+    public Builder writeBufferSize(long bytes) {
+      check(bytes >= 16 << 10 && bytes <= 1L << 40, "writeBufferSize", bytes, "16 KiB..1 TiB");
+      this.writeBufferSize = bytes;
+      return this;
+    }
+
+    public Builder blockSize(int bytes) {
+      check(bytes >= 256 && bytes <= 1 << 20, "blockSize", bytes, "256 B..1 MiB");
+      this.blockSize = bytes;
+      return this;
+    }
+
+    public Builder blockCacheBytes(long bytes) {
+      check(bytes >= 0, "blockCacheBytes", bytes, ">= 0");
+      this.blockCacheBytes = bytes;
+      return this;
+    }
+
+    public Builder bloomBitsPerKey(int bits) {
+      check(bits >= 0 && bits <= 64, "bloomBitsPerKey", bits, "0..64");
+      this.bloomBitsPerKey = bits;
+      return this;
+    }
+
+    public Builder compression(Compression compression) {
+      this.compression = Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
+    public Builder backgroundThreads(int threads) {
+      check(threads >= 1 && threads <= 64, "backgroundThreads", threads, "1..64");
+      this.backgroundThreads = threads;
+      return this;
+    }
+
+    public Builder maxOpenFiles(int files) {
+      check(files >= 16, "maxOpenFiles", files, ">= 16");
+      this.maxOpenFiles = files;
+      return this;
+    }
+
+    public Builder fileSystem(FileSystem fileSystem) {
+      this.fileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
+      return this;
+    }
+
+    public Options build() {
+      return new Options(this);
+    }
+
+    private static void check(boolean ok, String name, long value, String range) {
+      if (!ok) {
+        throw new IllegalArgumentException(name + " must be " + range + ", was " + value);
+      }
+    }
+  }
+}

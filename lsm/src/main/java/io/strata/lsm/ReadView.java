@@ -1,0 +1,74 @@
+package io.strata.lsm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What a read sees: the mutable memtable, the memtable being flushed (or null), and the table
+ * version, captured together. The {@link Db} swaps in a new view whenever one of them changes; a
+ * read or cursor holds a reference to the view it started with, and so to its version, whose files
+ * stay on disk until released.
+ *
+ * <p>Thread-safe: the fields are final; the reference count is atomic.
+ */
+final class ReadView {
+  final Memtable mem;
+  final Memtable imm;
+  final Version version;
+  private final AtomicInteger refs = new AtomicInteger(1);
+
+  /** @param version retained by the caller for this view; released with the view's last reference */
+  ReadView(Memtable mem, Memtable imm, Version version) {
+    this.mem = mem;
+    this.imm = imm;
+    this.version = version;
+  }
+
+  boolean retain() {
+    while (true) {
+      int r = refs.get();
+      if (r == 0) {
+        return false;
+      }
+      if (refs.compareAndSet(r, r + 1)) {
+        return true;
+      }
+    }
+  }
+
+  void release() {
+    if (refs.decrementAndGet() == 0) {
+      version.release();
+    }
+  }
+
+  /** Newest visible version of a key: value, {@link Memtable#DELETED}, or null. */
+  byte[] get(byte[] userKey, long sequence, TableCache tables, boolean fillCache) {
+    byte[] v = mem.get(userKey, sequence);
+    if (v == null && imm != null) {
+      v = imm.get(userKey, sequence);
+    }
+    if (v == null) {
+      byte[] seekKey = InternalKeys.seekKey(userKey, sequence);
+      v = version.get(userKey, seekKey, io.strata.bloom.BloomFilter.hash(userKey), tables,
+          fillCache);
+    }
+    return v;
+  }
+
+  InternalIterator iterator(TableCache tables, boolean fillCache) {
+    List<InternalIterator> children = new ArrayList<>();
+    children.add(mem.iterator());
+    if (imm != null) {
+      children.add(imm.iterator());
+    }
+    try {
+      version.addIterators(children, tables, fillCache);
+    } catch (RuntimeException e) {
+      children.forEach(InternalIterator::close);
+      throw e;
+    }
+    return new MergingIterator(children);
+  }
+}

@@ -1,0 +1,60 @@
+package io.strata.lsm;
+
+import java.nio.file.Path;
+
+/**
+ * What a table file holds, recorded in its properties block: counts, key and sequence ranges, raw
+ * and stored sizes. Immutable.
+ */
+record TableProperties(
+    long entries,
+    long deletions,
+    long dataBlocks,
+    long rawKeyBytes,
+    long rawValueBytes,
+    long dataBytes,
+    long indexBytes,
+    long filterBytes,
+    long minSequence,
+    long maxSequence,
+    byte[] smallestKey,
+    byte[] largestKey) {
+
+  private static final int VERSION = 1;
+
+  byte[] encode() {
+    ByteSink out = new ByteSink(128 + smallestKey.length + largestKey.length);
+    out.put((byte) VERSION);
+    out.putVarint(entries).putVarint(deletions).putVarint(dataBlocks);
+    out.putVarint(rawKeyBytes).putVarint(rawValueBytes).putVarint(dataBytes);
+    out.putVarint(indexBytes).putVarint(filterBytes);
+    out.putVarint(minSequence).putVarint(maxSequence);
+    out.putBytes(smallestKey).putBytes(largestKey);
+    return out.toByteArray();
+  }
+
+  static TableProperties decode(byte[] b, Path file, long offset) {
+    ByteSource in = new ByteSource(b, 0, b.length, file, offset, "properties block");
+    int version = in.get();
+    if (version != VERSION) {
+      throw in.corrupt("unknown properties version " + version);
+    }
+    long max = Long.MAX_VALUE;
+    TableProperties p = new TableProperties(
+        in.varint64(max, "entries"), in.varint64(max, "deletions"), in.varint64(max, "blocks"),
+        in.varint64(max, "raw key bytes"), in.varint64(max, "raw value bytes"),
+        in.varint64(max, "data bytes"), in.varint64(max, "index bytes"),
+        in.varint64(max, "filter bytes"),
+        in.varint64(InternalKeys.MAX_SEQUENCE, "min sequence"),
+        in.varint64(InternalKeys.MAX_SEQUENCE, "max sequence"),
+        in.lengthPrefixed(Db.MAX_KEY_BYTES + 8, "smallest key"),
+        in.lengthPrefixed(Db.MAX_KEY_BYTES + 8, "largest key"));
+    if (in.hasRemaining()) {
+      throw in.corrupt(in.remaining() + " unexpected trailing bytes");
+    }
+    if (p.entries > 0 && (p.smallestKey.length < 8 || p.largestKey.length < 8)) {
+      throw in.corrupt("key range of a non-empty table is missing");
+    }
+    return p;
+  }
+}

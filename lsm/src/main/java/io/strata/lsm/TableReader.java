@@ -1,0 +1,256 @@
+package io.strata.lsm;
+
+import io.strata.bloom.BloomFilter;
+import io.strata.wal.fs.FileSystem;
+import io.strata.wal.fs.ReadableFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+/**
+ * An open table file: footer, index, Bloom filter and properties in memory; data blocks read on
+ * demand through the shared {@link BlockCache}. Every block read from disk has its checksum
+ * verified before use.
+ *
+ * <p>Thread-safe: any number of threads may read at once (reads are positional). Reference
+ * counted: the {@link TableCache} holds one reference, each user one more; the file closes when the
+ * count reaches zero.
+ */
+final class TableReader {
+  /** Bounds-checked pure-Java LZ4: damaged or hostile input cannot read out of bounds. */
+  private static final LZ4SafeDecompressor LZ4 = LZ4Factory.safeInstance().safeDecompressor();
+
+  private final ReadableFile file;
+  private final Path path;
+  private final long number;
+  private final long size;
+  private final BlockCache cache;
+  private final Footer footer;
+  private final byte[][] indexKeys;
+  private final BlockHandle[] indexHandles;
+  private final BloomFilter filter;
+  private final TableProperties properties;
+  private final AtomicInteger refs = new AtomicInteger(1);
+
+  private TableReader(ReadableFile file, Path path, long number, long size, BlockCache cache) {
+    this.file = file;
+    this.path = path;
+    this.number = number;
+    this.size = size;
+    this.cache = cache;
+    if (size < TableFormat.FOOTER_BYTES) {
+      throw new CorruptionException(path, 0, "table file of " + size
+          + " bytes is shorter than its " + TableFormat.FOOTER_BYTES + "-byte footer");
+    }
+    long footerAt = size - TableFormat.FOOTER_BYTES;
+    this.footer = Footer.decode(read(footerAt, TableFormat.FOOTER_BYTES), path, footerAt, size);
+    Block index = Block.parse(contents(footer.index(), "index block"), path,
+        footer.index().offset(), "index block");
+    Block.Entries entries = index.decodeAll();
+    indexKeys = new byte[entries.count][];
+    indexHandles = new BlockHandle[entries.count];
+    for (int i = 0; i < entries.count; i++) {
+      indexKeys[i] = entries.keys[i];
+      byte[] v = entries.value(i);
+      ByteSource in = new ByteSource(v, 0, v.length, path, footer.index().offset(), "index entry");
+      indexHandles[i] = BlockHandle.decode(in, footerAt);
+    }
+    BloomFilter f = null;
+    if (footer.filter().size() > 0) {
+      byte[] bytes = contents(footer.filter(), "filter block");
+      try {
+        f = BloomFilter.view(ByteBuffer.wrap(bytes));
+      } catch (IllegalArgumentException e) {
+        throw new CorruptionException(path, footer.filter().offset(), "filter block: "
+            + e.getMessage(), e);
+      }
+    }
+    this.filter = f;
+    this.properties = TableProperties.decode(contents(footer.properties(), "properties block"),
+        path, footer.properties().offset());
+  }
+
+  static TableReader open(FileSystem fs, Path path, long number, BlockCache cache) {
+    ReadableFile f;
+    try {
+      f = fs.openForRead(path);
+    } catch (IOException e) {
+      throw new StrataException("cannot open table " + path + ": " + e.getMessage(), e);
+    }
+    try {
+      return new TableReader(f, path, number, f.size(), cache);
+    } catch (IOException e) {
+      closeQuietly(f, e);
+      throw new StrataException("cannot read table " + path + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(f, e);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(ReadableFile f, Throwable primary) {
+    try {
+      f.close();
+    } catch (IOException suppressed) {
+      primary.addSuppressed(suppressed);
+    }
+  }
+
+  private byte[] read(long at, int length) {
+    byte[] b = new byte[length];
+    try {
+      file.readFully(at, ByteBuffer.wrap(b));
+    } catch (IOException e) {
+      throw new StrataException("I/O error reading " + length + " bytes at offset " + at + " of "
+          + path + ": " + e.getMessage(), e);
+    }
+    return b;
+  }
+
+  /** Reads a block, checks its checksum and decompresses it. */
+  private byte[] contents(BlockHandle h, String what) {
+    if (h.size() > TableFormat.MAX_BLOCK_BYTES) {
+      throw new CorruptionException(path, h.offset(), what + " claims " + h.size() + " bytes");
+    }
+    int n = (int) h.size();
+    byte[] raw = read(h.offset(), n + TableFormat.BLOCK_TRAILER_BYTES);
+    byte type = raw[n];
+    int stored = (raw[n + 1] & 0xFF) | (raw[n + 2] & 0xFF) << 8 | (raw[n + 3] & 0xFF) << 16
+        | (raw[n + 4] & 0xFF) << 24;
+    if (TableFormat.blockChecksum(raw, 0, n, type) != stored) {
+      throw new CorruptionException(path, h.offset(), what + " of " + n
+          + " bytes: checksum mismatch");
+    }
+    if (type == TableFormat.TYPE_RAW) {
+      return n == raw.length ? raw : java.util.Arrays.copyOf(raw, n);
+    }
+    if (type != TableFormat.TYPE_LZ4) {
+      throw new CorruptionException(path, h.offset() + n, what + ": unknown compression type "
+          + (type & 0xFF));
+    }
+    ByteSource in = new ByteSource(raw, 0, n, path, h.offset(), what);
+    int length = in.varint32(TableFormat.MAX_BLOCK_BYTES, "uncompressed length");
+    byte[] out = new byte[length];
+    int got;
+    try {
+      got = LZ4.decompress(raw, in.position(), n - in.position(), out, 0, length);
+    } catch (LZ4Exception e) {
+      throw new CorruptionException(path, h.offset(), what + ": LZ4 data is malformed", e);
+    }
+    if (got != length) {
+      throw new CorruptionException(path, h.offset(), what + ": LZ4 data gave " + got
+          + " bytes, expected " + length);
+    }
+    return out;
+  }
+
+  /** A data block, from the cache or from disk (then cached when {@code fillCache}). */
+  Block dataBlock(int i, boolean fillCache) {
+    BlockHandle h = indexHandles[i];
+    Block b = cache.get(number, h.offset());
+    if (b == null) {
+      b = Block.parse(contents(h, "data block"), path, h.offset(), "data block");
+      if (fillCache) {
+        cache.put(number, h.offset(), b);
+      }
+    }
+    return b;
+  }
+
+  /** Index of the first data block whose last key is at or after {@code target}. */
+  int findBlock(byte[] target) {
+    int lo = 0;
+    int hi = indexKeys.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (InternalKeys.compare(indexKeys[mid], target) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  int blockCount() {
+    return indexKeys.length;
+  }
+
+  /**
+   * The newest version of {@code userKey} visible at the sequence in {@code seekKey}: the value,
+   * {@link Memtable#DELETED}, or null when this table has none.
+   */
+  byte[] get(byte[] userKey, long hash, byte[] seekKey, boolean fillCache) {
+    if (filter != null && !filter.mightContain(hash)) {
+      return null;
+    }
+    int i = findBlock(seekKey);
+    if (i == indexKeys.length) {
+      return null;
+    }
+    return dataBlock(i, fillCache).get(seekKey, userKey);
+  }
+
+  InternalIterator iterator(boolean fillCache) {
+    return new TableIterator(this, fillCache);
+  }
+
+  /** Reads and checks every block; returns the problems found (empty when the table is sound). */
+  List<CorruptionException> verifyChecksums() {
+    List<CorruptionException> problems = new ArrayList<>();
+    for (int i = 0; i < indexHandles.length; i++) {
+      try {
+        Block.parse(contents(indexHandles[i], "data block"), path, indexHandles[i].offset(),
+            "data block").decodeAll();
+      } catch (CorruptionException e) {
+        problems.add(e);
+      }
+    }
+    return problems;
+  }
+
+  TableProperties properties() {
+    return properties;
+  }
+
+  long number() {
+    return number;
+  }
+
+  Path path() {
+    return path;
+  }
+
+  long fileSize() {
+    return size;
+  }
+
+  /** Takes a reference; false when the reader is already closed. */
+  boolean retain() {
+    while (true) {
+      int r = refs.get();
+      if (r == 0) {
+        return false;
+      }
+      if (refs.compareAndSet(r, r + 1)) {
+        return true;
+      }
+    }
+  }
+
+  void release() {
+    if (refs.decrementAndGet() == 0) {
+      try {
+        file.close();
+      } catch (IOException ignored) {
+        // a read-only handle: nothing is lost
+      }
+    }
+  }
+}

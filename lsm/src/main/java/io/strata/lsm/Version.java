@@ -1,0 +1,165 @@
+package io.strata.lsm;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * One immutable state of the table files: per level, the live tables. Level 0 tables may overlap
+ * and are kept newest first; in levels 1 to 6 tables are sorted by key and do not overlap.
+ *
+ * <p>Thread-safe (immutable). Reference counted: while a version is referenced (it is current, or a
+ * read, cursor or compaction uses it) its files are not deleted; the last release reports it to
+ * the owner so obsolete files can go.
+ */
+final class Version {
+  static final Comparator<FileMetadata> NEWEST_FIRST =
+      Comparator.comparingLong(FileMetadata::maxSequence).reversed()
+          .thenComparing(Comparator.comparingLong(FileMetadata::number).reversed());
+  static final Comparator<FileMetadata> BY_SMALLEST_KEY =
+      (a, b) -> InternalKeys.compare(a.smallest(), b.smallest());
+
+  private final List<List<FileMetadata>> levels;
+  private final AtomicInteger refs = new AtomicInteger();
+  private final Consumer<Version> onUnreferenced;
+
+  Version(List<List<FileMetadata>> levels, Consumer<Version> onUnreferenced) {
+    List<List<FileMetadata>> copy = new ArrayList<>();
+    for (int i = 0; i < VersionEdit.LEVELS; i++) {
+      List<FileMetadata> files = new ArrayList<>(i < levels.size() ? levels.get(i) : List.of());
+      files.sort(i == 0 ? NEWEST_FIRST : BY_SMALLEST_KEY);
+      copy.add(Collections.unmodifiableList(files));
+    }
+    this.levels = Collections.unmodifiableList(copy);
+    this.onUnreferenced = onUnreferenced;
+  }
+
+  List<FileMetadata> files(int level) {
+    return levels.get(level);
+  }
+
+  List<List<FileMetadata>> levels() {
+    return levels;
+  }
+
+  long bytes(int level) {
+    long total = 0;
+    for (FileMetadata f : levels.get(level)) {
+      total += f.fileSize();
+    }
+    return total;
+  }
+
+  Set<Long> fileNumbers() {
+    Set<Long> numbers = new HashSet<>();
+    for (List<FileMetadata> level : levels) {
+      for (FileMetadata f : level) {
+        numbers.add(f.number());
+      }
+    }
+    return numbers;
+  }
+
+  /** Takes a reference; false if the version was already released for good. */
+  boolean retain() {
+    while (true) {
+      int r = refs.get();
+      if (r < 0) {
+        return false;
+      }
+      if (refs.compareAndSet(r, r + 1)) {
+        return true;
+      }
+    }
+  }
+
+  void release() {
+    if (refs.decrementAndGet() == 0 && refs.compareAndSet(0, -1)) {
+      onUnreferenced.accept(this);
+    }
+  }
+
+  /**
+   * The newest version of a key visible at the sequence of {@code seekKey} in the tables: value,
+   * {@link Memtable#DELETED}, or null.
+   */
+  byte[] get(byte[] userKey, byte[] seekKey, long hash, TableCache tables, boolean fillCache) {
+    for (FileMetadata f : levels.get(0)) {
+      if (f.mayContain(userKey)) {
+        byte[] v = getFrom(f, userKey, seekKey, hash, tables, fillCache);
+        if (v != null) {
+          return v;
+        }
+      }
+    }
+    for (int level = 1; level < VersionEdit.LEVELS; level++) {
+      List<FileMetadata> files = levels.get(level);
+      int i = findFile(files, seekKey);
+      if (i < files.size() && files.get(i).mayContain(userKey)) {
+        byte[] v = getFrom(files.get(i), userKey, seekKey, hash, tables, fillCache);
+        if (v != null) {
+          return v;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static byte[] getFrom(FileMetadata f, byte[] userKey, byte[] seekKey, long hash,
+      TableCache tables, boolean fillCache) {
+    TableReader t = tables.acquire(f.number());
+    try {
+      return t.get(userKey, hash, seekKey, fillCache);
+    } finally {
+      t.release();
+    }
+  }
+
+  /** Index of the first file of a sorted level whose largest key is at or after {@code target}. */
+  static int findFile(List<FileMetadata> files, byte[] target) {
+    int lo = 0;
+    int hi = files.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (InternalKeys.compare(files.get(mid).largest(), target) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** One iterator per level-0 table and one per deeper non-empty level. */
+  void addIterators(List<InternalIterator> out, TableCache tables, boolean fillCache) {
+    for (FileMetadata f : levels.get(0)) {
+      TableReader t = tables.acquire(f.number());
+      try {
+        out.add(t.iterator(fillCache));
+      } finally {
+        t.release();
+      }
+    }
+    for (int level = 1; level < VersionEdit.LEVELS; level++) {
+      if (!levels.get(level).isEmpty()) {
+        out.add(new LevelIterator(levels.get(level), tables, fillCache));
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder("Version{");
+    for (int i = 0; i < VersionEdit.LEVELS; i++) {
+      if (!levels.get(i).isEmpty()) {
+        s.append(" L").append(i).append('=').append(levels.get(i));
+      }
+    }
+    return s.append(" }").toString();
+  }
+}
