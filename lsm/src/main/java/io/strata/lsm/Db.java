@@ -220,7 +220,7 @@ public final class Db implements AutoCloseable {
             maxSequence[0] = Math.max(maxSequence[0], last);
             if (replay[0].approximateBytes() >= options.writeBufferSize()) {
               try {
-                FileMetadata f = writeLevel0(replay[0], versions.newFileNumber());
+                FileMetadata f = writeLevel0(replay[0], newOutputNumber());
                 if (f != null) {
                   edit.addFile(0, f);
                 }
@@ -242,7 +242,7 @@ public final class Db implements AutoCloseable {
           report.tornProblem());
     }
     if (!replay[0].isEmpty()) {
-      FileMetadata f = writeLevel0(replay[0], versions.newFileNumber());
+      FileMetadata f = writeLevel0(replay[0], newOutputNumber());
       if (f != null) {
         edit.addFile(0, f);
       }
@@ -253,6 +253,12 @@ public final class Db implements AutoCloseable {
     edit.logNumber = newSegment;
     edit.lastSequence = maxSequence[0];
     versions.writeNewManifest(edit);
+    mutex.lock();
+    try {
+      pendingOutputs.clear(); // the tables written from the log are in the installed version now
+    } finally {
+      mutex.unlock();
+    }
     lastSequence.set(versions.lastSequence());
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
     wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize).build());
@@ -264,6 +270,21 @@ public final class Db implements AutoCloseable {
       }
     }
     deleteObsoleteFiles();
+  }
+
+  /**
+   * A file number for a new table, protected from obsolete-file deletion until the version that
+   * holds the table is installed (or the open fails).
+   */
+  private long newOutputNumber() {
+    long n = versions.newFileNumber();
+    mutex.lock();
+    try {
+      pendingOutputs.add(n);
+    } finally {
+      mutex.unlock();
+    }
+    return n;
   }
 
   /** Inserts one log record's operations; returns the last sequence it used. */
@@ -561,8 +582,7 @@ public final class Db implements AutoCloseable {
     mutex.lock();
     try {
       frozen = imm;
-      number = versions.newFileNumber();
-      pendingOutputs.add(number);
+      number = newOutputNumber();
       logNumber = mem.walSegment();
     } finally {
       mutex.unlock();

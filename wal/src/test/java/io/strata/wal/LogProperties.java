@@ -24,7 +24,7 @@ class LogProperties {
    * Any sizes from 0 to 100 KiB, any cut point: tolerant recovery returns exactly the records that
    * were complete before the cut, byte for byte, and says how much it dropped.
    */
-  @Property(tries = 100)
+  @Property
   void cutAnywhereRecoversExactlyTheCompleteRecords(
       @ForAll @Size(min = 1, max = 12) List<@IntRange(min = 0, max = 100 * 1024) Integer> sizes,
       @ForAll @DoubleRange(min = 0.0, max = 1.0) double cutFraction)
