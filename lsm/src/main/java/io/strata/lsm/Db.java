@@ -207,6 +207,15 @@ public final class Db implements AutoCloseable {
         }
       }
     }
+    // files a crash left behind (an unrecorded flush output, a manifest never made current) keep
+    // their numbers until they are deleted below: never write over them
+    for (String name : fs.list(dir)) {
+      FileNames.Parsed p = FileNames.parse(name);
+      if (p.kind() == FileNames.Kind.TABLE || p.kind() == FileNames.Kind.MANIFEST
+          || p.kind() == FileNames.Kind.TEMP) {
+        versions.markFileNumberUsed(p.number());
+      }
+    }
     long logNumber = versions.logNumber();
     VersionEdit edit = new VersionEdit();
     long[] maxSequence = {versions.lastSequence()};

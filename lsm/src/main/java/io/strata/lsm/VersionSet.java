@@ -84,6 +84,11 @@ final class VersionSet {
     return nextFileNumber++;
   }
 
+  /** Makes sure new file numbers stay above {@code number} (a file left by a crash). */
+  synchronized void markFileNumberUsed(long number) {
+    nextFileNumber = Math.max(nextFileNumber, number + 1);
+  }
+
   synchronized long logNumber() {
     return logNumber;
   }

@@ -1,0 +1,52 @@
+package io.strata.lsm;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * The child process of {@link CrashTest}: writes numbered batches to a store, synced or not, and
+ * prints {@code ACK <id> <synced>} after each write returns, until it is killed.
+ *
+ * <p>Batch {@code i} puts {@link #keysOf(long)} keys {@code b<i>-<j>} with value {@code v<i>-<j>},
+ * and sets {@code last} to {@code i}.
+ */
+public final class CrashChild {
+  private CrashChild() {}
+
+  static int keysOf(long id) {
+    return 1 + (int) (id * 7 % 20);
+  }
+
+  static byte[] key(long id, int j) {
+    return ("b" + id + "-" + j).getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] value(long id, int j) {
+    return ("v" + id + "-" + j + "-" + "p".repeat((int) (id % 50))).getBytes(StandardCharsets.UTF_8);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args[0]);
+    long first = Long.parseLong(args[1]);
+    Random random = new Random(Long.parseLong(args[2]));
+    Options options = Options.builder().writeBufferSize(64 * 1024).blockSize(1024).build();
+    try (Db db = Db.open(dir, options)) {
+      for (long id = first; ; id++) {
+        WriteBatch batch = new WriteBatch();
+        for (int j = 0; j < keysOf(id); j++) {
+          batch.put(key(id, j), value(id, j));
+        }
+        batch.put("last".getBytes(StandardCharsets.UTF_8),
+            Long.toString(id).getBytes(StandardCharsets.UTF_8));
+        boolean sync = random.nextInt(4) == 0;
+        db.write(batch, sync ? WriteOptions.sync() : WriteOptions.defaults());
+        System.out.println("ACK " + id + " " + sync);
+        System.out.flush();
+        if (random.nextInt(200) == 0) {
+          db.flush();
+        }
+      }
+    }
+  }
+}

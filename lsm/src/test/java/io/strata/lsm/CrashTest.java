@@ -1,0 +1,96 @@
+package io.strata.lsm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills a child JVM that is writing batches ({@link CrashChild}) at random moments, reopens the
+ * store, and checks that every batch whose write returned is there whole, and no batch is there in
+ * part. A process kill keeps what was handed to the operating system, so unsynced batches must
+ * survive too. Rounds: {@code -Dstrata.crash.rounds} (default 20).
+ */
+class CrashTest {
+  @TempDir Path dir;
+
+  @Test
+  void killedWriterLosesNoAcknowledgedBatchAndLeavesNoHalfBatch() throws Exception {
+    int rounds = Integer.getInteger("strata.crash.rounds", 20);
+    Random random = new Random(Long.getLong("strata.crash.seed", System.nanoTime()));
+    long nextId = 0;
+    for (int round = 0; round < rounds; round++) {
+      AtomicLong lastAck = new AtomicLong(-1);
+      Process child = new ProcessBuilder(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+          CrashChild.class.getName(), dir.toString(), Long.toString(nextId),
+          Long.toString(random.nextLong()))
+          .redirectError(ProcessBuilder.Redirect.INHERIT)
+          .start();
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(
+            new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            if (line.startsWith("ACK ")) {
+              lastAck.set(Long.parseLong(line.split(" ")[1]));
+            }
+          }
+        } catch (java.io.IOException ignored) {
+          // the child was killed
+        }
+      });
+      reader.start();
+      // let it start and write for a random while, then kill it without warning
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (lastAck.get() < nextId && System.nanoTime() < deadline && child.isAlive()) {
+        Thread.sleep(5);
+      }
+      assertTrue(child.isAlive(), "child died on its own in round " + round);
+      Thread.sleep(random.nextInt(400));
+      child.destroyForcibly();
+      assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+      reader.join(10_000);
+      long acked = lastAck.get();
+      assertTrue(acked >= nextId, "round " + round + ": no batch acknowledged");
+
+      try (Db db = Db.open(dir)) {
+        for (long id = nextId; id <= acked; id++) {
+          for (int j = 0; j < CrashChild.keysOf(id); j++) {
+            byte[] v = db.get(CrashChild.key(id, j));
+            assertNotNull(v, "round " + round + ": acknowledged batch " + id + " lost key " + j);
+            assertArrayEquals(CrashChild.value(id, j), v);
+          }
+        }
+        // the batch in flight when the child died: all of it or none of it
+        long inFlight = acked + 1;
+        int present = 0;
+        for (int j = 0; j < CrashChild.keysOf(inFlight); j++) {
+          if (db.get(CrashChild.key(inFlight, j)) != null) {
+            present++;
+          }
+        }
+        assertTrue(present == 0 || present == CrashChild.keysOf(inFlight),
+            "round " + round + ": batch " + inFlight + " is half there: " + present + " of "
+                + CrashChild.keysOf(inFlight) + " keys");
+        long last = Long.parseLong(new String(db.get("last".getBytes(StandardCharsets.UTF_8)),
+            StandardCharsets.UTF_8));
+        assertEquals(present > 0 ? inFlight : acked, last, "round " + round + ": 'last'");
+        assertEquals(null, db.get(CrashChild.key(inFlight + 1, 0)), "nothing beyond");
+        nextId = present > 0 ? inFlight + 1 : inFlight;
+      }
+    }
+    assertTrue(nextId > rounds, "batches written: " + nextId);
+  }
+}
