@@ -223,7 +223,7 @@ public final class Db implements AutoCloseable {
     List<IOException> flushErrors = new ArrayList<>();
     RecoveryReport report;
     try {
-      report = Wal.replay(fs, dir, logNumber, RecoveryMode.TOLERATE_TORN_TAIL,
+      report = Wal.replay(fs, dir, logNumber, RecoveryMode.TOLERATE_TRUNCATED_TAIL,
           (position, record) -> {
             long last = applyLogRecord(position, record, replay[0]);
             maxSequence[0] = Math.max(maxSequence[0], last);

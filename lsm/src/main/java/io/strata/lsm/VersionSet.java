@@ -151,7 +151,7 @@ final class VersionSet {
     Long log = null;
     Long next = null;
     Long last = null;
-    try (LogReader r = LogReader.open(fs, path, number, RecoveryMode.TOLERATE_TORN_TAIL, true)) {
+    try (LogReader r = LogReader.open(fs, path, number, RecoveryMode.TOLERATE_TRUNCATED_TAIL, true)) {
       byte[] rec;
       while ((rec = r.next()) != null) {
         VersionEdit e = VersionEdit.decode(rec, path, r.recordOffset());

@@ -21,7 +21,8 @@ import java.util.Objects;
  *
  * <p>In {@link RecoveryMode#STRICT} any damage is a {@link CorruptionException}. In {@link
  * RecoveryMode#TOLERATE_TORN_TAIL}, when this file is the last of its log, damage after which no
- * valid fragment follows is a torn tail: {@link #next()} returns null, and {@link #validLength()}
+ * valid fragment follows is a torn tail ({@link RecoveryMode#TOLERATE_TRUNCATED_TAIL} accepts only
+ * a record cut off by the end of the file, or zeros to the end, as one): {@link #next()} returns null, and {@link #validLength()}
  * and {@link #droppedBytes()} say where the good part ends. Damage followed by a valid fragment, or
  * in a file that is not the last, is always a {@link CorruptionException}.
  *
@@ -95,7 +96,7 @@ public final class LogReader implements Closeable {
         have < FILE_HEADER_SIZE
             && (Arrays.equals(actual, Arrays.copyOf(expected, have)) || allZero(actual));
     String problem = headerProblem(actual, expected);
-    if (tornCreation && mode == RecoveryMode.TOLERATE_TORN_TAIL && lastInLog) {
+    if (tornCreation && mode != RecoveryMode.STRICT && lastInLog) {
       done = true;
       validLength = 0;
       dropped = size;
@@ -158,7 +159,7 @@ public final class LogReader implements Closeable {
       if (pos >= size) {
         if (inRecord) {
           return damage(recordStart, pos, "record starting at " + recordStart
-              + " has no LAST fragment before the end of the file");
+              + " has no LAST fragment before the end of the file", true);
         }
         done = true;
         validLength = size;
@@ -172,7 +173,8 @@ public final class LogReader implements Closeable {
       if (BLOCK_SIZE - inBlock < FRAGMENT_HEADER_SIZE) {
         for (int i = inBlock; i < blockLen; i++) {
           if (block[i] != 0) {
-            return damage(cut, blockBase + i, "non-zero byte in the padding at the end of a block");
+            return damage(cut, blockBase + i, "non-zero byte in the padding at the end of a block",
+                false);
           }
         }
         pos = blockBase + BLOCK_SIZE;
@@ -180,27 +182,28 @@ public final class LogReader implements Closeable {
       }
       if (blockLen - inBlock < FRAGMENT_HEADER_SIZE) {
         return damage(cut, pos, "fragment header cut off by the end of the file ("
-            + (blockLen - inBlock) + " of " + FRAGMENT_HEADER_SIZE + " bytes)");
+            + (blockLen - inBlock) + " of " + FRAGMENT_HEADER_SIZE + " bytes)", true);
       }
       int crc = blockView.getInt(inBlock);
       int length = Short.toUnsignedInt(blockView.getShort(inBlock + 4));
       byte type = block[inBlock + 6];
       if (type == LogFormat.ZERO && length == 0 && crc == 0) {
-        return damage(cut, pos, "zero bytes where a fragment header belongs");
+        return damage(cut, pos, "zero bytes where a fragment header belongs", zeroToEnd(pos));
       }
       if (type < LogFormat.FULL || type > LogFormat.LAST) {
-        return damage(cut, pos, "unknown fragment type " + (type & 0xFF));
+        return damage(cut, pos, "unknown fragment type " + (type & 0xFF), false);
       }
       if (inBlock + FRAGMENT_HEADER_SIZE + length > BLOCK_SIZE) {
-        return damage(cut, pos, "fragment length " + length + " overruns its 32 KiB block");
+        return damage(cut, pos, "fragment length " + length + " overruns its 32 KiB block", false);
       }
       if (inBlock + FRAGMENT_HEADER_SIZE + length > blockLen) {
-        return damage(cut, pos, "fragment of " + length + " bytes cut off by the end of the file");
+        return damage(cut, pos, "fragment of " + length + " bytes cut off by the end of the file",
+            true);
       }
       int payload = inBlock + FRAGMENT_HEADER_SIZE;
       if (LogFormat.checksum(type, block, payload, length) != crc) {
         return damage(cut, pos, "checksum mismatch in " + LogFormat.typeName(type)
-            + " fragment of " + length + " bytes");
+            + " fragment of " + length + " bytes", false);
       }
       // A valid fragment: a fragment out of order here means damage before it, never a torn tail.
       if (type == LogFormat.FULL || type == LogFormat.FIRST) {
@@ -253,9 +256,14 @@ public final class LogReader implements Closeable {
    * Damage found at {@code at}; the good part of the file ends at {@code cut}. Throws, or ends the
    * file when the damage is a tolerable torn tail.
    */
-  private byte[] damage(long cut, long at, String problem) throws IOException {
+  private byte[] damage(long cut, long at, String problem, boolean truncation)
+      throws IOException {
     if (mode == RecoveryMode.STRICT) {
       throw new CorruptionException(path, at, problem);
+    }
+    if (mode == RecoveryMode.TOLERATE_TRUNCATED_TAIL && !truncation) {
+      throw new CorruptionException(path, at, problem
+          + " (a complete record is damaged: an interrupted write cannot cause this)");
     }
     if (!lastInLog) {
       throw new CorruptionException(path, at, problem + " (not a torn tail: later log files follow)");
@@ -270,6 +278,21 @@ public final class LogReader implements Closeable {
     dropped = size - cut;
     tailProblem = problem + " at offset " + at;
     return null;
+  }
+
+  /** Whether every byte from {@code from} to the end of the file is zero. */
+  private boolean zeroToEnd(long from) throws IOException {
+    for (long b = from - from % BLOCK_SIZE; b < size; b += BLOCK_SIZE) {
+      loadBlock(b);
+      int start = (int) Math.max(0, from - b);
+      int len = (int) Math.min(BLOCK_SIZE, size - b);
+      for (int i = start; i < len; i++) {
+        if (block[i] != 0) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** Offset of the first fragment after {@code at} whose checksum is valid, or -1. */

@@ -8,6 +8,14 @@ public enum RecoveryMode {
    * dropped, and recovery truncates them. Damage anywhere else is a {@link CorruptionException}.
    */
   TOLERATE_TORN_TAIL,
+  /**
+   * Like {@link #TOLERATE_TORN_TAIL}, but only a tail that an interrupted append can leave is
+   * dropped: a record cut off by the end of the last file, or zero bytes from the damage to the end
+   * of the file. A record whose bytes are all there but fail their checksum (bit rot, a bad
+   * sector) is a {@link CorruptionException}: it may have been acknowledged, so dropping it would
+   * lose data silently. Strata's LSM engine reads its write-ahead log and manifest this way.
+   */
+  TOLERATE_TRUNCATED_TAIL,
   /** Any damage, a torn tail included, is a {@link CorruptionException}. */
   STRICT
 }

@@ -168,6 +168,32 @@ class DamageTest {
   }
 
   @Test
+  void truncatedTailModeDropsCutsButReportsDamagedCompleteRecords() throws Exception {
+    List<byte[]> records = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      records.add(record(i, 3000));
+    }
+    long[] offsets = write(fs, file, 1, records);
+    byte[] whole = fs.contents(file);
+    // a cut inside the last record, and zeros in place of its end: what a crash leaves
+    fs.setContents(file, Arrays.copyOf(whole, whole.length - 100));
+    assertEquals(4, readAll(fs, file, 1, RecoveryMode.TOLERATE_TRUNCATED_TAIL, null).size());
+    byte[] zeroed = whole.clone();
+    Arrays.fill(zeroed, (int) offsets[4], zeroed.length, (byte) 0);
+    fs.setContents(file, zeroed);
+    assertEquals(4, readAll(fs, file, 1, RecoveryMode.TOLERATE_TRUNCATED_TAIL, null).size());
+    // a flipped bit in the last, complete record: bit rot, not a crash
+    byte[] flipped = whole.clone();
+    flipped[(int) offsets[4] + 500] ^= 1;
+    fs.setContents(file, flipped);
+    assertEquals(4, readAll(fs, file, 1, RecoveryMode.TOLERATE_TORN_TAIL, null).size());
+    CorruptionException e = assertThrows(CorruptionException.class,
+        () -> readAll(fs, file, 1, RecoveryMode.TOLERATE_TRUNCATED_TAIL, null));
+    assertEquals(offsets[4], e.offset());
+    assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+  }
+
+  @Test
   void damageFollowedByValidRecordsIsNeverSkipped() throws Exception {
     List<byte[]> records = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
