@@ -178,6 +178,14 @@ final class TableReader {
     return lo;
   }
 
+  BlockHandle blockHandle(int i) {
+    return indexHandles[i];
+  }
+
+  Footer footer() {
+    return footer;
+  }
+
   int blockCount() {
     return indexKeys.length;
   }

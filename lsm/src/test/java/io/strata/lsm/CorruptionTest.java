@@ -1,0 +1,175 @@
+package io.strata.lsm;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.strata.wal.fs.MemFileSystem;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Damage to every kind of file: each read that touches a damaged byte raises a {@link
+ * CorruptionException} naming the file; reads that do not touch it answer correctly; nothing ever
+ * answers wrongly or misses silently.
+ */
+class CorruptionTest {
+  private static final Path DIR = Path.of("/db");
+  private static final int KEYS = 3000;
+
+  private MemFileSystem fs;
+  private Options options;
+  private Path table;
+  private final Random random = new Random(42);
+
+  static byte[] key(int i) {
+    return String.format("key%06d", i).getBytes(UTF_8);
+  }
+
+  static byte[] value(int i) {
+    return ("value-" + i + "-" + "abcdefgh".repeat(i % 7)).getBytes(UTF_8);
+  }
+
+  @BeforeEach
+  void makeStore() throws Exception {
+    fs = new MemFileSystem();
+    options = Options.builder().blockSize(1024).blockCacheBytes(0).fileSystem(fs).build();
+    try (Db db = Db.open(DIR, options)) {
+      WriteBatch b = new WriteBatch();
+      for (int i = 0; i < KEYS; i++) {
+        b.put(key(i), value(i));
+      }
+      db.write(b, WriteOptions.sync());
+      db.flush();
+    }
+    List<Path> tables = new ArrayList<>();
+    for (String name : fs.list(DIR)) {
+      if (name.endsWith(".sst")) {
+        tables.add(DIR.resolve(name));
+      }
+    }
+    assertEquals(1, tables.size());
+    table = tables.get(0);
+  }
+
+  private void flip(Path file, long offset) throws Exception {
+    byte[] b = fs.contents(file);
+    b[(int) offset] ^= (byte) (1 << random.nextInt(8));
+    fs.setContents(file, b);
+  }
+
+  private TableReader pristine() {
+    return TableReader.open(fs, table, 0, new BlockCache(0));
+  }
+
+  /** Every get answers right or throws naming {@code file}; returns the keys that threw. */
+  private Set<Integer> getAll(Path file) {
+    Set<Integer> failed = new HashSet<>();
+    try (Db db = Db.open(DIR, options)) {
+      for (int i = 0; i < KEYS; i++) {
+        try {
+          assertArrayEquals(value(i), db.get(key(i)), "a wrong answer for key " + i);
+        } catch (CorruptionException e) {
+          assertEquals(file, e.file(), e.getMessage());
+          failed.add(i);
+        }
+      }
+      CorruptionException scan = null;
+      try (Cursor c = db.cursor(ReadOptions.defaults())) {
+        int n = 0;
+        for (c.seekToFirst(); c.isValid(); c.next()) {
+          assertArrayEquals(key(n), c.key());
+          assertArrayEquals(value(n), c.value());
+          n++;
+        }
+        assertEquals(KEYS, n, "a scan that does not throw must see every key");
+      } catch (CorruptionException e) {
+        scan = e;
+      }
+      assertEquals(failed.isEmpty(), scan == null, "a scan fails exactly when some get does");
+    }
+    return failed;
+  }
+
+  @Test
+  void aDamagedDataBlockFailsExactlyTheReadsOfItsKeys() throws Exception {
+    TableReader r = pristine();
+    assertTrue(r.blockCount() > 20, "blocks: " + r.blockCount());
+    for (int round = 0; round < 12; round++) {
+      int blockIndex = random.nextInt(r.blockCount());
+      BlockHandle h = r.blockHandle(blockIndex);
+      Set<Integer> inBlock = new HashSet<>();
+      try (BlockIterator it = new BlockIterator(r.dataBlock(blockIndex, false))) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          String k = new String(InternalKeys.userKey(it.key()), UTF_8);
+          inBlock.add(Integer.parseInt(k.substring(3)));
+        }
+      }
+      byte[] before = fs.contents(table);
+      flip(table, h.offset() + random.nextInt((int) h.size() + TableFormat.BLOCK_TRAILER_BYTES));
+      assertEquals(inBlock, getAll(table), "block " + blockIndex);
+      fs.setContents(table, before);
+    }
+    r.release();
+  }
+
+  @Test
+  void damageInTheIndexFilterPropertiesOrFooterFailsEveryReadOfTheTable() throws Exception {
+    TableReader r = pristine();
+    Footer f = r.footer();
+    r.release();
+    long footerAt = fs.contents(table).length - TableFormat.FOOTER_BYTES;
+    List<long[]> regions = List.of(
+        new long[] {f.index().offset(), f.index().size() + TableFormat.BLOCK_TRAILER_BYTES},
+        new long[] {f.filter().offset(), f.filter().size() + TableFormat.BLOCK_TRAILER_BYTES},
+        new long[] {f.properties().offset(), f.properties().size() + TableFormat.BLOCK_TRAILER_BYTES},
+        new long[] {footerAt, TableFormat.FOOTER_BYTES});
+    byte[] before = fs.contents(table);
+    for (long[] region : regions) {
+      for (int round = 0; round < 6; round++) {
+        flip(table, region[0] + random.nextInt((int) region[1]));
+        assertEquals(KEYS, getAll(table).size(), "region at " + region[0]);
+        fs.setContents(table, before);
+      }
+    }
+    // a truncated table
+    fs.setContents(table, java.util.Arrays.copyOf(before, before.length - 1));
+    assertEquals(KEYS, getAll(table).size());
+  }
+
+  @Test
+  void damageInTheManifestCurrentOrLogFailsTheOpen() throws Exception {
+    try (Db db = Db.open(DIR, options)) {
+      db.put("unflushed".getBytes(UTF_8), "in the log".getBytes(UTF_8));
+    }
+    List<Path> files = new ArrayList<>();
+    for (String name : fs.list(DIR)) {
+      if (name.startsWith("MANIFEST-") || name.endsWith(".wal") || name.equals("CURRENT")) {
+        files.add(DIR.resolve(name));
+      }
+    }
+    assertEquals(3, files.size(), files.toString());
+    for (Path file : files) {
+      byte[] before = fs.contents(file);
+      for (int round = 0; round < 20; round++) {
+        flip(file, random.nextInt(before.length));
+        CorruptionException e = assertThrows(CorruptionException.class,
+            () -> Db.open(DIR, options).close(), file + " round " + round);
+        assertEquals(file.getFileName().toString().equals("CURRENT") ? file : file, e.file(),
+            e.getMessage());
+        fs.setContents(file, before);
+      }
+    }
+    try (Db db = Db.open(DIR, options)) {
+      assertArrayEquals("in the log".getBytes(UTF_8), db.get("unflushed".getBytes(UTF_8)));
+    }
+  }
+}
