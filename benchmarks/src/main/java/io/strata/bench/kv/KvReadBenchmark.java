@@ -1,0 +1,99 @@
+package io.strata.bench.kv;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Reads from a store filled with {@code entries} random puts, then flushed and (where the engine
+ * compacts) fully compacted, so reads hit table files, not the memtable: readrandom (present keys),
+ * readmissing (absent keys between present ones), seekrandom (seek plus 10 nexts), in ops/s; and
+ * readseq (one full scan; ops/s = entries / score). Every read's result is checked: a present key
+ * must come back with its 100-byte value, an absent one as null.
+ */
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+public class KvReadBenchmark {
+  @Param({"strata", "rocksdb", "leveldb"})
+  public String engine;
+
+  @Param({"1000000"})
+  public int entries;
+
+  private Path dir;
+  private KvEngine db;
+  private final SplittableRandom random = new SplittableRandom(7);
+
+  @Setup(Level.Trial)
+  public void fill() {
+    dir = KvEngine.freshDirectory(engine);
+    db = KvEngine.open(engine, dir);
+    for (int k : Workload.shuffled(entries, 1)) {
+      db.put(Workload.key(k), Workload.value(k));
+    }
+    db.flushAndCompact();
+  }
+
+  @TearDown(Level.Trial)
+  public void close() {
+    db.close();
+    KvEngine.deleteRecursively(dir);
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public byte[] readrandom() {
+    int k = random.nextInt(entries);
+    byte[] v = db.get(Workload.key(k));
+    if (v == null || v.length != Workload.VALUE_SIZE) {
+      throw new IllegalStateException(engine + " lost key " + k);
+    }
+    return v;
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public byte[] readmissing() {
+    int k = random.nextInt(entries);
+    byte[] v = db.get(Workload.missingKey(k));
+    if (v != null) {
+      throw new IllegalStateException(engine + " found an absent key near " + k);
+    }
+    return v;
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public long seekrandom() {
+    return db.seek(Workload.key(random.nextInt(entries)), 11);
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.SingleShotTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public long readseq() {
+    long n = db.scanAll();
+    if (n != entries) {
+      throw new IllegalStateException(engine + " scanned " + n + " entries of " + entries);
+    }
+    return n;
+  }
+}
