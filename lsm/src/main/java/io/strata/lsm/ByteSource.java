@@ -88,6 +88,20 @@ final class ByteSource {
     return b;
   }
 
+  /** Skips {@code length} bytes and returns the offset where they start. */
+  int skip(int length) {
+    if (length < 0 || length > end - pos) {
+      throw corrupt("truncated: " + length + " bytes expected, " + (end - pos) + " left");
+    }
+    int at = pos;
+    pos += length;
+    return at;
+  }
+
+  byte[] array() {
+    return buf;
+  }
+
   /** Length-prefixed bytes of at most {@code max} bytes. */
   byte[] lengthPrefixed(int max, String field) {
     return bytes(varint32(max, field + " length"));

@@ -310,18 +310,7 @@ public final class Db implements AutoCloseable {
         || first + count - 1 > InternalKeys.MAX_SEQUENCE) {
       throw in.corrupt("impossible sequence " + first + " or count " + count);
     }
-    long[] seq = {first};
-    WriteBatch.iterate(in, count, new WriteBatch.Handler() {
-      @Override
-      public void put(byte[] key, byte[] value) {
-        into.add(seq[0]++, InternalKeys.KIND_PUT, key, value);
-      }
-
-      @Override
-      public void delete(byte[] key) {
-        into.add(seq[0]++, InternalKeys.KIND_DELETE, key, null);
-      }
-    });
+    WriteBatch.iterate(in, count, into.inserter(first));
     return first + count - 1;
   }
 
@@ -353,12 +342,15 @@ public final class Db implements AutoCloseable {
 
   /** Sets {@code key} to {@code value} (not synced). */
   public void put(byte[] key, byte[] value) {
-    write(new WriteBatch().put(key, value), WriteOptions.defaults());
+    checkKey(key);
+    checkValue(value);
+    write(new WriteBatch(key.length + value.length + 12).put(key, value), WriteOptions.defaults());
   }
 
   /** Removes {@code key} (not synced); no error when it is absent. */
   public void delete(byte[] key) {
-    write(new WriteBatch().delete(key), WriteOptions.defaults());
+    checkKey(key);
+    write(new WriteBatch(key.length + 8).delete(key), WriteOptions.defaults());
   }
 
   /**
@@ -433,14 +425,14 @@ public final class Db implements AutoCloseable {
 
   private List<Writer> buildGroup(Writer leader) {
     List<Writer> group = new ArrayList<>();
-    long size = leader.batch.size();
+    long size = leader.batch.bodySize();
     long max = size <= 128 << 10 ? size + (128 << 10) : MAX_GROUP_BYTES;
     for (Writer w : writers) {
       if (w != leader) {
-        if (w.batch == null || (w.sync && !leader.sync) || size + w.batch.size() > max) {
+        if (w.batch == null || (w.sync && !leader.sync) || size + w.batch.bodySize() > max) {
           break;
         }
-        size += w.batch.size();
+        size += w.batch.bodySize();
       }
       group.add(w);
     }
@@ -450,11 +442,11 @@ public final class Db implements AutoCloseable {
   /** Writes a group as one log record, then into the memtable. Mutex held on entry and exit. */
   private void writeGroup(List<Writer> group) {
     int count = 0;
-    long bytes = RECORD_HEADER;
+    long bytes = WriteBatch.HEADER;
     boolean sync = false;
     for (Writer w : group) {
       count += w.batch.count();
-      bytes += w.batch.size();
+      bytes += w.batch.bodySize();
       sync |= w.sync;
     }
     if (bytes > Integer.MAX_VALUE - 64) {
@@ -464,17 +456,28 @@ public final class Db implements AutoCloseable {
     if (first + count - 1 > InternalKeys.MAX_SEQUENCE) {
       throw new StrataException("sequence numbers exhausted");
     }
-    ByteSink record = new ByteSink((int) bytes);
-    record.putLongLE(first).putIntLE(count);
-    for (Writer w : group) {
-      record.put(w.batch.array(), 0, w.batch.size());
+    byte[] record;
+    int recordLength;
+    if (group.size() == 1) {
+      // a batch carries room for the header: log it in place
+      record = group.get(0).batch.array();
+      recordLength = group.get(0).batch.size();
+    } else {
+      ByteSink sink = new ByteSink((int) bytes);
+      sink.put(new byte[WriteBatch.HEADER]);
+      for (Writer w : group) {
+        sink.put(w.batch.array(), WriteBatch.HEADER, w.batch.bodySize());
+      }
+      record = sink.array();
+      recordLength = sink.size();
     }
+    writeHeader(record, first, count);
     Memtable target = mem;
     Wal log = wal;
     mutex.unlock();
     try {
       try {
-        log.append(record.array(), 0, record.size(), sync ? Durability.SYNC : Durability.NONE);
+        log.append(record, 0, recordLength, sync ? Durability.SYNC : Durability.NONE);
       } catch (IOException e) {
         StrataException failure = new StrataException("write failed: " + e.getMessage()
             + "; the write-ahead log may be damaged, so this Db accepts no more writes until it"
@@ -482,25 +485,23 @@ public final class Db implements AutoCloseable {
         recordBackgroundError(failure);
         throw failure;
       }
-      ByteSource in = new ByteSource(record.array(), RECORD_HEADER, record.size() - RECORD_HEADER,
+      ByteSource in = new ByteSource(record, WriteBatch.HEADER, recordLength - WriteBatch.HEADER,
           null, 0, "batch");
-      long[] seq = {first};
-      WriteBatch.iterate(in, count, new WriteBatch.Handler() {
-        @Override
-        public void put(byte[] key, byte[] value) {
-          target.add(seq[0]++, InternalKeys.KIND_PUT, key, value);
-        }
-
-        @Override
-        public void delete(byte[] key) {
-          target.add(seq[0]++, InternalKeys.KIND_DELETE, key, null);
-        }
-      });
-      userBytes.add(bytes - RECORD_HEADER);
+      WriteBatch.iterate(in, count, target.inserter(first));
+      userBytes.add(bytes - WriteBatch.HEADER);
     } finally {
       mutex.lock();
     }
     lastSequence.set(first + count - 1);
+  }
+
+  private static void writeHeader(byte[] record, long sequence, int count) {
+    for (int i = 0; i < 8; i++) {
+      record[i] = (byte) (sequence >>> (8 * i));
+    }
+    for (int i = 0; i < 4; i++) {
+      record[8 + i] = (byte) (count >>> (8 * i));
+    }
   }
 
   private void recordBackgroundError(Throwable t) {

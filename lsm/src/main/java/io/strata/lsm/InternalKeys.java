@@ -30,8 +30,13 @@ final class InternalKeys {
   static final Comparator<byte[]> COMPARATOR = InternalKeys::compare;
 
   static byte[] encode(byte[] userKey, long sequence, byte kind) {
-    byte[] k = Arrays.copyOf(userKey, userKey.length + TRAILER_BYTES);
-    LONG_BE.set(k, userKey.length, (sequence << 8) | (kind & 0xFF));
+    return encode(userKey, 0, userKey.length, sequence, kind);
+  }
+
+  static byte[] encode(byte[] buf, int offset, int length, long sequence, byte kind) {
+    byte[] k = new byte[length + TRAILER_BYTES];
+    System.arraycopy(buf, offset, k, 0, length);
+    LONG_BE.set(k, length, (sequence << 8) | (kind & 0xFF));
     return k;
   }
 

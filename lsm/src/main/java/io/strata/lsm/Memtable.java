@@ -37,10 +37,33 @@ final class Memtable {
   }
 
   void add(long sequence, byte kind, byte[] userKey, byte[] value) {
-    byte[] ikey = InternalKeys.encode(userKey, sequence, kind);
+    add(sequence, kind, userKey, 0, userKey.length, value == null ? DELETED : value);
+  }
+
+  /** Adds {@code buf[keyOffset, +keyLength)} at {@code sequence}; the value array is kept. */
+  void add(long sequence, byte kind, byte[] buf, int keyOffset, int keyLength, byte[] value) {
+    byte[] ikey = InternalKeys.encode(buf, keyOffset, keyLength, sequence, kind);
     byte[] v = kind == InternalKeys.KIND_PUT ? value : DELETED;
     map.put(ikey, v);
     bytes.addAndGet(ikey.length + (long) v.length + ENTRY_OVERHEAD);
+  }
+
+  /** A handler that inserts decoded operations at consecutive sequences from {@code first}. */
+  WriteBatch.Handler inserter(long first) {
+    return new WriteBatch.Handler() {
+      private long sequence = first;
+
+      @Override
+      public void put(byte[] buf, int keyOffset, int keyLength, int valueOffset, int valueLength) {
+        add(sequence++, InternalKeys.KIND_PUT, buf, keyOffset, keyLength,
+            java.util.Arrays.copyOfRange(buf, valueOffset, valueOffset + valueLength));
+      }
+
+      @Override
+      public void delete(byte[] buf, int keyOffset, int keyLength) {
+        add(sequence++, InternalKeys.KIND_DELETE, buf, keyOffset, keyLength, DELETED);
+      }
+    };
   }
 
   /**

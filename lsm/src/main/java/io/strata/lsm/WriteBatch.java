@@ -11,10 +11,23 @@ import java.util.Objects;
  * bytes, a whole batch up to about 2 GiB.
  */
 public final class WriteBatch {
-  private final ByteSink rep = new ByteSink(64);
+  /**
+   * Room for the log record header (sequence and count), filled in when the batch is written, so
+   * that a batch written on its own goes to the log without a copy.
+   */
+  static final int HEADER = 12;
+
+  private final ByteSink rep;
   private int count;
 
-  public WriteBatch() {}
+  public WriteBatch() {
+    this(64);
+  }
+
+  WriteBatch(int expectedBytes) {
+    rep = new ByteSink(HEADER + expectedBytes);
+    rep.put(new byte[HEADER]);
+  }
 
   /** Sets {@code key} to {@code value}. */
   public WriteBatch put(byte[] key, byte[] value) {
@@ -46,40 +59,52 @@ public final class WriteBatch {
   /** Empties the batch for reuse. */
   public WriteBatch clear() {
     rep.reset();
+    rep.put(new byte[HEADER]);
     count = 0;
     return this;
   }
 
+  /** The encoding: {@link #HEADER} bytes of room, then the operations, up to {@link #size()}. */
   byte[] array() {
     return rep.array();
   }
 
+  /** Bytes of the encoding, header room included. */
   int size() {
     return rep.size();
   }
 
-  /** Receives the operations of an encoded batch. */
-  interface Handler {
-    void put(byte[] key, byte[] value);
+  /** Bytes of the operations alone. */
+  int bodySize() {
+    return rep.size() - HEADER;
+  }
 
-    void delete(byte[] key);
+  /** Receives the operations of an encoded batch as slices of one array, without copies. */
+  interface Handler {
+    void put(byte[] buf, int keyOffset, int keyLength, int valueOffset, int valueLength);
+
+    void delete(byte[] buf, int keyOffset, int keyLength);
   }
 
   /**
-   * Decodes {@code count} operations from {@code data[offset, offset+length)} (from the write-ahead
-   * log); malformed input is a {@link CorruptionException} via {@code source}.
+   * Decodes {@code count} operations from {@code in} (a batch, or a write-ahead log record);
+   * malformed input is a {@link CorruptionException} naming the source.
    */
   static void iterate(ByteSource in, int count, Handler handler) {
     Objects.requireNonNull(handler);
+    byte[] buf = in.array();
     for (int i = 0; i < count; i++) {
       byte kind = in.get();
-      byte[] key = in.lengthPrefixed(Db.MAX_KEY_BYTES, "key");
-      if (kind == InternalKeys.KIND_PUT) {
-        handler.put(key, in.lengthPrefixed(Db.MAX_VALUE_BYTES, "value"));
-      } else if (kind == InternalKeys.KIND_DELETE) {
-        handler.delete(key);
-      } else {
+      if (kind != InternalKeys.KIND_PUT && kind != InternalKeys.KIND_DELETE) {
         throw in.corrupt("unknown operation kind " + (kind & 0xFF));
+      }
+      int keyLength = in.varint32(Db.MAX_KEY_BYTES, "key length");
+      int keyOffset = in.skip(keyLength);
+      if (kind == InternalKeys.KIND_PUT) {
+        int valueLength = in.varint32(Db.MAX_VALUE_BYTES, "value length");
+        handler.put(buf, keyOffset, keyLength, in.skip(valueLength), valueLength);
+      } else {
+        handler.delete(buf, keyOffset, keyLength);
       }
     }
     if (in.hasRemaining()) {

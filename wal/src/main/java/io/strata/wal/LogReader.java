@@ -91,10 +91,11 @@ public final class LogReader implements Closeable {
       pos = FILE_HEADER_SIZE;
       return;
     }
-    // A file cut short while it was being created holds a prefix of its header, or zeros.
+    // A file cut short while it was being created holds a prefix of its header, or only zeros
+    // (a memory-mapped log is extended with zeros before its header is written).
     boolean tornCreation =
-        have < FILE_HEADER_SIZE
-            && (Arrays.equals(actual, Arrays.copyOf(expected, have)) || allZero(actual));
+        (have < FILE_HEADER_SIZE && Arrays.equals(actual, Arrays.copyOf(expected, have)))
+            || (allZero(actual) && zeroToEnd(0));
     String problem = headerProblem(actual, expected);
     if (tornCreation && mode != RecoveryMode.STRICT && lastInLog) {
       done = true;

@@ -45,12 +45,21 @@ public final class LogWriter implements Closeable {
    * when the file is read back). The header is not synced; call {@link #sync()} when it must be.
    */
   public static LogWriter create(FileSystem fs, Path file, long number) throws IOException {
+    return create(fs, file, number, false);
+  }
+
+  /**
+   * Like {@link #create(FileSystem, Path, long)}; with {@code manyAppends} the file is made by
+   * {@link FileSystem#createLog}, which may map it into memory so appends cost no system call.
+   */
+  public static LogWriter create(FileSystem fs, Path file, long number, boolean manyAppends)
+      throws IOException {
     Objects.requireNonNull(fs, "fs");
     Objects.requireNonNull(file, "file");
     if (number < 0) {
       throw new IllegalArgumentException("file number must be >= 0, was " + number);
     }
-    WritableFile f = fs.create(file);
+    WritableFile f = manyAppends ? fs.createLog(file) : fs.create(file);
     try {
       f.append(ByteBuffer.wrap(LogFormat.fileHeader(number)));
     } catch (IOException | RuntimeException e) {

@@ -16,7 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * directory, with group commit and rotation. Format in {@code wal/FORMAT.md}.
  *
  * <p>Invariants: segment numbers are consecutive; only the newest segment is written; a segment is
- * synced before the next one is created, and a new segment's header and directory entry are synced
+ * synced and closed (a mapped segment cut to its records) before the next one is created, and a
+ * new segment's header and directory entry are synced
  * before any record goes into it, so after a crash only the newest segment can end in a torn
  * record. Once an append or a sync fails, the log accepts nothing more ({@link #failure()}): the
  * file may end in a partial record, or an fsync may have dropped data, and only a replay on reopen
@@ -109,7 +110,7 @@ public final class Wal implements Closeable {
     if (fs.exists(path)) {
       throw new FileAlreadyExistsException(path.toString(), null, "WAL segment exists already");
     }
-    LogWriter w = LogWriter.create(fs, path, number);
+    LogWriter w = LogWriter.create(fs, path, number, true);
     try {
       w.sync();
       fs.syncDirectory(dir);
@@ -339,16 +340,17 @@ public final class Wal implements Closeable {
     synced = appended;
     syncs++;
     try {
+      // closing cuts a mapped segment to its records and syncs that, before a later segment exists
+      old.close();
+    } catch (IOException e) {
+      throw fail("closing " + old.path() + " before rotation failed", e);
+    }
+    try {
       writer = createSegment(segment + 1);
     } catch (IOException e) {
       throw fail("creating WAL segment " + (segment + 1) + " failed", e);
     }
     segment++;
-    try {
-      old.close();
-    } catch (IOException ignored) {
-      // the old segment is synced; failing to close its handle loses nothing
-    }
   }
 
   /**

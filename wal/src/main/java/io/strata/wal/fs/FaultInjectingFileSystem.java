@@ -163,6 +163,12 @@ public final class FaultInjectingFileSystem implements FileSystem {
   }
 
   @Override
+  public WritableFile createLog(Path file) throws IOException {
+    maybeFail(Op.CREATE, file);
+    return new Writable(delegate.createLog(file), file);
+  }
+
+  @Override
   public WritableFile openForAppend(Path file) throws IOException {
     maybeFail(Op.OPEN, file);
     return new Writable(delegate.openForAppend(file), file);

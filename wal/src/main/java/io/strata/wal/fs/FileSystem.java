@@ -25,6 +25,18 @@ public interface FileSystem {
   /** Creates {@code file}, which must not exist, for appending. */
   WritableFile create(Path file) throws IOException;
 
+  /**
+   * Creates {@code file}, which must not exist, for a log: many small appends, few syncs. An
+   * implementation may write through a memory mapping, so appends cost no system call and still
+   * survive a crash of the process (the operating system holds the pages); the price is that after
+   * a crash the file may end in zero bytes past the last append, which log readers treat as the end
+   * of the log. {@link WritableFile#close()} cuts the file to the bytes appended and makes that
+   * durable. By default this is {@link #create(Path)}.
+   */
+  default WritableFile createLog(Path file) throws IOException {
+    return create(file);
+  }
+
   /** Opens an existing file for appending at its end (for example to truncate a torn tail). */
   WritableFile openForAppend(Path file) throws IOException;
 

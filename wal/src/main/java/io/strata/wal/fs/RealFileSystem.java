@@ -29,6 +29,13 @@ final class RealFileSystem implements FileSystem {
         FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 0);
   }
 
+  /** Logs are written through memory mappings of {@link MappedLogFile#CHUNK} bytes. */
+  @Override
+  public WritableFile createLog(Path file) throws IOException {
+    return new MappedLogFile(FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.READ, StandardOpenOption.WRITE), file);
+  }
+
   @Override
   public WritableFile openForAppend(Path file) throws IOException {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
