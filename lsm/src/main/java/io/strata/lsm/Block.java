@@ -61,8 +61,21 @@ final class Block {
     return new CorruptionException(file, offset, "block entry: " + problem);
   }
 
-  /** The full key stored at restart point {@code i} (shared length must be zero there). */
-  private int restartPosition(int i) {
+  byte[] data() {
+    return data;
+  }
+
+  /** Where the entries end (and the restart array starts). */
+  int limit() {
+    return limit;
+  }
+
+  int restartCount() {
+    return restartCount;
+  }
+
+  /** The offset of restart point {@code i}, where a whole key is stored. */
+  int restartPosition(int i) {
     return intLE(data, limit + 4 * i);
   }
 
@@ -70,7 +83,7 @@ final class Block {
    * Decodes entry headers: fills {@code out} with {shared, unshared, valueLength, keyStart} and
    * returns the position after the value.
    */
-  private int header(int p, int[] out, int previousKeyLength) {
+  int header(int p, int[] out, int previousKeyLength) {
     int[] cursor = {p};
     long shared = varint(cursor);
     long unshared = varint(cursor);

@@ -2,24 +2,24 @@ package io.strata.lsm;
 
 import io.strata.wal.fs.FileSystem;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The open table files, at most {@code maxOpenFiles}, least recently used closed first. A reader
- * handed out by {@link #acquire} stays usable until released, even if evicted meanwhile.
+ * The open table files, at most {@code maxOpenFiles}; past that, the longest open is closed first.
+ * A reader handed out by {@link #acquire} stays usable until released, even if evicted meanwhile.
  *
- * <p>Thread-safe: one lock guards the map; opening a table happens under it (opens are rare).
+ * <p>Thread-safe. A hit takes no lock (a concurrent map lookup and a reference count increment);
+ * opening a table is serialized by a lock so one table is never opened twice.
  */
 final class TableCache {
   private final FileSystem fs;
   private final Path dir;
   private final BlockCache blocks;
   private final int capacity;
-  private final LinkedHashMap<Long, TableReader> open = new LinkedHashMap<>(64, 0.75f, true);
+  private final ConcurrentHashMap<Long, TableReader> open = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Long> openOrder = new ConcurrentLinkedQueue<>();
+  private final Object opening = new Object();
 
   TableCache(FileSystem fs, Path dir, BlockCache blocks, int capacity) {
     this.fs = fs;
@@ -30,34 +30,47 @@ final class TableCache {
 
   /** An open reader for table {@code number} with a reference the caller must release. */
   TableReader acquire(long number) {
-    List<TableReader> evicted = new ArrayList<>();
-    TableReader r;
-    synchronized (this) {
-      r = open.get(number);
+    while (true) {
+      TableReader r = open.get(number);
       if (r == null) {
-        r = TableReader.open(fs, FileNames.table(dir, number), number, blocks);
-        open.put(number, r);
-        Iterator<Map.Entry<Long, TableReader>> it = open.entrySet().iterator();
-        while (open.size() > capacity && it.hasNext()) {
-          Map.Entry<Long, TableReader> e = it.next();
-          if (e.getKey() != number) {
-            evicted.add(e.getValue());
-            it.remove();
+        synchronized (opening) {
+          r = open.get(number);
+          if (r == null) {
+            r = TableReader.open(fs, FileNames.table(dir, number), number, blocks);
+            open.put(number, r);
+            openOrder.add(number);
+            evictOverCapacity(number);
           }
         }
       }
-      r.retain();
+      if (r.retain()) {
+        return r;
+      }
+      open.remove(number, r); // closed by a concurrent eviction: open it again
     }
-    evicted.forEach(TableReader::release);
-    return r;
+  }
+
+  private void evictOverCapacity(long keep) {
+    while (open.size() > capacity) {
+      Long oldest = openOrder.poll();
+      if (oldest == null) {
+        return;
+      }
+      if (oldest == keep) {
+        openOrder.add(oldest);
+        continue;
+      }
+      TableReader r = open.remove(oldest);
+      if (r != null) {
+        r.release();
+      }
+    }
   }
 
   /** Forgets a deleted table: closes it once its users are done and drops its blocks. */
   void evict(long number) {
-    TableReader r;
-    synchronized (this) {
-      r = open.remove(number);
-    }
+    TableReader r = open.remove(number);
+    openOrder.remove(number);
     if (r != null) {
       r.release();
     }
@@ -65,11 +78,12 @@ final class TableCache {
   }
 
   void close() {
-    List<TableReader> all;
-    synchronized (this) {
-      all = new ArrayList<>(open.values());
-      open.clear();
+    for (Long n : open.keySet()) {
+      TableReader r = open.remove(n);
+      if (r != null) {
+        r.release();
+      }
     }
-    all.forEach(TableReader::release);
+    openOrder.clear();
   }
 }

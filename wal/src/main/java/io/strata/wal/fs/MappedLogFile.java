@@ -71,10 +71,11 @@ final class MappedLogFile implements WritableFile {
         unsynced.add(chunk);
       }
     }
+    // msync of each written chunk makes its pages and the file's length durable; a further
+    // fsync of the channel would only cost a second device flush
     for (MappedByteBuffer b : toForce) {
       b.force();
     }
-    channel.force(false);
   }
 
   @Override
