@@ -2,7 +2,6 @@ package io.strata.lsm;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What a read sees: the mutable memtable, the memtable being flushed (or null), and the table
@@ -16,7 +15,7 @@ final class ReadView {
   final Memtable mem;
   final Memtable imm;
   final Version version;
-  private final AtomicInteger refs = new AtomicInteger(1);
+  private final RefCount refs = new RefCount();
 
   /** @param version retained by the caller for this view; released with the view's last reference */
   ReadView(Memtable mem, Memtable imm, Version version) {
@@ -26,19 +25,11 @@ final class ReadView {
   }
 
   boolean retain() {
-    while (true) {
-      int r = refs.get();
-      if (r == 0) {
-        return false;
-      }
-      if (refs.compareAndSet(r, r + 1)) {
-        return true;
-      }
-    }
+    return refs.retain();
   }
 
   void release() {
-    if (refs.decrementAndGet() == 0) {
+    if (refs.release()) {
       version.release();
     }
   }

@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
@@ -36,7 +35,7 @@ final class TableReader {
   private final BlockHandle[] indexHandles;
   private final BloomFilter filter;
   private final TableProperties properties;
-  private final AtomicInteger refs = new AtomicInteger(1);
+  private final RefCount refs = new RefCount();
 
   private TableReader(ReadableFile file, Path path, long number, long size, BlockCache cache) {
     this.file = file;
@@ -205,8 +204,19 @@ final class TableReader {
     return dataBlock(i, fillCache).get(seekKey, userKey);
   }
 
+  /** Iterates the table; holds a reference on it until closed. */
   InternalIterator iterator(boolean fillCache) {
-    return new TableIterator(this, fillCache);
+    if (!retain()) {
+      throw new IllegalStateException("table " + path + " is closed");
+    }
+    boolean[] released = {false};
+    return new TwoLevelIterator(indexKeys.length, i -> new BlockIterator(dataBlock(i, fillCache)),
+        this::findBlock, () -> {
+          if (!released[0]) {
+            released[0] = true;
+            release();
+          }
+        });
   }
 
   /** Reads and checks every block; returns the problems found (empty when the table is sound). */
@@ -241,19 +251,11 @@ final class TableReader {
 
   /** Takes a reference; false when the reader is already closed. */
   boolean retain() {
-    while (true) {
-      int r = refs.get();
-      if (r == 0) {
-        return false;
-      }
-      if (refs.compareAndSet(r, r + 1)) {
-        return true;
-      }
-    }
+    return refs.retain();
   }
 
   void release() {
-    if (refs.decrementAndGet() == 0) {
+    if (refs.release()) {
       try {
         file.close();
       } catch (IOException ignored) {

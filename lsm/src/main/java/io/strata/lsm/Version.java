@@ -6,16 +6,15 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * One immutable state of the table files: per level, the live tables. Level 0 tables may overlap
  * and are kept newest first; in levels 1 to 6 tables are sorted by key and do not overlap.
  *
- * <p>Thread-safe (immutable). Reference counted: while a version is referenced (it is current, or a
- * read, cursor or compaction uses it) its files are not deleted; the last release reports it to
- * the owner so obsolete files can go.
+ * <p>Thread-safe (immutable). Reference counted, starting with one reference for its creator:
+ * while a version is referenced (it is current, or a read, cursor or compaction uses it) its files
+ * are not deleted; the last release reports it to the owner so obsolete files can go.
  */
 final class Version {
   static final Comparator<FileMetadata> NEWEST_FIRST =
@@ -25,7 +24,7 @@ final class Version {
       (a, b) -> InternalKeys.compare(a.smallest(), b.smallest());
 
   private final List<List<FileMetadata>> levels;
-  private final AtomicInteger refs = new AtomicInteger();
+  private final RefCount refs = new RefCount();
   private final Consumer<Version> onUnreferenced;
 
   Version(List<List<FileMetadata>> levels, Consumer<Version> onUnreferenced) {
@@ -67,19 +66,12 @@ final class Version {
 
   /** Takes a reference; false if the version was already released for good. */
   boolean retain() {
-    while (true) {
-      int r = refs.get();
-      if (r < 0) {
-        return false;
-      }
-      if (refs.compareAndSet(r, r + 1)) {
-        return true;
-      }
-    }
+    return refs.retain();
   }
 
+  /** Drops a reference; the creator holds the first one. */
   void release() {
-    if (refs.decrementAndGet() == 0 && refs.compareAndSet(0, -1)) {
+    if (refs.release()) {
       onUnreferenced.accept(this);
     }
   }
@@ -146,8 +138,16 @@ final class Version {
       }
     }
     for (int level = 1; level < VersionEdit.LEVELS; level++) {
-      if (!levels.get(level).isEmpty()) {
-        out.add(new LevelIterator(levels.get(level), tables, fillCache));
+      List<FileMetadata> files = levels.get(level);
+      if (!files.isEmpty()) {
+        out.add(new TwoLevelIterator(files.size(), i -> {
+          TableReader t = tables.acquire(files.get(i).number());
+          try {
+            return t.iterator(fillCache);
+          } finally {
+            t.release();
+          }
+        }, target -> findFile(files, target), null));
       }
     }
   }

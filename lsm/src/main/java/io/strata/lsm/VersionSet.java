@@ -56,8 +56,8 @@ final class VersionSet {
     install(new Version(List.of(), onUnreferenced));
   }
 
+  /** Makes {@code v} current, taking over its creator's reference. */
   private void install(Version v) {
-    v.retain();
     live.add(v);
     Version old = current;
     current = v;

@@ -1,46 +1,52 @@
 package io.strata.lsm;
 
-import java.util.List;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 
 /**
- * Iterates a sorted, non-overlapping level both ways, opening one table at a time. Not
+ * Iterates a sequence of sorted, non-overlapping parts both ways, opening one part at a time: the
+ * data blocks of a table (parts found through its index), or the tables of a level. Not
  * thread-safe.
  */
-final class LevelIterator implements InternalIterator {
-  private final List<FileMetadata> files;
-  private final TableCache tables;
-  private final boolean fillCache;
-  private int fileIndex = -1;
+final class TwoLevelIterator implements InternalIterator {
+  private final int parts;
+  private final IntFunction<InternalIterator> open;
+  private final ToIntFunction<byte[]> find;
+  private final Runnable onClose;
+  private int index = -1;
   private InternalIterator current;
 
-  LevelIterator(List<FileMetadata> files, TableCache tables, boolean fillCache) {
-    this.files = files;
-    this.tables = tables;
-    this.fillCache = fillCache;
+  /**
+   * @param parts number of parts
+   * @param open opens part {@code i}
+   * @param find the first part whose last key is at or after a target ({@code parts} if none)
+   * @param onClose run once when the iterator closes
+   */
+  TwoLevelIterator(int parts, IntFunction<InternalIterator> open, ToIntFunction<byte[]> find,
+      Runnable onClose) {
+    this.parts = parts;
+    this.open = open;
+    this.find = find;
+    this.onClose = onClose;
   }
 
-  private void open(int i) {
-    if (current != null && i == fileIndex) {
+  private void load(int i) {
+    if (current != null && i == index) {
       return;
     }
     if (current != null) {
       current.close();
       current = null;
     }
-    fileIndex = i;
-    if (i >= 0 && i < files.size()) {
-      TableReader t = tables.acquire(files.get(i).number());
-      try {
-        current = t.iterator(fillCache);
-      } finally {
-        t.release();
-      }
+    index = i;
+    if (i >= 0 && i < parts) {
+      current = open.apply(i);
     }
   }
 
   private void skipForward() {
     while (current != null && !current.isValid()) {
-      open(fileIndex + 1);
+      load(index + 1);
       if (current != null) {
         current.seekToFirst();
       }
@@ -49,7 +55,7 @@ final class LevelIterator implements InternalIterator {
 
   private void skipBackward() {
     while (current != null && !current.isValid()) {
-      open(fileIndex - 1);
+      load(index - 1);
       if (current != null) {
         current.seekToLast();
       }
@@ -63,7 +69,7 @@ final class LevelIterator implements InternalIterator {
 
   @Override
   public void seekToFirst() {
-    open(0);
+    load(0);
     if (current != null) {
       current.seekToFirst();
     }
@@ -72,7 +78,7 @@ final class LevelIterator implements InternalIterator {
 
   @Override
   public void seekToLast() {
-    open(files.size() - 1);
+    load(parts - 1);
     if (current != null) {
       current.seekToLast();
     }
@@ -81,7 +87,7 @@ final class LevelIterator implements InternalIterator {
 
   @Override
   public void seek(byte[] target) {
-    open(Version.findFile(files, target));
+    load(find.applyAsInt(target));
     if (current != null) {
       current.seek(target);
     }
@@ -90,7 +96,7 @@ final class LevelIterator implements InternalIterator {
 
   @Override
   public void seekForPrev(byte[] target) {
-    open(Math.min(Version.findFile(files, target), files.size() - 1));
+    load(Math.min(find.applyAsInt(target), parts - 1));
     if (current != null) {
       current.seekForPrev(target);
     }
@@ -124,6 +130,10 @@ final class LevelIterator implements InternalIterator {
     if (current != null) {
       current.close();
       current = null;
+    }
+    index = -1;
+    if (onClose != null) {
+      onClose.run();
     }
   }
 }
