@@ -1,5 +1,6 @@
 package io.strata.lsm;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -7,9 +8,9 @@ import java.util.Objects;
  * every key, newest first) into user entries visible at one sequence number: for each user key,
  * the newest version at or below that sequence, skipped when it is a deletion.
  *
- * <p>Going forward the internal iterator stands on the current entry. Going backward it stands
- * just before all versions of the current key, whose newest visible version was collected on the
- * way. Not thread-safe.
+ * <p>Going forward the internal iterator stands on the current entry, whose value is read from it
+ * on demand. Going backward it stands just before all versions of the current key, whose newest
+ * visible version (and value) was collected on the way. Not thread-safe.
  */
 final class DbCursor implements Cursor {
   private final Db db;
@@ -21,7 +22,9 @@ final class DbCursor implements Cursor {
 
   private boolean valid;
   private boolean forward = true;
-  private byte[] key;
+  /** An internal key carrying the current user key. */
+  private byte[] entry;
+  /** The current value when going backward; null going forward (the iterator holds it). */
   private byte[] value;
   private boolean closed;
 
@@ -48,12 +51,26 @@ final class DbCursor implements Cursor {
     }
   }
 
-  private static int compare(byte[] a, byte[] b) {
-    return java.util.Arrays.compareUnsigned(a, b);
+  /** Compares the user key of internal key {@code ikey} with user key {@code userKey}. */
+  private static int compareUser(byte[] ikey, byte[] userKey) {
+    return Arrays.compareUnsigned(ikey, 0, ikey.length - InternalKeys.TRAILER_BYTES,
+        userKey, 0, userKey.length);
+  }
+
+  /** Compares the user keys of two internal keys. */
+  private static int compareUsers(byte[] a, byte[] b) {
+    return Arrays.compareUnsigned(a, 0, a.length - InternalKeys.TRAILER_BYTES,
+        b, 0, b.length - InternalKeys.TRAILER_BYTES);
   }
 
   private static byte[] firstOf(byte[] userKey) {
     return InternalKeys.encode(userKey, InternalKeys.MAX_SEQUENCE, InternalKeys.KIND_SEEK);
+  }
+
+  /** The first internal key of the user key carried by internal key {@code ikey}. */
+  private static byte[] firstOfEntry(byte[] ikey) {
+    return InternalKeys.encode(ikey, 0, ikey.length - InternalKeys.TRAILER_BYTES,
+        InternalKeys.MAX_SEQUENCE, InternalKeys.KIND_SEEK);
   }
 
   private static byte[] lastOf(byte[] userKey) {
@@ -86,7 +103,7 @@ final class DbCursor implements Cursor {
   public void seek(byte[] target) {
     Objects.requireNonNull(target, "key");
     checkOpen();
-    byte[] t = lower != null && compare(target, lower) < 0 ? lower : target;
+    byte[] t = lower != null && Arrays.compareUnsigned(target, lower) < 0 ? lower : target;
     iter.seek(firstOf(t));
     findNext(null);
   }
@@ -95,7 +112,7 @@ final class DbCursor implements Cursor {
   public void seekForPrev(byte[] target) {
     Objects.requireNonNull(target, "key");
     checkOpen();
-    if (upper != null && compare(target, upper) >= 0) {
+    if (upper != null && Arrays.compareUnsigned(target, upper) >= 0) {
       iter.seekForPrev(firstOf(upper));
     } else {
       iter.seekForPrev(lastOf(target));
@@ -107,39 +124,40 @@ final class DbCursor implements Cursor {
   public void next() {
     checkValid();
     if (!forward) {
-      iter.seek(firstOf(key));
+      iter.seek(firstOfEntry(entry));
     }
-    findNext(key);
+    findNext(entry);
   }
 
   @Override
   public void prev() {
     checkValid();
     if (forward) {
-      iter.seekForPrev(firstOf(key));
-    } else {
-      // already before every version of the current key
+      iter.seekForPrev(firstOfEntry(entry));
     }
+    // going backward the iterator already stands before every version of the current key
     findPrev();
   }
 
-  /** Forward to the first visible entry, skipping versions of keys at or below {@code skip}. */
+  /**
+   * Forward to the first visible entry, skipping every version of user keys up to the user key of
+   * internal key {@code skip} (none when null).
+   */
   private void findNext(byte[] skip) {
     forward = true;
+    value = null;
     byte[] hidden = skip;
     while (iter.isValid()) {
       byte[] ikey = iter.key();
       if (InternalKeys.sequence(ikey) <= sequence) {
-        byte[] userKey = InternalKeys.userKey(ikey);
-        if (upper != null && compare(userKey, upper) >= 0) {
+        if (upper != null && compareUser(ikey, upper) >= 0) {
           break;
         }
-        if (hidden == null || compare(userKey, hidden) > 0) {
+        if (hidden == null || compareUsers(ikey, hidden) > 0) {
           if (InternalKeys.kind(ikey) == InternalKeys.KIND_DELETE) {
-            hidden = userKey;
+            hidden = ikey;
           } else {
-            key = userKey;
-            value = iter.value();
+            entry = ikey;
             valid = true;
             return;
           }
@@ -148,8 +166,7 @@ final class DbCursor implements Cursor {
       iter.next();
     }
     valid = false;
-    key = null;
-    value = null;
+    entry = null;
   }
 
   /** Backward to the newest visible version of the previous key that is not deleted. */
@@ -161,11 +178,10 @@ final class DbCursor implements Cursor {
     while (iter.isValid()) {
       byte[] ikey = iter.key();
       if (InternalKeys.sequence(ikey) <= sequence) {
-        byte[] userKey = InternalKeys.userKey(ikey);
-        if (kind != InternalKeys.KIND_DELETE && compare(userKey, k) < 0) {
+        if (kind != InternalKeys.KIND_DELETE && compareUsers(ikey, k) < 0) {
           break; // passed the collected key: it is the answer
         }
-        if (lower != null && compare(userKey, lower) < 0) {
+        if (lower != null && compareUser(ikey, lower) < 0) {
           break;
         }
         kind = InternalKeys.kind(ikey);
@@ -173,14 +189,14 @@ final class DbCursor implements Cursor {
           k = null;
           v = null;
         } else {
-          k = userKey;
+          k = ikey;
           v = iter.value();
         }
       }
       iter.prev();
     }
     valid = kind != InternalKeys.KIND_DELETE;
-    key = valid ? k : null;
+    entry = valid ? k : null;
     value = valid ? v : null;
   }
 
@@ -193,13 +209,13 @@ final class DbCursor implements Cursor {
   @Override
   public byte[] key() {
     checkValid();
-    return key.clone();
+    return Arrays.copyOf(entry, entry.length - InternalKeys.TRAILER_BYTES);
   }
 
   @Override
   public byte[] value() {
     checkValid();
-    return value.clone();
+    return forward ? iter.value() : value.clone();
   }
 
   @Override

@@ -3,8 +3,8 @@ package io.strata.lsm;
 /**
  * A bidirectional iterator over internal keys (see {@link InternalKeys}) in internal-key order.
  * Positioning methods may throw {@link CorruptionException}. Not thread-safe: one thread uses an
- * iterator at a time. {@link #key()} and {@link #value()} return arrays the caller must not modify;
- * they stay valid after the iterator moves.
+ * iterator at a time. {@link #key()} returns an array the caller must not modify, which stays valid
+ * after the iterator moves; {@link #value()} returns a fresh array the caller owns.
  */
 interface InternalIterator extends AutoCloseable {
   boolean isValid();

@@ -168,7 +168,7 @@ final class Memtable {
 
     @Override
     public byte[] value() {
-      return current.getValue();
+      return current.getValue().clone();
     }
 
     @Override

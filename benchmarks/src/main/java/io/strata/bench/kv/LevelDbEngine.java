@@ -83,7 +83,11 @@ final class LevelDbEngine implements KvEngine {
   public long scanAll() {
     long n = 0;
     try (DBIterator it = db.iterator(new ReadOptions().fillCache(false))) {
-      for (it.seekToFirst(); it.hasNext(); it.next()) {
+      for (it.seekToFirst(); it.hasNext(); ) {
+        Map.Entry<byte[], byte[]> e = it.next(); // the port decodes key and value here
+        if (e.getValue().length < 0) {
+          throw new AssertionError();
+        }
         n++;
       }
     } catch (IOException e) {

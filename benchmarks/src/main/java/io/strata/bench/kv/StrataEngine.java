@@ -65,6 +65,8 @@ final class StrataEngine implements KvEngine {
     long n = 0;
     try (Cursor c = db.cursor(ReadOptions.builder().fillCache(false).build())) {
       for (c.seekToFirst(); c.isValid(); c.next()) {
+        c.key();
+        c.value();
         n++;
       }
     }
