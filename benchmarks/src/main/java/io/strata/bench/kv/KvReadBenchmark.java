@@ -86,9 +86,12 @@ public class KvReadBenchmark {
     return db.seek(Workload.key(random.nextInt(entries)), 11);
   }
 
+  /** One full scan per invocation; single shots need more warm-up before the JIT settles. */
   @Benchmark
   @BenchmarkMode(Mode.SingleShotTime)
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  @Warmup(iterations = 6)
+  @Measurement(iterations = 5)
   public long readseq() {
     long n = db.scanAll();
     if (n != entries) {
