@@ -29,9 +29,15 @@ final class RealFileSystem implements FileSystem {
         FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 0);
   }
 
-  /** Logs are written through memory mappings of {@link MappedLogFile#CHUNK} bytes. */
+  /**
+   * Logs are written through memory mappings of {@link MappedLogFile#CHUNK} bytes, except on
+   * Windows, which cannot cut a mapped file to length: there they are plain files.
+   */
   @Override
   public WritableFile createLog(Path file) throws IOException {
+    if (WINDOWS) {
+      return create(file);
+    }
     return new MappedLogFile(FileChannel.open(file, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.READ, StandardOpenOption.WRITE), file);
   }
