@@ -246,7 +246,7 @@ public final class Db implements AutoCloseable {
       throw flushErrors.get(0);
     }
     if (report.tornTail()) {
-      LOG.log(System.Logger.Level.WARNING, "{0}: dropped a torn write-ahead log tail of {1} bytes"
+      LOG.log(report.droppedOnlyZeros() ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, "{0}: dropped a torn write-ahead log tail of {1} bytes"
           + " in segment {2} ({3})", dir, report.droppedBytes(), report.tornSegment(),
           report.tornProblem());
     }

@@ -47,6 +47,7 @@ public final class LogReader implements Closeable {
   private long validLength = -1;
   private long dropped;
   private String tailProblem;
+  private boolean droppedOnlyZeros;
 
   private byte[] assembly = new byte[256];
   private int assembled;
@@ -278,6 +279,7 @@ public final class LogReader implements Closeable {
     validLength = cut;
     dropped = size - cut;
     tailProblem = problem + " at offset " + at;
+    droppedOnlyZeros = zeroToEnd(cut);
     return null;
   }
 
@@ -351,6 +353,14 @@ public final class LogReader implements Closeable {
   /** Once {@link #next()} has returned null: bytes of torn tail dropped (0 for a clean end). */
   public long droppedBytes() {
     return dropped;
+  }
+
+  /**
+   * Whether every dropped byte was zero: the unused end of a preallocated or memory-mapped log
+   * after a crash, which held no record.
+   */
+  public boolean droppedOnlyZeros() {
+    return droppedOnlyZeros;
   }
 
   /** The check a dropped torn tail failed, or null. */

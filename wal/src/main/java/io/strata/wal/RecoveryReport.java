@@ -11,6 +11,8 @@ package io.strata.wal;
  * @param tornSegment segment whose tail was dropped, or -1
  * @param tornOffset offset in that segment where the dropped tail began, or -1
  * @param tornProblem the check the tail failed, or null
+ * @param droppedOnlyZeros whether every dropped byte was zero (the unused end of a memory-mapped or
+ *     preallocated segment after a crash: no record was lost)
  */
 public record RecoveryReport(
     int segments,
@@ -20,7 +22,8 @@ public record RecoveryReport(
     long droppedBytes,
     long tornSegment,
     long tornOffset,
-    String tornProblem) {
+    String tornProblem,
+    boolean droppedOnlyZeros) {
 
   /** Whether a torn tail was found (and, in recovery, truncated). */
   public boolean tornTail() {

@@ -162,12 +162,13 @@ public final class Wal implements Closeable {
         if (r.droppedBytes() > 0 || r.tailProblem() != null) {
           truncateTornTail(fs, path, n, r.validLength());
           return new RecoveryReport(numbers.size(), records, bytes, n, r.droppedBytes(), n,
-              r.validLength(), r.tailProblem());
+              r.validLength(), r.tailProblem(), r.droppedOnlyZeros());
         }
       }
     }
     long lastSegment = numbers.isEmpty() ? -1 : numbers.get(numbers.size() - 1);
-    return new RecoveryReport(numbers.size(), records, bytes, lastSegment, 0, -1, -1, null);
+    return new RecoveryReport(numbers.size(), records, bytes, lastSegment, 0, -1, -1, null,
+        false);
   }
 
   private static void truncateTornTail(FileSystem fs, Path path, long number, long validLength)
