@@ -91,6 +91,11 @@ public final class Db implements AutoCloseable {
   private volatile Throwable backgroundError;
   private final AtomicLong lastSequence = new AtomicLong();
   private final Object obsoleteLock = new Object();
+  /** Held while a {@link #compactRange} runs: one at a time, and close waits for it. */
+  private final Object manualCompaction = new Object();
+
+  /** The deepest level, where {@link #compactRange} puts what it compacts. */
+  static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
 
   private final ExecutorService flushExecutor;
   private final ExecutorService compactionExecutor;
@@ -687,6 +692,106 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  // ---------------------------------------------------------------- compaction
+
+  /**
+   * Compacts every table holding keys in {@code [from, to]} (null: unbounded on that side), after
+   * flushing the memtable, into the last level: versions that no open snapshot can see and
+   * deletions that hide nothing any more are dropped. Returns when done.
+   *
+   * @throws StrataException when the compaction cannot write its tables or record them; the
+   *     store is unchanged then
+   */
+  public void compactRange(byte[] from, byte[] to) {
+    checkOpen();
+    flush();
+    synchronized (manualCompaction) {
+      if (closing) {
+        throw new IllegalStateException("Db " + dir + " is closed");
+      }
+      Version v = versions.acquireCurrent();
+      try {
+        List<Compaction.Input> inputs = overlapping(v, from, to);
+        if (inputs.isEmpty()) {
+          return;
+        }
+        Compaction c = new Compaction(fs, dir, options, tables, this::newOutputNumber);
+        List<FileMetadata> outputs;
+        try {
+          outputs = c.run(inputs, snapshotSequences(), true);
+        } catch (IOException e) {
+          throw new StrataException("compaction of " + dir + " failed: " + e.getMessage(), e);
+        }
+        VersionEdit edit = new VersionEdit();
+        for (Compaction.Input in : inputs) {
+          edit.deleteFile(in.level(), in.file().number());
+        }
+        for (FileMetadata f : outputs) {
+          edit.addFile(LAST_LEVEL, f);
+        }
+        edit.lastSequence = lastSequence.get();
+        try {
+          versions.logAndApply(edit);
+        } catch (IOException e) {
+          // the outputs stay pending: the edit may be durable even though it failed
+          throw new StrataException("recording a compaction of " + dir + " failed: "
+              + e.getMessage(), e);
+        }
+        mutex.lock();
+        try {
+          installView();
+          for (FileMetadata f : outputs) {
+            pendingOutputs.remove(f.number());
+          }
+        } finally {
+          mutex.unlock();
+        }
+        compactionBytes.add(c.bytesWritten());
+      } finally {
+        v.release();
+      }
+      deleteObsoleteFiles(); // the inputs, once no read uses them
+    }
+  }
+
+  /**
+   * The tables of {@code v} whose user keys overlap {@code [from, to]}, and, transitively, every
+   * table overlapping those: merged together they leave the last level without overlaps. Level-0
+   * tables first, newest first, then the levels in order.
+   */
+  private static List<Compaction.Input> overlapping(Version v, byte[] from, byte[] to) {
+    List<Compaction.Input> chosen = new ArrayList<>();
+    Set<Long> numbers = new HashSet<>();
+    byte[] lo = from;
+    byte[] hi = to;
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (int level = 0; level < VersionEdit.LEVELS; level++) {
+        for (FileMetadata f : v.files(level)) {
+          if (numbers.contains(f.number())) {
+            continue;
+          }
+          boolean below = hi != null && InternalKeys.compareUserKey(f.smallest(), hi) > 0;
+          boolean above = lo != null && InternalKeys.compareUserKey(f.largest(), lo) < 0;
+          if (!below && !above) {
+            numbers.add(f.number());
+            chosen.add(new Compaction.Input(level, f));
+            if (lo != null && InternalKeys.compareUserKey(f.smallest(), lo) < 0) {
+              lo = f.smallestUserKey();
+            }
+            if (hi != null && InternalKeys.compareUserKey(f.largest(), hi) > 0) {
+              hi = f.largestUserKey();
+            }
+            grew = true;
+          }
+        }
+      }
+    }
+    chosen.sort(java.util.Comparator.comparingInt(Compaction.Input::level));
+    return chosen;
+  }
+
   // ---------------------------------------------------------------- files
 
   private void scheduleObsoleteFileDeletion() {
@@ -858,6 +963,10 @@ public final class Db implements AutoCloseable {
     return dir;
   }
 
+  Options options() {
+    return options;
+  }
+
   // ---------------------------------------------------------------- close
 
   /**
@@ -878,9 +987,11 @@ public final class Db implements AutoCloseable {
       while (flushRunning) {
         backgroundDone.awaitUninterruptibly();
       }
-      closed = true;
     } finally {
       mutex.unlock();
+    }
+    synchronized (manualCompaction) {
+      closed = true; // a running compactRange has finished
     }
     flushExecutor.shutdown();
     compactionExecutor.shutdown();

@@ -17,6 +17,8 @@ import java.util.Objects;
  *   <li>{@code compression} ({@link Compression#LZ4}).
  *   <li>{@code backgroundThreads} (2; 1 to 64): threads for flushes and compactions.
  *   <li>{@code maxOpenFiles} (1000; at least 16): table files kept open at once.
+ *   <li>{@code targetFileSize} (64 MiB; at least 16 KiB): size at which compaction starts a new
+ *       output table (a table never splits the versions of one key, so it may run over).
  *   <li>{@code fileSystem} ({@link FileSystem#real()}): where all file access goes; tests pass a
  *       crash-simulating or fault-injecting one.
  * </ul>
@@ -31,6 +33,7 @@ public final class Options {
   private final Compression compression;
   private final int backgroundThreads;
   private final int maxOpenFiles;
+  private final long targetFileSize;
   private final FileSystem fileSystem;
 
   private Options(Builder b) {
@@ -41,6 +44,7 @@ public final class Options {
     this.compression = b.compression;
     this.backgroundThreads = b.backgroundThreads;
     this.maxOpenFiles = b.maxOpenFiles;
+    this.targetFileSize = b.targetFileSize;
     this.fileSystem = b.fileSystem;
   }
 
@@ -62,6 +66,7 @@ public final class Options {
         .compression(compression)
         .backgroundThreads(backgroundThreads)
         .maxOpenFiles(maxOpenFiles)
+        .targetFileSize(targetFileSize)
         .fileSystem(fileSystem);
   }
 
@@ -93,6 +98,10 @@ public final class Options {
     return maxOpenFiles;
   }
 
+  public long targetFileSize() {
+    return targetFileSize;
+  }
+
   public FileSystem fileSystem() {
     return fileSystem;
   }
@@ -102,7 +111,8 @@ public final class Options {
     return "Options{writeBufferSize=" + writeBufferSize + ", blockSize=" + blockSize
         + ", blockCacheBytes=" + blockCacheBytes + ", bloomBitsPerKey=" + bloomBitsPerKey
         + ", compression=" + compression + ", backgroundThreads=" + backgroundThreads
-        + ", maxOpenFiles=" + maxOpenFiles + ", fileSystem=" + fileSystem + "}";
+        + ", maxOpenFiles=" + maxOpenFiles + ", targetFileSize=" + targetFileSize
+        + ", fileSystem=" + fileSystem + "}";
   }
 
   /** Builds {@link Options}; each setter checks its argument. */
@@ -114,6 +124,7 @@ public final class Options {
     private Compression compression = Compression.LZ4;
     private int backgroundThreads = 2;
     private int maxOpenFiles = 1000;
+    private long targetFileSize = 64L << 20;
     private FileSystem fileSystem = FileSystem.real();
 
     private Builder() {}
@@ -156,6 +167,12 @@ public final class Options {
     public Builder maxOpenFiles(int files) {
       check(files >= 16, "maxOpenFiles", files, ">= 16");
       this.maxOpenFiles = files;
+      return this;
+    }
+
+    public Builder targetFileSize(long bytes) {
+      check(bytes >= 16 << 10 && bytes <= 1L << 40, "targetFileSize", bytes, "16 KiB..1 TiB");
+      this.targetFileSize = bytes;
       return this;
     }
 

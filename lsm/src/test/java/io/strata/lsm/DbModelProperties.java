@@ -48,6 +48,8 @@ class DbModelProperties {
 
   record Reopen() implements Op {}
 
+  record CompactRange(String from, String to) implements Op {}
+
   static final List<String> KEYS =
       List.of("", "a", "aa", "ab", "abc", "b", "b0", "ba", "c", "d", "da", "dab", "e", "f", "g", "zz");
 
@@ -79,6 +81,8 @@ class DbModelProperties {
         Tuple.of(4, Arbitraries.integers().between(0, 5).map(ReadSnapshot::new)),
         Tuple.of(2, Arbitraries.integers().between(0, 5).map(CloseSnapshot::new)),
         Tuple.of(4, Arbitraries.just(new Flush())),
+        Tuple.of(3, net.jqwik.api.Combinators.combine(keys.injectNull(0.3), keys.injectNull(0.3))
+            .as(CompactRange::new)),
         Tuple.of(2, Arbitraries.just(new Reopen())));
     return ops.list().ofMinSize(1).ofMaxSize(120);
   }
@@ -134,6 +138,10 @@ class DbModelProperties {
           }
         } else if (op instanceof Flush) {
           db.flush();
+          checkTables(db, where);
+        } else if (op instanceof CompactRange c) {
+          db.compactRange(c.from() == null ? null : b(c.from()), c.to() == null ? null : b(c.to()));
+          checkTables(db, where);
         } else if (op instanceof Reopen) {
           snaps.forEach(sn -> sn.snapshot().close());
           snaps.clear();
@@ -148,6 +156,52 @@ class DbModelProperties {
       }
     } finally {
       db.close();
+    }
+  }
+
+  /**
+   * The table version is sound: in levels 1 and below tables are sorted and do not overlap, and
+   * every table's recorded key and sequence ranges match its contents.
+   */
+  static void checkTables(Db db, String where) {
+    Version v = db.currentVersion();
+    for (int level = 0; level < VersionEdit.LEVELS; level++) {
+      java.util.List<FileMetadata> files = v.files(level);
+      for (int i = 0; i < files.size(); i++) {
+        FileMetadata f = files.get(i);
+        if (level > 0 && i > 0) {
+          org.junit.jupiter.api.Assertions.assertTrue(
+              InternalKeys.compareUserKey(files.get(i - 1).largest(), f.smallestUserKey()) < 0,
+              where + ": level " + level + " tables overlap: " + files.get(i - 1) + " " + f);
+        }
+        byte[] first = null;
+        byte[] last = null;
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        long entries = 0;
+        TableReader t = TableReader.open(db.options().fileSystem(),
+            FileNames.table(db.directory(), f.number()), f.number(), new BlockCache(0));
+        try (InternalIterator it = t.iterator(false)) {
+          for (it.seekToFirst(); it.isValid(); it.next()) {
+            if (first == null) {
+              first = it.key();
+            }
+            last = it.key();
+            min = Math.min(min, InternalKeys.sequence(it.key()));
+            max = Math.max(max, InternalKeys.sequence(it.key()));
+            entries++;
+          }
+        } finally {
+          t.release();
+        }
+        assertEquals(InternalKeys.describe(f.smallest()), InternalKeys.describe(first),
+            where + ": smallest key of " + f);
+        assertEquals(InternalKeys.describe(f.largest()), InternalKeys.describe(last),
+            where + ": largest key of " + f);
+        assertEquals(f.minSequence(), min, where + ": min sequence of " + f);
+        assertEquals(f.maxSequence(), max, where + ": max sequence of " + f);
+        assertEquals(f.entries(), entries, where + ": entries of " + f);
+      }
     }
   }
 

@@ -1,0 +1,55 @@
+package io.strata.lsm;
+
+import java.util.List;
+
+/**
+ * Decides which versions a compaction keeps: for each user key, the newest version in each
+ * snapshot stripe (the versions between two consecutive open snapshots, or newer than the newest),
+ * since no reader can see an older version in the same stripe; and, when the output is the lowest
+ * level holding the key, not even a deletion that every reader sees, nor anything older.
+ *
+ * <p>Feed it the merged input in internal-key order. Not thread-safe.
+ */
+final class CompactionOutput {
+  private final long[] snapshots; // ascending
+  private final boolean bottommost;
+
+  private byte[] userKey; // current user key (as an internal key), null before the first
+  private int lastStripe;
+
+  CompactionOutput(List<Long> snapshotSequences, boolean bottommost) {
+    this.snapshots = snapshotSequences.stream().mapToLong(Long::longValue).sorted().toArray();
+    this.bottommost = bottommost;
+  }
+
+  /** The stripe of a sequence: the index of the oldest snapshot that sees it, or past the end. */
+  private int stripe(long sequence) {
+    int lo = 0;
+    int hi = snapshots.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (snapshots[mid] < sequence) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** Whether to keep the next entry of the merged input. */
+  boolean keep(byte[] ikey) {
+    long sequence = InternalKeys.sequence(ikey);
+    int s = stripe(sequence);
+    boolean newKey = userKey == null || !InternalKeys.sameUserKey(userKey, ikey);
+    if (newKey) {
+      userKey = ikey;
+    } else if (s == lastStripe) {
+      return false; // an older version in a stripe whose newest version was already decided
+    }
+    lastStripe = s;
+    // A deletion seen by every reader (in the oldest stripe) hides all older versions, which are
+    // in the same stripe and dropped above; at the bottom nothing older is left to hide.
+    return !(bottommost && s == 0 && InternalKeys.kind(ikey) == InternalKeys.KIND_DELETE);
+  }
+}
