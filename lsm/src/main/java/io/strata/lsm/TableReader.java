@@ -8,9 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import net.jpountz.lz4.LZ4Exception;
-import net.jpountz.lz4.LZ4Factory;
-import net.jpountz.lz4.LZ4SafeDecompressor;
 
 /**
  * An open table file: footer, index, Bloom filter and properties in memory; data blocks read on
@@ -22,9 +19,6 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * count reaches zero.
  */
 final class TableReader {
-  /** Bounds-checked pure-Java LZ4: damaged or hostile input cannot read out of bounds. */
-  private static final LZ4SafeDecompressor LZ4 = LZ4Factory.safeInstance().safeDecompressor();
-
   private final ReadableFile file;
   private final Path path;
   private final long number;
@@ -136,15 +130,10 @@ final class TableReader {
     ByteSource in = new ByteSource(raw, 0, n, path, h.offset(), what);
     int length = in.varint32(TableFormat.MAX_BLOCK_BYTES, "uncompressed length");
     byte[] out = new byte[length];
-    int got;
     try {
-      got = LZ4.decompress(raw, in.position(), n - in.position(), out, 0, length);
-    } catch (LZ4Exception e) {
-      throw new CorruptionException(path, h.offset(), what + ": LZ4 data is malformed", e);
-    }
-    if (got != length) {
-      throw new CorruptionException(path, h.offset(), what + ": LZ4 data gave " + got
-          + " bytes, expected " + length);
+      Lz4Decoder.decompress(raw, in.position(), n - in.position(), out, 0, length);
+    } catch (IllegalArgumentException e) {
+      throw new CorruptionException(path, h.offset(), what + ": " + e.getMessage(), e);
     }
     return out;
   }
