@@ -24,6 +24,14 @@ final class ByteSink {
     }
   }
 
+  /** Appends {@code n} zero bytes. */
+  ByteSink skip(int n) {
+    ensure(n);
+    java.util.Arrays.fill(buf, size, size + n, (byte) 0);
+    size += n;
+    return this;
+  }
+
   ByteSink put(byte b) {
     ensure(1);
     buf[size++] = b;

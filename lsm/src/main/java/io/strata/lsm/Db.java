@@ -109,7 +109,8 @@ public final class Db implements AutoCloseable {
   private final class Writer {
     final WriteBatch batch; // null: a request to switch memtables (flush)
     final boolean sync;
-    final Condition turn = mutex.newCondition();
+    /** Created only when the writer has to wait behind another (most never do). */
+    Condition turn;
     boolean done;
     RuntimeException error;
 
@@ -379,6 +380,9 @@ public final class Db implements AutoCloseable {
     try {
       writers.addLast(w);
       while (!w.done && writers.peekFirst() != w) {
+        if (w.turn == null) {
+          w.turn = mutex.newCondition();
+        }
         w.turn.awaitUninterruptibly();
       }
       if (w.done) {
@@ -412,16 +416,19 @@ public final class Db implements AutoCloseable {
       if (w != leader) {
         w.error = error;
         w.done = true;
-        w.turn.signal();
+        if (w.turn != null) {
+          w.turn.signal();
+        }
       }
       if (w == last) {
         break;
       }
     }
-    if (!writers.isEmpty()) {
-      writers.peekFirst().turn.signal();
-    } else {
+    Writer next = writers.peekFirst();
+    if (next == null) {
       writersDrained.signalAll();
+    } else if (next.turn != null) {
+      next.turn.signal();
     }
     if (error != null) {
       throw error;
@@ -429,6 +436,9 @@ public final class Db implements AutoCloseable {
   }
 
   private List<Writer> buildGroup(Writer leader) {
+    if (writers.size() == 1) {
+      return List.of(leader);
+    }
     List<Writer> group = new ArrayList<>();
     long size = leader.batch.bodySize();
     long max = size <= 128 << 10 ? size + (128 << 10) : MAX_GROUP_BYTES;

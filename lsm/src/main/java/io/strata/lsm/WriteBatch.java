@@ -26,7 +26,7 @@ public final class WriteBatch {
 
   WriteBatch(int expectedBytes) {
     rep = new ByteSink(HEADER + expectedBytes);
-    rep.put(new byte[HEADER]);
+    rep.skip(HEADER);
   }
 
   /** Sets {@code key} to {@code value}. */
@@ -59,7 +59,7 @@ public final class WriteBatch {
   /** Empties the batch for reuse. */
   public WriteBatch clear() {
     rep.reset();
-    rep.put(new byte[HEADER]);
+    rep.skip(HEADER);
     count = 0;
     return this;
   }

@@ -43,9 +43,13 @@ final class MappedLogFile implements WritableFile {
         nextChunk();
       }
       int n = Math.min(src.remaining(), chunk.remaining());
-      ByteBuffer part = src.duplicate();
-      part.limit(part.position() + n);
-      chunk.put(part);
+      if (src.hasArray()) {
+        chunk.put(src.array(), src.arrayOffset() + src.position(), n);
+      } else {
+        ByteBuffer part = src.duplicate();
+        part.limit(part.position() + n);
+        chunk.put(part);
+      }
       src.position(src.position() + n);
       size += n;
     }
