@@ -58,6 +58,13 @@ class CrashTest {
         Thread.sleep(5);
       }
       assertTrue(child.isAlive(), "child died on its own in round " + round);
+      if (round == 0) {
+        // the store is held by the child process: opening it here must fail at once
+        StrataException locked = org.junit.jupiter.api.Assertions.assertThrows(
+            StrataException.class, () -> Db.open(dir).close());
+        assertTrue(locked.getMessage().contains("in use by another open Db"),
+            locked.getMessage());
+      }
       Thread.sleep(random.nextInt(400));
       child.destroyForcibly();
       assertTrue(child.waitFor(30, TimeUnit.SECONDS));
