@@ -178,7 +178,8 @@ final class Block {
 
   /** Every entry, decoded; for iterators. */
   Entries decodeAll() {
-    int capacity = Math.max(4, restartCount * TableFormat.RESTART_INTERVAL);
+    // grows as needed: a hostile restart count must not make it allocate up front
+    int capacity = Math.max(4, Math.min(restartCount * TableFormat.RESTART_INTERVAL, 1024));
     byte[][] keys = new byte[capacity][];
     int[] valueStarts = new int[capacity];
     int[] valueLengths = new int[capacity];
