@@ -129,6 +129,11 @@ final class TableReader {
     }
     ByteSource in = new ByteSource(raw, 0, n, path, h.offset(), what);
     int length = in.varint32(TableFormat.MAX_BLOCK_BYTES, "uncompressed length");
+    if (length > 255L * (n - in.position()) + 16) {
+      // LZ4 cannot expand more than 255-fold: do not allocate what a forged length asks for
+      throw new CorruptionException(path, h.offset(), what + ": " + (n - in.position())
+          + " bytes of LZ4 data cannot hold " + length + " bytes");
+    }
     byte[] out = new byte[length];
     try {
       Lz4Decoder.decompress(raw, in.position(), n - in.position(), out, 0, length);
