@@ -1,6 +1,5 @@
 package io.strata.bench.kv;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -9,10 +8,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -20,21 +16,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * fillseq and fillrandom: {@code entries} puts into an empty store, not synced. The score is the
  * time for all of them; ops/s = entries / score. Each invocation starts from a fresh directory.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
-public class KvFillBenchmark {
-  @Param({"strata", "rocksdb", "leveldb"})
-  public String engine;
-
-  @Param({"1000000"})
-  public int entries;
-
-  private Path dir;
-  private KvEngine db;
+public class KvFillBenchmark extends KvState {
   private int[] order;
 
   @Setup(Level.Trial)
@@ -44,14 +31,12 @@ public class KvFillBenchmark {
 
   @Setup(Level.Iteration)
   public void open() {
-    dir = KvEngine.freshDirectory(engine);
-    db = KvEngine.open(engine, dir);
+    openEmpty();
   }
 
   @TearDown(Level.Iteration)
   public void close() {
-    db.close();
-    KvEngine.deleteRecursively(dir);
+    closeAndDelete();
   }
 
   @Benchmark

@@ -1,6 +1,5 @@
 package io.strata.bench.kv;
 
-import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -10,10 +9,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -24,35 +20,21 @@ import org.openjdk.jmh.annotations.Warmup;
  * readseq (one full scan; ops/s = entries / score). Every read's result is checked: a present key
  * must come back with its 100-byte value, an absent one as null.
  */
-@State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
-public class KvReadBenchmark {
-  @Param({"strata", "rocksdb", "leveldb"})
-  public String engine;
-
-  @Param({"1000000"})
-  public int entries;
-
-  private Path dir;
-  private KvEngine db;
+public class KvReadBenchmark extends KvState {
   private final SplittableRandom random = new SplittableRandom(7);
 
   @Setup(Level.Trial)
   public void fill() {
-    dir = KvEngine.freshDirectory(engine);
-    db = KvEngine.open(engine, dir);
-    for (int k : Workload.shuffled(entries, 1)) {
-      db.put(Workload.key(k), Workload.value(k));
-    }
+    openFilled(Workload.shuffled(entries, 1));
     db.flushAndCompact();
   }
 
   @TearDown(Level.Trial)
   public void close() {
-    db.close();
-    KvEngine.deleteRecursively(dir);
+    closeAndDelete();
   }
 
   @Benchmark

@@ -1,6 +1,5 @@
 package io.strata.bench.kv;
 
-import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -10,7 +9,6 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -22,21 +20,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * fillsync: random puts, each synced to disk before it returns, from 1 and from 8 threads, in
  * ops/s. Synced writers share fsyncs where the engine groups commits.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 @Warmup(iterations = 1, time = 2)
 @Measurement(iterations = 3, time = 2)
-public class KvSyncBenchmark {
-  @Param({"strata", "rocksdb", "leveldb"})
-  public String engine;
-
-  @Param({"1000000"})
-  public int entries;
-
-  private Path dir;
-  private KvEngine db;
+public class KvSyncBenchmark extends KvState {
 
   /** Each thread's own random keys. */
   @State(Scope.Thread)
@@ -46,14 +35,12 @@ public class KvSyncBenchmark {
 
   @Setup(Level.Trial)
   public void open() {
-    dir = KvEngine.freshDirectory(engine);
-    db = KvEngine.open(engine, dir);
+    openEmpty();
   }
 
   @TearDown(Level.Trial)
   public void close() {
-    db.close();
-    KvEngine.deleteRecursively(dir);
+    closeAndDelete();
   }
 
   @Benchmark

@@ -1,6 +1,5 @@
 package io.strata.bench.kv;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -9,10 +8,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -21,21 +17,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code entries} overwrites, or deletes, in another random order (measured). ops/s = entries /
  * score.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
-public class KvUpdateBenchmark {
-  @Param({"strata", "rocksdb", "leveldb"})
-  public String engine;
-
-  @Param({"1000000"})
-  public int entries;
-
-  private Path dir;
-  private KvEngine db;
+public class KvUpdateBenchmark extends KvState {
   private int[] fillOrder;
   private int[] updateOrder;
 
@@ -47,17 +34,12 @@ public class KvUpdateBenchmark {
 
   @Setup(Level.Iteration)
   public void fill() {
-    dir = KvEngine.freshDirectory(engine);
-    db = KvEngine.open(engine, dir);
-    for (int k : fillOrder) {
-      db.put(Workload.key(k), Workload.value(k));
-    }
+    openFilled(fillOrder);
   }
 
   @TearDown(Level.Iteration)
   public void close() {
-    db.close();
-    KvEngine.deleteRecursively(dir);
+    closeAndDelete();
   }
 
   @Benchmark
