@@ -132,7 +132,7 @@ class WalTest {
   @Test
   void concurrentSyncAppendersShareFsyncs() throws Exception {
     MemFileSystem mem = new MemFileSystem();
-    FileSystem fs = new SlowSyncFileSystem(mem, 2);
+    FileSystem fs = new FaultInjectingFileSystem(mem).delay(Op.SYNC, 2); // a disk's slow fsync
     int threads = 16;
     int perThread = 40;
     try (Wal wal = Wal.open(fs, DIR, WalOptions.defaults(), (p, r) -> {})) {
@@ -266,24 +266,5 @@ class WalTest {
       assertTrue(e.getMessage().contains("already held"), e.getMessage());
     }
     FileSystem.real().lock(dir.resolve("LOCK")).close(); // released
-  }
-
-  /** Delegates everything; sync sleeps first. */
-  private static final class SlowSyncFileSystem extends ForwardingFileSystem {
-    private final long millis;
-
-    SlowSyncFileSystem(FileSystem delegate, long millis) {
-      super(delegate);
-      this.millis = millis;
-    }
-
-    @Override
-    protected void beforeSync() {
-      try {
-        Thread.sleep(millis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }

@@ -20,6 +20,8 @@ import java.util.function.Predicate;
  * Fault#NO_SPACE} append first writes the leading half of its bytes, as a disk that fills up in the
  * middle of a write does. A failed sync leaves the data unsynced.
  *
+ * <p>It can also slow chosen calls down ({@link #delay}), as a slow disk would.
+ *
  * <p>Thread-safe. Rules and counters may be changed while other threads use the file system.
  */
 public final class FaultInjectingFileSystem implements FileSystem {
@@ -86,6 +88,7 @@ public final class FaultInjectingFileSystem implements FileSystem {
   private final FileSystem delegate;
   private final List<Rule> rules = new ArrayList<>();
   private final Map<Op, AtomicLong> counts = new EnumMap<>(Op.class);
+  private final Map<Op, Long> delaysNanos = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicLong injected = new AtomicLong();
 
   /** Wraps {@code delegate}; with no rules it behaves exactly like it. */
@@ -117,6 +120,22 @@ public final class FaultInjectingFileSystem implements FileSystem {
     return this;
   }
 
+  /**
+   * Makes every call of {@code op} take at least {@code millis} longer, as a slow disk would (for
+   * example a slow fsync, to see concurrent syncs grouped). Zero removes the delay.
+   */
+  public FaultInjectingFileSystem delay(Op op, long millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException("millis must be >= 0, was " + millis);
+    }
+    if (millis == 0) {
+      delaysNanos.remove(op);
+    } else {
+      delaysNanos.put(op, millis * 1_000_000);
+    }
+    return this;
+  }
+
   /** Removes every rule; calls pass through again. */
   public synchronized void clearFaults() {
     rules.clear();
@@ -132,9 +151,13 @@ public final class FaultInjectingFileSystem implements FileSystem {
     return injected.get();
   }
 
-  /** Counts the call and returns the fault it must fail with, or null. */
+  /** Counts the call, applies any delay, and returns the fault it must fail with, or null. */
   private Fault check(Op op, Path path) {
     counts.get(op).incrementAndGet();
+    Long delay = delaysNanos.get(op);
+    if (delay != null) {
+      java.util.concurrent.locks.LockSupport.parkNanos(delay);
+    }
     synchronized (this) {
       for (Rule r : rules) {
         if (r.op == op && r.paths.test(path)) {
