@@ -876,9 +876,11 @@ public final class Db implements AutoCloseable {
     checkKey(key);
     Objects.requireNonNull(options, "options");
     checkOpen();
-    long sequence = sequenceFor(options);
+    // The view first, then the sequence: every version a compaction dropped before the view was
+    // taken is shadowed by one at or below any sequence read after it.
     ReadView v = acquireView();
     try {
+      long sequence = sequenceFor(options);
       byte[] value = v.get(key, sequence, tables, options.fillCache());
       return value == null || value == Memtable.DELETED ? null : value;
     } finally {
@@ -901,9 +903,9 @@ public final class Db implements AutoCloseable {
   public Cursor cursor(ReadOptions options) {
     Objects.requireNonNull(options, "options");
     checkOpen();
-    long sequence = sequenceFor(options);
-    ReadView v = acquireView();
+    ReadView v = acquireView(); // before the sequence, as in get
     try {
+      long sequence = sequenceFor(options);
       InternalIterator it = v.iterator(tables, options.fillCache());
       return new DbCursor(this, v, it, sequence, options.lowerBoundRef(), options.upperBoundRef());
     } catch (RuntimeException e) {
