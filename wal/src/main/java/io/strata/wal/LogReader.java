@@ -48,6 +48,7 @@ public final class LogReader implements Closeable {
   private long dropped;
   private String tailProblem;
   private boolean droppedOnlyZeros;
+  private long lastNonZero = -2;
 
   private byte[] assembly = new byte[256];
   private int assembled;
@@ -193,7 +194,8 @@ public final class LogReader implements Closeable {
         return damage(cut, pos, "zero bytes where a fragment header belongs", zeroToEnd(pos));
       }
       if (type < LogFormat.FULL || type > LogFormat.LAST) {
-        return damage(cut, pos, "unknown fragment type " + (type & 0xFF), false);
+        return damage(cut, pos, "unknown fragment type " + (type & 0xFF),
+            tornCopy(blockBase + Math.min(BLOCK_SIZE, inBlock + FRAGMENT_HEADER_SIZE + length)));
       }
       if (inBlock + FRAGMENT_HEADER_SIZE + length > BLOCK_SIZE) {
         return damage(cut, pos, "fragment length " + length + " overruns its 32 KiB block", false);
@@ -205,7 +207,8 @@ public final class LogReader implements Closeable {
       int payload = inBlock + FRAGMENT_HEADER_SIZE;
       if (LogFormat.checksum(type, block, payload, length) != crc) {
         return damage(cut, pos, "checksum mismatch in " + LogFormat.typeName(type)
-            + " fragment of " + length + " bytes", false);
+            + " fragment of " + length + " bytes",
+            tornCopy(pos + FRAGMENT_HEADER_SIZE + length));
       }
       // A valid fragment: a fragment out of order here means damage before it, never a torn tail.
       if (type == LogFormat.FULL || type == LogFormat.FIRST) {
@@ -285,17 +288,34 @@ public final class LogReader implements Closeable {
 
   /** Whether every byte from {@code from} to the end of the file is zero. */
   private boolean zeroToEnd(long from) throws IOException {
-    for (long b = from - from % BLOCK_SIZE; b < size; b += BLOCK_SIZE) {
-      loadBlock(b);
-      int start = (int) Math.max(0, from - b);
-      int len = (int) Math.min(BLOCK_SIZE, size - b);
-      for (int i = start; i < len; i++) {
-        if (block[i] != 0) {
-          return false;
+    return lastNonZero() < from;
+  }
+
+  /** Offset of the last non-zero byte of the file, or -1; computed once. */
+  private long lastNonZero() throws IOException {
+    if (lastNonZero == -2) {
+      lastNonZero = -1;
+      for (long b = (size - 1) - (size - 1) % BLOCK_SIZE; b >= 0 && size > 0; b -= BLOCK_SIZE) {
+        loadBlock(b);
+        int len = (int) Math.min(BLOCK_SIZE, size - b);
+        for (int i = len - 1; i >= 0; i--) {
+          if (block[i] != 0) {
+            lastNonZero = b + i;
+            return lastNonZero;
+          }
         }
       }
     }
-    return true;
+    return lastNonZero;
+  }
+
+  /**
+   * Whether a damaged fragment at {@code pos} that should end at {@code declaredEnd} is what a
+   * crash in the middle of copying it into a memory-mapped log leaves: its bytes up to some point,
+   * then zeros through the end of the file (the fragment's own last byte included).
+   */
+  private boolean tornCopy(long declaredEnd) throws IOException {
+    return lastNonZero() < declaredEnd - 1;
   }
 
   /** Offset of the first fragment after {@code at} whose checksum is valid, or -1. */

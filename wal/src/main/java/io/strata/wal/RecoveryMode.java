@@ -10,10 +10,12 @@ public enum RecoveryMode {
   TOLERATE_TORN_TAIL,
   /**
    * Like {@link #TOLERATE_TORN_TAIL}, but only a tail that an interrupted append can leave is
-   * dropped: a record cut off by the end of the last file, or zero bytes from the damage to the end
-   * of the file. A record whose bytes are all there but fail their checksum (bit rot, a bad
-   * sector) is a {@link CorruptionException}: it may have been acknowledged, so dropping it would
-   * lose data silently. Strata's LSM engine reads its write-ahead log and manifest this way.
+   * dropped: a record cut off by the end of the last file, zero bytes from the damage to the end
+   * of the file, or a last record whose bytes stop part-way and are zeros from there through the
+   * end of the file (a crash while copying it into a memory-mapped log). A record whose bytes are
+   * all there but fail their checksum (bit rot, a bad sector) is a {@link CorruptionException}:
+   * it may have been acknowledged, so dropping it would lose data silently. Strata's LSM engine
+   * reads its write-ahead log and manifest this way.
    */
   TOLERATE_TRUNCATED_TAIL,
   /** Any damage, a torn tail included, is a {@link CorruptionException}. */

@@ -182,6 +182,12 @@ class DamageTest {
     Arrays.fill(zeroed, (int) offsets[4], zeroed.length, (byte) 0);
     fs.setContents(file, zeroed);
     assertEquals(4, readAll(fs, file, 1, RecoveryMode.TOLERATE_TRUNCATED_TAIL, null).size());
+    // a crash in the middle of copying the last record into a mapped log: its first bytes, then
+    // zeros through the end of the (preallocated) file
+    byte[] tornCopy = Arrays.copyOf(whole, whole.length + 5000);
+    Arrays.fill(tornCopy, (int) offsets[4] + 7 + 1000, tornCopy.length, (byte) 0);
+    fs.setContents(file, tornCopy);
+    assertEquals(4, readAll(fs, file, 1, RecoveryMode.TOLERATE_TRUNCATED_TAIL, null).size());
     // a flipped bit in the last, complete record: bit rot, not a crash
     byte[] flipped = whole.clone();
     flipped[(int) offsets[4] + 500] ^= 1;
