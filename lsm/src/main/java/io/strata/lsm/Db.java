@@ -653,6 +653,9 @@ public final class Db implements AutoCloseable {
    * its metadata, or null (and no file) when the memtable is empty.
    */
   private FileMetadata writeLevel0(Memtable m, long number) throws IOException {
+    if (m.isEmpty()) {
+      return null;
+    }
     Path path = FileNames.table(dir, number);
     TableProperties props;
     long size;
@@ -660,11 +663,6 @@ public final class Db implements AutoCloseable {
       TableBuilder b = new TableBuilder(out, options);
       for (it.seekToFirst(); it.isValid(); it.next()) {
         b.add(it.key(), it.value());
-      }
-      if (b.entries() == 0) {
-        out.close();
-        fs.delete(path);
-        return null;
       }
       props = b.finish();
       size = b.fileSize();

@@ -212,10 +212,10 @@ class DbBasicTest {
 
   @Test
   void aSecondOpenOfTheSameDirectoryFailsAtOnce() {
-    try (Db db = Db.open(dir)) {
-      StrataException e = assertThrows(StrataException.class, () -> Db.open(dir));
-      assertTrue(e.getMessage().contains("in use"), e.getMessage());
-    }
+    Db db = Db.open(dir);
+    StrataException e = assertThrows(StrataException.class, () -> Db.open(dir));
+    assertTrue(e.getMessage().contains("in use"), e.getMessage());
+    db.close();
     Db.open(dir).close(); // free again
   }
 

@@ -260,11 +260,11 @@ class WalTest {
       assertEquals(2, wal.currentSegment());
     }
     // the real lock refuses a second holder
-    try (var lock = FileSystem.real().lock(dir.resolve("LOCK"))) {
-      IOException e = assertThrows(IOException.class,
-          () -> FileSystem.real().lock(dir.resolve("LOCK")));
-      assertTrue(e.getMessage().contains("already held"), e.getMessage());
-    }
+    var lock = FileSystem.real().lock(dir.resolve("LOCK"));
+    IOException e = assertThrows(IOException.class,
+        () -> FileSystem.real().lock(dir.resolve("LOCK")));
+    assertTrue(e.getMessage().contains("already held"), e.getMessage());
+    lock.close();
     FileSystem.real().lock(dir.resolve("LOCK")).close(); // released
   }
 }
