@@ -11,6 +11,7 @@ import io.strata.wal.fs.FileSystem;
 import io.strata.wal.fs.WritableFile;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -613,6 +614,7 @@ public final class Db implements AutoCloseable {
       mutex.unlock();
     }
     try {
+      long start = System.nanoTime();
       FileMetadata f = writeLevel0(frozen, number);
       VersionEdit edit = new VersionEdit();
       if (f != null) {
@@ -633,6 +635,11 @@ public final class Db implements AutoCloseable {
         mutex.unlock();
       }
       deleteObsoleteFiles();
+      if (f != null) {
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        tell(l -> l.onFlushCompleted(new EventListener.FlushInfo(
+            new EventListener.TableInfo(f.number(), 0, f.fileSize()), f.entries(), took)));
+      }
     } catch (Throwable t) {
       LOG.log(System.Logger.Level.ERROR, "flush of " + dir + " failed; writes are stopped", t);
       mutex.lock();
@@ -718,11 +725,13 @@ public final class Db implements AutoCloseable {
         throw new IllegalStateException("Db " + dir + " is closed");
       }
       Version v = versions.acquireCurrent();
+      EventListener.CompactionInfo info;
       try {
         List<Compaction.Input> inputs = overlapping(v, from, to);
         if (inputs.isEmpty()) {
           return;
         }
+        long start = System.nanoTime();
         Compaction c = new Compaction(fs, dir, options, tables, this::newOutputNumber);
         List<FileMetadata> outputs;
         try {
@@ -755,10 +764,31 @@ public final class Db implements AutoCloseable {
           mutex.unlock();
         }
         compactionBytes.add(c.bytesWritten());
+        List<EventListener.TableInfo> in = new ArrayList<>();
+        for (Compaction.Input i : inputs) {
+          in.add(new EventListener.TableInfo(i.file().number(), i.level(), i.file().fileSize()));
+        }
+        List<EventListener.TableInfo> out = new ArrayList<>();
+        for (FileMetadata f : outputs) {
+          out.add(new EventListener.TableInfo(f.number(), LAST_LEVEL, f.fileSize()));
+        }
+        info = new EventListener.CompactionInfo(LAST_LEVEL, List.copyOf(in), List.copyOf(out),
+            c.bytesRead(), c.bytesWritten(), Duration.ofNanos(System.nanoTime() - start));
       } finally {
         v.release();
       }
       deleteObsoleteFiles(); // the inputs, once no read uses them
+      EventListener.CompactionInfo done = info;
+      tell(l -> l.onCompactionCompleted(done));
+    }
+  }
+
+  /** Calls the listener; what it throws is logged, never passed on. */
+  private void tell(java.util.function.Consumer<EventListener> event) {
+    try {
+      event.accept(options.listener());
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "event listener of " + dir + " failed", e);
     }
   }
 

@@ -19,6 +19,7 @@ import java.util.Objects;
  *   <li>{@code maxOpenFiles} (1000; at least 16): table files kept open at once.
  *   <li>{@code targetFileSize} (64 MiB; at least 16 KiB): size at which compaction starts a new
  *       output table (a table never splits the versions of one key, so it may run over).
+ *   <li>{@code listener} ({@link EventListener#NONE}): told of every flush and compaction.
  *   <li>{@code fileSystem} ({@link FileSystem#real()}): where all file access goes; tests pass a
  *       crash-simulating or fault-injecting one.
  * </ul>
@@ -34,6 +35,7 @@ public final class Options {
   private final int backgroundThreads;
   private final int maxOpenFiles;
   private final long targetFileSize;
+  private final EventListener listener;
   private final FileSystem fileSystem;
 
   private Options(Builder b) {
@@ -45,6 +47,7 @@ public final class Options {
     this.backgroundThreads = b.backgroundThreads;
     this.maxOpenFiles = b.maxOpenFiles;
     this.targetFileSize = b.targetFileSize;
+    this.listener = b.listener;
     this.fileSystem = b.fileSystem;
   }
 
@@ -67,6 +70,7 @@ public final class Options {
         .backgroundThreads(backgroundThreads)
         .maxOpenFiles(maxOpenFiles)
         .targetFileSize(targetFileSize)
+        .listener(listener)
         .fileSystem(fileSystem);
   }
 
@@ -102,6 +106,10 @@ public final class Options {
     return targetFileSize;
   }
 
+  public EventListener listener() {
+    return listener;
+  }
+
   public FileSystem fileSystem() {
     return fileSystem;
   }
@@ -125,6 +133,7 @@ public final class Options {
     private int backgroundThreads = 2;
     private int maxOpenFiles = 1000;
     private long targetFileSize = 64L << 20;
+    private EventListener listener = EventListener.NONE;
     private FileSystem fileSystem = FileSystem.real();
 
     private Builder() {}
@@ -173,6 +182,11 @@ public final class Options {
     public Builder targetFileSize(long bytes) {
       check(bytes >= 16 << 10 && bytes <= 1L << 40, "targetFileSize", bytes, "16 KiB..1 TiB");
       this.targetFileSize = bytes;
+      return this;
+    }
+
+    public Builder listener(EventListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -84,6 +84,50 @@ class CompactRangeTest {
   }
 
   @Test
+  void theListenerHearsOfEveryFlushAndCompaction() {
+    java.util.List<EventListener.FlushInfo> flushes =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.List<EventListener.CompactionInfo> compactions = new java.util.ArrayList<>();
+    EventListener listener = new EventListener() {
+      @Override
+      public void onFlushCompleted(FlushInfo info) {
+        flushes.add(info);
+      }
+
+      @Override
+      public void onCompactionCompleted(CompactionInfo info) {
+        compactions.add(info);
+        throw new IllegalStateException("a failing listener must not break the store");
+      }
+    };
+    Options options = Options.builder().fileSystem(new MemFileSystem()).listener(listener).build();
+    try (Db db = Db.open(DIR, options)) {
+      for (int i = 0; i < 100; i++) {
+        db.put(k(i), v(i, 0));
+      }
+      db.flush();
+      db.put(k(0), v(0, 1));
+      db.flush();
+      assertEquals(2, flushes.size());
+      assertEquals(100, flushes.get(0).entries());
+      assertEquals(0, flushes.get(0).output().level());
+      db.compactRange(null, null);
+      assertEquals(1, compactions.size());
+      EventListener.CompactionInfo c = compactions.get(0);
+      assertEquals(Db.LAST_LEVEL, c.outputLevel());
+      assertEquals(java.util.Set.of(flushes.get(0).output().fileNumber(),
+              flushes.get(1).output().fileNumber()),
+          c.inputs().stream().map(EventListener.TableInfo::fileNumber)
+              .collect(java.util.stream.Collectors.toSet()));
+      assertEquals(db.currentVersion().files(Db.LAST_LEVEL).get(0).number(),
+          c.outputs().get(0).fileNumber());
+      assertTrue(c.bytesRead() > 0 && c.bytesWritten() > 0);
+      assertEquals(c.bytesWritten(), db.stats().compactionBytesWritten());
+      assertArrayEquals(v(0, 1), db.get(k(0)));
+    }
+  }
+
+  @Test
   void aPartialRangeCompactsOnlyWhatOverlapsIt() {
     MemFileSystem fs = new MemFileSystem();
     Options options = Options.builder().fileSystem(fs).build();
