@@ -629,8 +629,6 @@ public final class Db implements AutoCloseable {
         imm = null;
         installView();
         pendingOutputs.remove(number);
-        flushRunning = false;
-        backgroundDone.signalAll();
       } finally {
         mutex.unlock();
       }
@@ -639,6 +637,16 @@ public final class Db implements AutoCloseable {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         tell(l -> l.onFlushCompleted(new EventListener.FlushInfo(
             new EventListener.TableInfo(f.number(), 0, f.fileSize()), f.entries(), took)));
+      }
+      mutex.lock();
+      try {
+        // done only now, so flush() returns after the listener heard of it; a memtable frozen
+        // meanwhile could not schedule its flush while this one ran, so schedule it here
+        flushRunning = false;
+        backgroundDone.signalAll();
+        scheduleFlush();
+      } finally {
+        mutex.unlock();
       }
     } catch (Throwable t) {
       LOG.log(System.Logger.Level.ERROR, "flush of " + dir + " failed; writes are stopped", t);
@@ -696,7 +704,7 @@ public final class Db implements AutoCloseable {
     enqueue(new Writer(null, false));
     mutex.lock();
     try {
-      while (imm != null && backgroundError == null) {
+      while ((imm != null || flushRunning) && backgroundError == null) {
         backgroundDone.awaitUninterruptibly();
       }
       if (backgroundError != null) {
