@@ -229,20 +229,5 @@ final class Block {
     byte[] value(int i) {
       return Arrays.copyOfRange(data, valueStarts[i], valueStarts[i] + valueLengths[i]);
     }
-
-    /** Index of the first key at or after {@code target}, or {@code count}. */
-    int lowerBound(byte[] target) {
-      int lo = 0;
-      int hi = count;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (InternalKeys.compare(keys[mid], target) < 0) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      return lo;
-    }
   }
 }

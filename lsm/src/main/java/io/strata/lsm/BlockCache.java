@@ -57,10 +57,6 @@ final class BlockCache {
         }
       }
     }
-
-    synchronized long used() {
-      return used;
-    }
   }
 
   private final Shard[] shards;
@@ -119,13 +115,5 @@ final class BlockCache {
 
   long misses() {
     return misses.sum();
-  }
-
-  long usedBytes() {
-    long total = 0;
-    for (Shard s : shards) {
-      total += s.used();
-    }
-    return total;
   }
 }

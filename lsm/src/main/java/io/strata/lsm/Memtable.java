@@ -87,10 +87,6 @@ final class Memtable {
     return map.isEmpty();
   }
 
-  int entryCount() {
-    return map.size();
-  }
-
   InternalIterator iterator() {
     return new MemtableIterator(map);
   }

@@ -307,11 +307,6 @@ final class VersionSet {
     install(a.version);
   }
 
-  /** Raises the recorded last sequence (written with the next edit). */
-  synchronized void markSequence(long sequence) {
-    lastSequence = Math.max(lastSequence, sequence);
-  }
-
   synchronized void close() {
     if (manifest != null) {
       try {
