@@ -6,13 +6,17 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
- * One compaction: merges input tables into new tables of one output level, keeping only the
- * versions {@link CompactionOutput} says a reader may still need, and cutting outputs at the
- * target size, but never between two versions of one user key (so lookups in a sorted level find
- * every version of a key in one table).
+ * Runs one {@link CompactionJob}: merges its input tables into new tables of the output level,
+ * keeping only the versions {@link CompactionOutput} says a reader may still need. An output is
+ * cut at the target size, or earlier where it would overlap more than {@link
+ * CompactionPicker#maxGrandparentOverlap} bytes of the level below the output (so compacting it
+ * later stays cheap), but never between two versions of one user key (so lookups in a sorted
+ * level find every version of a key in one table).
  *
  * <p>Runs on one thread. The outputs are synced, with their directory entry, before {@link #run}
  * returns; recording them (and dropping the inputs) is the caller's manifest edit. Until then they
@@ -27,27 +31,34 @@ final class Compaction {
   private final Options options;
   private final TableCache tables;
   private final LongSupplier newFileNumber;
+  private final BooleanSupplier cancelled;
 
   private long bytesRead;
   private long bytesWritten;
 
+  /** @param cancelled polled while running; when true the run stops and deletes its outputs */
   Compaction(FileSystem fs, Path dir, Options options, TableCache tables,
-      LongSupplier newFileNumber) {
+      LongSupplier newFileNumber, BooleanSupplier cancelled) {
     this.fs = fs;
     this.dir = dir;
     this.options = options;
     this.tables = tables;
     this.newFileNumber = newFileNumber;
+    this.cancelled = cancelled;
   }
 
   /**
-   * Merges {@code inputs} (level-0 tables newest first, then deeper levels) into tables for one
-   * level. {@code bottommost}: no level below the output holds these keys.
+   * Merges the job's inputs into tables for its output level.
+   *
+   * @param snapshots sequences of the open snapshots
+   * @param lowestLevelFor whether the output level is the lowest holding a user key (asked in
+   *     ascending key order)
+   * @param maxGrandparentOverlap bytes of grandparent tables one output may overlap
    */
-  List<FileMetadata> run(List<Input> inputs, List<Long> snapshots, boolean bottommost)
-      throws IOException {
+  List<FileMetadata> run(CompactionJob job, List<Long> snapshots,
+      Predicate<byte[]> lowestLevelFor, long maxGrandparentOverlap) throws IOException {
     List<InternalIterator> children = new ArrayList<>();
-    for (Input in : inputs) {
+    for (Input in : job.inputs) {
       TableReader t = tables.acquire(in.file().number());
       try {
         children.add(t.iterator(false));
@@ -57,22 +68,44 @@ final class Compaction {
       bytesRead += in.file().fileSize();
     }
     List<FileMetadata> outputs = new ArrayList<>();
-    CompactionOutput filter = new CompactionOutput(snapshots, bottommost);
+    CompactionOutput filter = new CompactionOutput(snapshots, lowestLevelFor);
+    List<FileMetadata> grandparents = job.grandparents;
+    int grandparent = 0;
+    long overlap = 0;
     Output out = null;
     try (MergingIterator it = new MergingIterator(children)) {
       byte[] previous = null;
+      int sinceCheck = 0;
       for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (++sinceCheck == 1024) {
+          sinceCheck = 0;
+          if (cancelled.getAsBoolean()) {
+            throw new CompactionCancelledException();
+          }
+        }
         byte[] key = it.key();
         if (!filter.keep(key)) {
           continue;
         }
         boolean newUserKey = previous == null || !InternalKeys.sameUserKey(previous, key);
-        if (out != null && newUserKey && out.builder.estimatedSize() >= options.targetFileSize()) {
+        if (newUserKey) {
+          // grandparent tables wholly before this key count against the current output
+          while (grandparent < grandparents.size()
+              && InternalKeys.compareUserKeys(grandparents.get(grandparent).largest(), key) < 0) {
+            if (out != null) {
+              overlap += grandparents.get(grandparent).fileSize();
+            }
+            grandparent++;
+          }
+        }
+        if (out != null && newUserKey && (out.builder.estimatedSize() >= options.targetFileSize()
+            || overlap > maxGrandparentOverlap)) {
           outputs.add(out.finish());
           out = null;
         }
         if (out == null) {
           out = new Output(newFileNumber.getAsLong());
+          overlap = 0;
         }
         out.builder.add(key, it.value());
         previous = key;

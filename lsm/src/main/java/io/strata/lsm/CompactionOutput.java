@@ -1,25 +1,31 @@
 package io.strata.lsm;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Decides which versions a compaction keeps: for each user key, the newest version in each
  * snapshot stripe (the versions between two consecutive open snapshots, or newer than the newest),
  * since no reader can see an older version in the same stripe; and, when the output is the lowest
- * level holding the key, not even a deletion that every reader sees, nor anything older.
+ * level holding the key (no table below it covers the key), not even a deletion that every reader
+ * sees, nor anything older.
  *
  * <p>Feed it the merged input in internal-key order. Not thread-safe.
  */
 final class CompactionOutput {
   private final long[] snapshots; // ascending
-  private final boolean bottommost;
+  private final Predicate<byte[]> lowestLevelFor;
 
   private byte[] userKey; // current user key (as an internal key), null before the first
   private int lastStripe;
 
-  CompactionOutput(List<Long> snapshotSequences, boolean bottommost) {
+  /**
+   * @param lowestLevelFor whether the output is the lowest level holding a user key; asked in
+   *     ascending key order, only about deletions that every reader sees
+   */
+  CompactionOutput(List<Long> snapshotSequences, Predicate<byte[]> lowestLevelFor) {
     this.snapshots = snapshotSequences.stream().mapToLong(Long::longValue).sorted().toArray();
-    this.bottommost = bottommost;
+    this.lowestLevelFor = lowestLevelFor;
   }
 
   /** The stripe of a sequence: the index of the oldest snapshot that sees it, or past the end. */
@@ -50,6 +56,7 @@ final class CompactionOutput {
     lastStripe = s;
     // A deletion seen by every reader (in the oldest stripe) hides all older versions, which are
     // in the same stripe and dropped above; at the bottom nothing older is left to hide.
-    return !(bottommost && s == 0 && InternalKeys.kind(ikey) == InternalKeys.KIND_DELETE);
+    return !(s == 0 && InternalKeys.kind(ikey) == InternalKeys.KIND_DELETE
+        && lowestLevelFor.test(InternalKeys.userKey(ikey)));
   }
 }

@@ -25,7 +25,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -86,6 +88,11 @@ public final class Db implements AutoCloseable {
   private final Set<Long> pendingOutputs = new HashSet<>();
   private boolean flushRunning;
   private boolean closing;
+  /** Tables that running compactions read. */
+  private final Set<Long> compacting = new HashSet<>();
+  private final List<CompactionJob> runningCompactions = new ArrayList<>();
+  /** A {@link #compactRange} is running or waiting: no background compaction starts. */
+  private boolean manualRunning;
 
   private volatile ReadView view;
   private volatile boolean closed;
@@ -98,13 +105,29 @@ public final class Db implements AutoCloseable {
   /** The deepest level, where {@link #compactRange} puts what it compacts. */
   static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
 
+  private final CompactionPicker picker;
   private final ExecutorService flushExecutor;
   private final ExecutorService compactionExecutor;
+  private final int compactionThreads;
 
   private final LongAdder userBytes = new LongAdder();
   private final LongAdder flushBytes = new LongAdder();
   private final LongAdder compactionBytes = new LongAdder();
   private final LongAdder stallNanos = new LongAdder();
+  private final LongAccumulator longestStallNanos = new LongAccumulator(Math::max, 0);
+  private final LongAdder compactions = new LongAdder();
+  private final LongAdder trivialMoves = new LongAdder();
+  /** Per output level: bytes compactions read and wrote (level 0: flushes wrote). */
+  private final LongAdder[] levelBytesRead = adders();
+  private final LongAdder[] levelBytesWritten = adders();
+
+  private static LongAdder[] adders() {
+    LongAdder[] a = new LongAdder[VersionEdit.LEVELS];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = new LongAdder();
+    }
+    return a;
+  }
 
   /** A thread waiting in the write queue. */
   private final class Writer {
@@ -129,10 +152,12 @@ public final class Db implements AutoCloseable {
     this.blockCache = new BlockCache(options.blockCacheBytes());
     this.tables = new TableCache(fs, dir, blockCache, options.maxOpenFiles());
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion());
+    this.picker = new CompactionPicker(options);
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
     this.compactionExecutor = options.backgroundThreads() > 1
         ? Executors.newFixedThreadPool(options.backgroundThreads() - 1, threads("compaction"))
         : flushExecutor;
+    this.compactionThreads = Math.max(1, options.backgroundThreads() - 1);
   }
 
   private ThreadFactory threads(String role) {
@@ -286,6 +311,12 @@ public final class Db implements AutoCloseable {
       }
     }
     deleteObsoleteFiles();
+    mutex.lock();
+    try {
+      maybeScheduleCompaction();
+    } finally {
+      mutex.unlock();
+    }
   }
 
   /**
@@ -534,10 +565,29 @@ public final class Db implements AutoCloseable {
 
   /**
    * Makes sure the memtable has room, switching to a new one (and a new log segment) when it is
-   * full, or when {@code force} and it holds anything. Waits while the previous memtable is still
-   * being flushed. Mutex held.
+   * full, or when {@code force} and it holds anything. Applies back-pressure: a write is delayed
+   * by a millisecond once level 0 holds {@code level0SlowdownTrigger} tables, and a full memtable
+   * is not switched while the previous one is still being flushed or level 0 holds {@code
+   * level0StopTrigger} tables. Mutex held (released while waiting).
    */
   private void makeRoomForWrite(boolean force) {
+    try {
+      makeRoom(force);
+    } finally {
+      long stalled = stalledNanos;
+      if (stalled > 0) {
+        stallNanos.add(stalled);
+        longestStallNanos.accumulate(stalled);
+        stalledNanos = 0;
+      }
+    }
+  }
+
+  /** Time the current leader has waited in {@link #makeRoom}; mutex held. */
+  private long stalledNanos;
+
+  private void makeRoom(boolean force) {
+    boolean delayed = false;
     while (true) {
       if (backgroundError != null) {
         throw new StrataException("writes are stopped after an earlier failure ("
@@ -546,16 +596,30 @@ public final class Db implements AutoCloseable {
       if (closing) {
         throw new IllegalStateException("Db " + dir + " is closed");
       }
+      int level0 = versions.current().files(0).size();
+      if (!force && !delayed && level0 >= options.level0SlowdownTrigger()) {
+        // a short delay per write, spread over many writes, instead of one long stop later
+        delayed = true;
+        long start = System.nanoTime();
+        mutex.unlock();
+        try {
+          LockSupport.parkNanos(1_000_000);
+        } finally {
+          mutex.lock();
+        }
+        stalledNanos += System.nanoTime() - start;
+        continue;
+      }
       if (!force && mem.approximateBytes() < options.writeBufferSize()) {
         return;
       }
       if (force && mem.isEmpty()) {
         return;
       }
-      if (imm != null) {
+      if (imm != null || level0 >= options.level0StopTrigger()) {
         long start = System.nanoTime();
         backgroundDone.awaitUninterruptibly();
-        stallNanos.add(System.nanoTime() - start);
+        stalledNanos += System.nanoTime() - start;
         continue;
       }
       long segment;
@@ -620,6 +684,7 @@ public final class Db implements AutoCloseable {
       if (f != null) {
         edit.addFile(0, f);
         flushBytes.add(f.fileSize());
+        levelBytesWritten[0].add(f.fileSize());
       }
       edit.logNumber = logNumber;
       edit.lastSequence = lastSequence.get();
@@ -629,6 +694,7 @@ public final class Db implements AutoCloseable {
         imm = null;
         installView();
         pendingOutputs.remove(number);
+        maybeScheduleCompaction();
       } finally {
         mutex.unlock();
       }
@@ -718,9 +784,146 @@ public final class Db implements AutoCloseable {
   // ---------------------------------------------------------------- compaction
 
   /**
+   * Starts background compactions while there are free compaction threads and the picker finds
+   * work that meets no running compaction. Mutex held.
+   */
+  private void maybeScheduleCompaction() {
+    while (!closing && backgroundError == null && !manualRunning
+        && runningCompactions.size() < compactionThreads) {
+      Version v = versions.acquireCurrent();
+      byte[][] pointers = new byte[VersionEdit.LEVELS][];
+      for (int level = 0; level < pointers.length; level++) {
+        pointers[level] = versions.compactPointer(level);
+      }
+      CompactionJob job = picker.pick(v, pointers, compacting, runningCompactions);
+      if (job == null) {
+        v.release();
+        return;
+      }
+      for (Compaction.Input in : job.inputs) {
+        compacting.add(in.file().number());
+      }
+      runningCompactions.add(job);
+      try {
+        compactionExecutor.execute(() -> runBackgroundCompaction(job));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        finished(job);
+        v.release();
+        return;
+      }
+    }
+  }
+
+  /** Forgets a finished job and lets waiters and the scheduler go on. Mutex held. */
+  private void finished(CompactionJob job) {
+    for (Compaction.Input in : job.inputs) {
+      compacting.remove(in.file().number());
+    }
+    runningCompactions.remove(job);
+    backgroundDone.signalAll();
+  }
+
+  /** Background: runs a picked job; on failure the store keeps its old version and stops writes. */
+  private void runBackgroundCompaction(CompactionJob job) {
+    EventListener.CompactionInfo info = null;
+    try {
+      info = runCompaction(job);
+    } catch (CompactionCancelledException cancelled) {
+      // closing
+    } catch (Throwable t) {
+      LOG.log(System.Logger.Level.ERROR, "compaction " + job + " of " + dir
+          + " failed; writes are stopped", t);
+      recordBackgroundError(new StrataException("compaction failed: " + t.getMessage(), t));
+    } finally {
+      mutex.lock();
+      try {
+        finished(job);
+        maybeScheduleCompaction();
+      } finally {
+        mutex.unlock();
+      }
+      job.version.release();
+    }
+    if (info != null) {
+      deleteObsoleteFiles(); // the inputs, once no read uses them
+      EventListener.CompactionInfo done = info;
+      tell(l -> l.onCompactionCompleted(done));
+    }
+  }
+
+  /**
+   * Runs a job and installs its result: writes the outputs (or, for a trivial move, nothing),
+   * records the edit in the manifest, publishes the new version. Returns what the listener hears.
+   */
+  private EventListener.CompactionInfo runCompaction(CompactionJob job) throws IOException {
+    long start = System.nanoTime();
+    VersionEdit edit = new VersionEdit();
+    for (Compaction.Input in : job.inputs) {
+      edit.deleteFile(in.level(), in.file().number());
+    }
+    List<FileMetadata> outputs;
+    long read = 0;
+    long written = 0;
+    if (job.trivialMove) {
+      outputs = List.of(job.inputs.get(0).file());
+    } else {
+      Compaction c = new Compaction(fs, dir, options, tables, this::newOutputNumber,
+          () -> closing);
+      KeysBelow below = job.keysBelow();
+      outputs = c.run(job, snapshotSequences(),
+          job.reason == CompactionJob.Reason.MANUAL ? k -> true : below::outputIsLowestFor,
+          picker.maxGrandparentOverlap());
+      read = c.bytesRead();
+      written = c.bytesWritten();
+      options.testHook().accept("compaction-outputs-written");
+    }
+    for (FileMetadata f : outputs) {
+      edit.addFile(job.outputLevel, f);
+    }
+    if (job.compactPointer != null) {
+      edit.compactPointers.put(job.level, job.compactPointer);
+    }
+    try {
+      versions.logAndApply(edit);
+    } catch (IOException e) {
+      // the outputs stay pending: the edit may be durable even though it failed
+      throw new IOException("recording compaction " + job + " failed: " + e.getMessage(), e);
+    }
+    mutex.lock();
+    try {
+      installView();
+      if (!job.trivialMove) {
+        for (FileMetadata f : outputs) {
+          pendingOutputs.remove(f.number());
+        }
+      }
+    } finally {
+      mutex.unlock();
+    }
+    compactions.increment();
+    if (job.trivialMove) {
+      trivialMoves.increment();
+    }
+    compactionBytes.add(written);
+    levelBytesRead[job.outputLevel].add(read);
+    levelBytesWritten[job.outputLevel].add(written);
+    List<EventListener.TableInfo> in = new ArrayList<>();
+    for (Compaction.Input i : job.inputs) {
+      in.add(new EventListener.TableInfo(i.file().number(), i.level(), i.file().fileSize()));
+    }
+    List<EventListener.TableInfo> out = new ArrayList<>();
+    for (FileMetadata f : outputs) {
+      out.add(new EventListener.TableInfo(f.number(), job.outputLevel, f.fileSize()));
+    }
+    return new EventListener.CompactionInfo(job.outputLevel, List.copyOf(in), List.copyOf(out),
+        read, written, Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /**
    * Compacts every table holding keys in {@code [from, to]} (null: unbounded on that side), after
    * flushing the memtable, into the last level: versions that no open snapshot can see and
-   * deletions that hide nothing any more are dropped. Returns when done.
+   * deletions that hide nothing any more are dropped. Background compactions finish first and
+   * wait meanwhile. Returns when done.
    *
    * @throws StrataException when the compaction cannot write its tables or record them; the
    *     store is unchanged then
@@ -729,65 +932,46 @@ public final class Db implements AutoCloseable {
     checkOpen();
     flush();
     synchronized (manualCompaction) {
-      if (closing) {
-        throw new IllegalStateException("Db " + dir + " is closed");
+      mutex.lock();
+      try {
+        if (closing) {
+          throw new IllegalStateException("Db " + dir + " is closed");
+        }
+        manualRunning = true;
+        while (!runningCompactions.isEmpty()) {
+          backgroundDone.awaitUninterruptibly();
+        }
+      } finally {
+        mutex.unlock();
       }
+      EventListener.CompactionInfo info = null;
       Version v = versions.acquireCurrent();
-      EventListener.CompactionInfo info;
       try {
         List<Compaction.Input> inputs = overlapping(v, from, to);
-        if (inputs.isEmpty()) {
-          return;
+        if (!inputs.isEmpty()) {
+          info = runCompaction(new CompactionJob(CompactionJob.Reason.MANUAL, 0, LAST_LEVEL,
+              inputs, List.of(), null, false, v));
         }
-        long start = System.nanoTime();
-        Compaction c = new Compaction(fs, dir, options, tables, this::newOutputNumber);
-        List<FileMetadata> outputs;
-        try {
-          outputs = c.run(inputs, snapshotSequences(), true);
-        } catch (IOException e) {
-          throw new StrataException("compaction of " + dir + " failed: " + e.getMessage(), e);
-        }
-        VersionEdit edit = new VersionEdit();
-        for (Compaction.Input in : inputs) {
-          edit.deleteFile(in.level(), in.file().number());
-        }
-        for (FileMetadata f : outputs) {
-          edit.addFile(LAST_LEVEL, f);
-        }
-        edit.lastSequence = lastSequence.get();
-        try {
-          versions.logAndApply(edit);
-        } catch (IOException e) {
-          // the outputs stay pending: the edit may be durable even though it failed
-          throw new StrataException("recording a compaction of " + dir + " failed: "
-              + e.getMessage(), e);
-        }
+      } catch (CompactionCancelledException e) {
+        throw new IllegalStateException("Db " + dir + " is closed", e);
+      } catch (IOException e) {
+        throw new StrataException("compaction of " + dir + " failed: " + e.getMessage(), e);
+      } finally {
+        v.release();
         mutex.lock();
         try {
-          installView();
-          for (FileMetadata f : outputs) {
-            pendingOutputs.remove(f.number());
-          }
+          manualRunning = false;
+          backgroundDone.signalAll();
+          maybeScheduleCompaction();
         } finally {
           mutex.unlock();
         }
-        compactionBytes.add(c.bytesWritten());
-        List<EventListener.TableInfo> in = new ArrayList<>();
-        for (Compaction.Input i : inputs) {
-          in.add(new EventListener.TableInfo(i.file().number(), i.level(), i.file().fileSize()));
-        }
-        List<EventListener.TableInfo> out = new ArrayList<>();
-        for (FileMetadata f : outputs) {
-          out.add(new EventListener.TableInfo(f.number(), LAST_LEVEL, f.fileSize()));
-        }
-        info = new EventListener.CompactionInfo(LAST_LEVEL, List.copyOf(in), List.copyOf(out),
-            c.bytesRead(), c.bytesWritten(), Duration.ofNanos(System.nanoTime() - start));
-      } finally {
-        v.release();
       }
-      deleteObsoleteFiles(); // the inputs, once no read uses them
-      EventListener.CompactionInfo done = info;
-      tell(l -> l.onCompactionCompleted(done));
+      if (info != null) {
+        deleteObsoleteFiles(); // the inputs, once no read uses them
+        EventListener.CompactionInfo done = info;
+        tell(l -> l.onCompactionCompleted(done));
+      }
     }
   }
 
@@ -845,7 +1029,7 @@ public final class Db implements AutoCloseable {
       return;
     }
     try {
-      compactionExecutor.execute(() -> {
+      flushExecutor.execute(() -> {
         if (!closed) {
           deleteObsoleteFiles();
         }
@@ -989,14 +1173,26 @@ public final class Db implements AutoCloseable {
     checkOpen();
     ReadView v = acquireView();
     try {
+      Set<Long> busy;
+      mutex.lock();
+      try {
+        busy = new HashSet<>(compacting);
+      } finally {
+        mutex.unlock();
+      }
+      CompactionPicker.Targets targets = picker.targets(v.version);
+      double[] scores = picker.scores(v.version, targets, busy);
       List<DbStats.LevelStats> levels = new ArrayList<>();
       for (int i = 0; i < VersionEdit.LEVELS; i++) {
-        levels.add(new DbStats.LevelStats(i, v.version.files(i).size(), v.version.bytes(i)));
+        levels.add(new DbStats.LevelStats(i, v.version.files(i).size(), v.version.bytes(i),
+            scores[i], i == 0 ? 0 : targets.bytes()[i], levelBytesRead[i].sum(),
+            levelBytesWritten[i].sum()));
       }
       long memBytes = v.mem.approximateBytes() + (v.imm == null ? 0 : v.imm.approximateBytes());
-      return new DbStats(memBytes, List.copyOf(levels), userBytes.sum(),
-          wal.bytesWritten(), flushBytes.sum(), compactionBytes.sum(),
-          blockCache.hits(), blockCache.misses(), stallNanos.sum());
+      return new DbStats(memBytes, List.copyOf(levels), targets.baseLevel(), userBytes.sum(),
+          wal.bytesWritten(), flushBytes.sum(), compactionBytes.sum(), compactions.sum(),
+          trivialMoves.sum(), blockCache.hits(), blockCache.misses(), stallNanos.sum(),
+          longestStallNanos.get());
     } finally {
       v.release();
     }
@@ -1032,8 +1228,8 @@ public final class Db implements AutoCloseable {
       while (!writers.isEmpty()) {
         writersDrained.awaitUninterruptibly();
       }
-      while (flushRunning) {
-        backgroundDone.awaitUninterruptibly();
+      while (flushRunning || !runningCompactions.isEmpty()) {
+        backgroundDone.awaitUninterruptibly(); // running compactions see closing and stop soon
       }
     } finally {
       mutex.unlock();

@@ -95,6 +95,11 @@ final class InternalKeys {
     return Arrays.compareUnsigned(ikey, 0, ikey.length - TRAILER_BYTES, userKey, 0, userKey.length);
   }
 
+  /** Compares the user-key parts of two internal keys. */
+  static int compareUserKeys(byte[] a, byte[] b) {
+    return Arrays.compareUnsigned(a, 0, a.length - TRAILER_BYTES, b, 0, b.length - TRAILER_BYTES);
+  }
+
   /** Whether two internal keys carry the same user key. */
   static boolean sameUserKey(byte[] a, byte[] b) {
     return Arrays.equals(a, 0, a.length - TRAILER_BYTES, b, 0, b.length - TRAILER_BYTES);

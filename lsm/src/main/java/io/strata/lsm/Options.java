@@ -2,6 +2,7 @@ package io.strata.lsm;
 
 import io.strata.wal.fs.FileSystem;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Settings of a {@link Db}. Immutable; start from {@link #defaults()} or {@link #builder()}. The
@@ -19,6 +20,16 @@ import java.util.Objects;
  *   <li>{@code maxOpenFiles} (1000; at least 16): table files kept open at once.
  *   <li>{@code targetFileSize} (64 MiB; at least 16 KiB): size at which compaction starts a new
  *       output table (a table never splits the versions of one key, so it may run over).
+ *   <li>{@code maxBytesForLevelBase} (256 MiB; at least 16 KiB): the most the base level (the
+ *       level level-0 tables are compacted into) may hold; see {@code lsm/COMPACTION.md}.
+ *   <li>{@code levelSizeMultiplier} (10; 2 to 1000): each level's target is this many times the
+ *       target of the level above.
+ *   <li>{@code level0CompactionTrigger} (4; at least 1): level-0 tables at which they are
+ *       compacted into the base level.
+ *   <li>{@code level0SlowdownTrigger} (20; at least the compaction trigger): level-0 tables at
+ *       which every write is delayed by a millisecond, so compaction can catch up.
+ *   <li>{@code level0StopTrigger} (36; above the slowdown trigger): level-0 tables at which
+ *       writes wait until compaction has reduced them.
  *   <li>{@code listener} ({@link EventListener#NONE}): told of every flush and compaction.
  *   <li>{@code fileSystem} ({@link FileSystem#real()}): where all file access goes; tests pass a
  *       crash-simulating or fault-injecting one.
@@ -35,7 +46,13 @@ public final class Options {
   private final int backgroundThreads;
   private final int maxOpenFiles;
   private final long targetFileSize;
+  private final long maxBytesForLevelBase;
+  private final int levelSizeMultiplier;
+  private final int level0CompactionTrigger;
+  private final int level0SlowdownTrigger;
+  private final int level0StopTrigger;
   private final EventListener listener;
+  private final Consumer<String> testHook;
   private final FileSystem fileSystem;
 
   private Options(Builder b) {
@@ -47,7 +64,13 @@ public final class Options {
     this.backgroundThreads = b.backgroundThreads;
     this.maxOpenFiles = b.maxOpenFiles;
     this.targetFileSize = b.targetFileSize;
+    this.maxBytesForLevelBase = b.maxBytesForLevelBase;
+    this.levelSizeMultiplier = b.levelSizeMultiplier;
+    this.level0CompactionTrigger = b.level0CompactionTrigger;
+    this.level0SlowdownTrigger = b.level0SlowdownTrigger;
+    this.level0StopTrigger = b.level0StopTrigger;
     this.listener = b.listener;
+    this.testHook = b.testHook;
     this.fileSystem = b.fileSystem;
   }
 
@@ -70,8 +93,14 @@ public final class Options {
         .backgroundThreads(backgroundThreads)
         .maxOpenFiles(maxOpenFiles)
         .targetFileSize(targetFileSize)
+        .maxBytesForLevelBase(maxBytesForLevelBase)
+        .levelSizeMultiplier(levelSizeMultiplier)
+        .level0CompactionTrigger(level0CompactionTrigger)
+        .level0SlowdownTrigger(level0SlowdownTrigger)
+        .level0StopTrigger(level0StopTrigger)
         .listener(listener)
-        .fileSystem(fileSystem);
+        .fileSystem(fileSystem)
+        .testHook(testHook);
   }
 
   public long writeBufferSize() {
@@ -106,6 +135,31 @@ public final class Options {
     return targetFileSize;
   }
 
+  public long maxBytesForLevelBase() {
+    return maxBytesForLevelBase;
+  }
+
+  public int levelSizeMultiplier() {
+    return levelSizeMultiplier;
+  }
+
+  public int level0CompactionTrigger() {
+    return level0CompactionTrigger;
+  }
+
+  public int level0SlowdownTrigger() {
+    return level0SlowdownTrigger;
+  }
+
+  public int level0StopTrigger() {
+    return level0StopTrigger;
+  }
+
+  /** Called by tests at named points of background work; does nothing by default. */
+  Consumer<String> testHook() {
+    return testHook;
+  }
+
   public EventListener listener() {
     return listener;
   }
@@ -120,7 +174,10 @@ public final class Options {
         + ", blockCacheBytes=" + blockCacheBytes + ", bloomBitsPerKey=" + bloomBitsPerKey
         + ", compression=" + compression + ", backgroundThreads=" + backgroundThreads
         + ", maxOpenFiles=" + maxOpenFiles + ", targetFileSize=" + targetFileSize
-        + ", fileSystem=" + fileSystem + "}";
+        + ", maxBytesForLevelBase=" + maxBytesForLevelBase + ", levelSizeMultiplier="
+        + levelSizeMultiplier + ", level0CompactionTrigger=" + level0CompactionTrigger
+        + ", level0SlowdownTrigger=" + level0SlowdownTrigger + ", level0StopTrigger="
+        + level0StopTrigger + ", fileSystem=" + fileSystem + "}";
   }
 
   /** Builds {@link Options}; each setter checks its argument. */
@@ -133,7 +190,13 @@ public final class Options {
     private int backgroundThreads = 2;
     private int maxOpenFiles = 1000;
     private long targetFileSize = 64L << 20;
+    private long maxBytesForLevelBase = 256L << 20;
+    private int levelSizeMultiplier = 10;
+    private int level0CompactionTrigger = 4;
+    private int level0SlowdownTrigger = 20;
+    private int level0StopTrigger = 36;
     private EventListener listener = EventListener.NONE;
+    private Consumer<String> testHook = point -> { };
     private FileSystem fileSystem = FileSystem.real();
 
     private Builder() {}
@@ -185,6 +248,45 @@ public final class Options {
       return this;
     }
 
+    public Builder maxBytesForLevelBase(long bytes) {
+      check(bytes >= 16 << 10 && bytes <= 1L << 50, "maxBytesForLevelBase", bytes,
+          "16 KiB..1 PiB");
+      this.maxBytesForLevelBase = bytes;
+      return this;
+    }
+
+    public Builder levelSizeMultiplier(int multiplier) {
+      check(multiplier >= 2 && multiplier <= 1000, "levelSizeMultiplier", multiplier, "2..1000");
+      this.levelSizeMultiplier = multiplier;
+      return this;
+    }
+
+    /** Level-0 tables at which they are compacted; 1 to 1000. */
+    public Builder level0CompactionTrigger(int tables) {
+      check(tables >= 1 && tables <= 1000, "level0CompactionTrigger", tables, "1..1000");
+      this.level0CompactionTrigger = tables;
+      return this;
+    }
+
+    /** Level-0 tables at which writes slow down; 1 to 1000, at least the compaction trigger. */
+    public Builder level0SlowdownTrigger(int tables) {
+      check(tables >= 1 && tables <= 1000, "level0SlowdownTrigger", tables, "1..1000");
+      this.level0SlowdownTrigger = tables;
+      return this;
+    }
+
+    /** Level-0 tables at which writes stop; 2 to 1000, above the slowdown trigger. */
+    public Builder level0StopTrigger(int tables) {
+      check(tables >= 2 && tables <= 1000, "level0StopTrigger", tables, "2..1000");
+      this.level0StopTrigger = tables;
+      return this;
+    }
+
+    Builder testHook(Consumer<String> hook) {
+      this.testHook = Objects.requireNonNull(hook, "hook");
+      return this;
+    }
+
     public Builder listener(EventListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
@@ -195,7 +297,19 @@ public final class Options {
       return this;
     }
 
+    /**
+     * @throws IllegalArgumentException when the level-0 triggers are out of order: compaction
+     *     trigger &lt;= slowdown trigger &lt; stop trigger
+     */
     public Options build() {
+      if (level0SlowdownTrigger < level0CompactionTrigger) {
+        throw new IllegalArgumentException("level0SlowdownTrigger (" + level0SlowdownTrigger
+            + ") must be at least level0CompactionTrigger (" + level0CompactionTrigger + ")");
+      }
+      if (level0StopTrigger <= level0SlowdownTrigger) {
+        throw new IllegalArgumentException("level0StopTrigger (" + level0StopTrigger
+            + ") must be above level0SlowdownTrigger (" + level0SlowdownTrigger + ")");
+      }
       return new Options(this);
     }
 
