@@ -87,7 +87,7 @@ public final class Db implements AutoCloseable {
   private final TreeMap<Long, Integer> snapshots = new TreeMap<>();
   private final Set<Long> pendingOutputs = new HashSet<>();
   private boolean flushRunning;
-  private boolean closing;
+  private volatile boolean closing;
   /** Tables that running compactions read. */
   private final Set<Long> compacting = new HashSet<>();
   private final List<CompactionJob> runningCompactions = new ArrayList<>();
@@ -835,6 +835,7 @@ public final class Db implements AutoCloseable {
           + " failed; writes are stopped", t);
       recordBackgroundError(new StrataException("compaction failed: " + t.getMessage(), t));
     } finally {
+      job.version.release(); // first: whoever waits for the job to finish may expect its files gone
       mutex.lock();
       try {
         finished(job);
@@ -842,7 +843,6 @@ public final class Db implements AutoCloseable {
       } finally {
         mutex.unlock();
       }
-      job.version.release();
     }
     if (info != null) {
       deleteObsoleteFiles(); // the inputs, once no read uses them
@@ -972,6 +972,32 @@ public final class Db implements AutoCloseable {
         EventListener.CompactionInfo done = info;
         tell(l -> l.onCompactionCompleted(done));
       }
+    }
+  }
+
+  /**
+   * Waits until no flush or compaction is running and none is due: every level scores below 1
+   * (or its due work meets a running compaction). Useful after a bulk load, before measuring.
+   *
+   * @throws StrataException when a background flush or compaction failed
+   */
+  public void waitForCompactions() {
+    checkOpen();
+    mutex.lock();
+    try {
+      while (backgroundError == null && !closing) {
+        maybeScheduleCompaction();
+        if (!flushRunning && imm == null && runningCompactions.isEmpty() && !manualRunning) {
+          return;
+        }
+        backgroundDone.awaitUninterruptibly();
+      }
+      if (backgroundError != null) {
+        throw new StrataException("background work failed: " + backgroundError.getMessage(),
+            backgroundError);
+      }
+    } finally {
+      mutex.unlock();
     }
   }
 
@@ -1196,6 +1222,31 @@ public final class Db implements AutoCloseable {
     } finally {
       v.release();
     }
+  }
+
+  /**
+   * The state the manifest on disk describes, read afresh into a new version set that writes
+   * nothing (for tests in this package).
+   */
+  VersionSet readManifest() throws IOException {
+    VersionSet fresh = new VersionSet(fs, dir, v -> { });
+    fresh.recover();
+    return fresh;
+  }
+
+  /** Compaction pointers as the live version set holds them (for tests in this package). */
+  byte[] compactPointer(int level) {
+    return versions.compactPointer(level);
+  }
+
+  /** Deletes obsolete files now instead of when the background gets to it (for tests). */
+  void deleteObsoleteFilesNow() {
+    deleteObsoleteFiles();
+  }
+
+  /** The current table version, retained: the caller releases it (for tests). */
+  Version acquireCurrentVersion() {
+    return versions.acquireCurrent();
   }
 
   /** The current table version (for tests in this package). */

@@ -164,7 +164,15 @@ class DbModelProperties {
    * every table's recorded key and sequence ranges match its contents.
    */
   static void checkTables(Db db, String where) {
-    Version v = db.currentVersion();
+    Version v = db.acquireCurrentVersion(); // its tables stay while it is checked
+    try {
+      checkTables(db, v, where);
+    } finally {
+      v.release();
+    }
+  }
+
+  static void checkTables(Db db, Version v, String where) {
     for (int level = 0; level < VersionEdit.LEVELS; level++) {
       java.util.List<FileMetadata> files = v.files(level);
       for (int i = 0; i < files.size(); i++) {
