@@ -6,7 +6,9 @@ import java.util.Random;
 
 /**
  * The child process of {@link CrashTest}: writes numbered batches to a store, synced or not, and
- * prints {@code ACK <id> <synced>} after each write returns, until it is killed.
+ * prints {@code ACK <id> <synced>} after each write returns, until it is killed. With a fourth
+ * argument {@code pause-in-compaction}, the first compaction to write its outputs prints {@code
+ * PAUSED} and waits there, before its manifest edit, to be killed.
  *
  * <p>Batch {@code i} puts {@link #keysOf(long)} keys {@code b<i>-<j>} with value {@code v<i>-<j>},
  * and sets {@code last} to {@code i}.
@@ -30,7 +32,24 @@ public final class CrashChild {
     Path dir = Path.of(args[0]);
     long first = Long.parseLong(args[1]);
     Random random = new Random(Long.parseLong(args[2]));
-    Options options = Options.builder().writeBufferSize(64 * 1024).blockSize(1024).build();
+    // small tables, so flushes and background compactions run all the time
+    Options.Builder b = Options.builder().writeBufferSize(64 * 1024).blockSize(1024)
+        .targetFileSize(64 * 1024).maxBytesForLevelBase(256 * 1024);
+    if (args.length > 3 && args[3].equals("pause-in-compaction")) {
+      // a compaction that has written its outputs says so and waits there to be killed
+      b.testHook(point -> {
+        if (point.equals("compaction-outputs-written")) {
+          System.out.println("PAUSED");
+          System.out.flush();
+          try {
+            Thread.sleep(Long.MAX_VALUE);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      });
+    }
+    Options options = b.build();
     try (Db db = Db.open(dir, options)) {
       for (long id = first; ; id++) {
         WriteBatch batch = new WriteBatch();

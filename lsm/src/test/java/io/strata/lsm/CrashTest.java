@@ -72,43 +72,122 @@ class CrashTest {
       long acked = lastAck.get();
       assertTrue(acked >= nextId, "round " + round + ": no batch acknowledged");
 
-      try (Db db = Db.open(dir)) {
-        for (long id = nextId; id <= acked; id++) {
-          for (int j = 0; j < CrashChild.keysOf(id); j++) {
-            byte[] v = db.get(CrashChild.key(id, j));
-            assertNotNull(v, "round " + round + ": acknowledged batch " + id + " lost key " + j);
-            assertArrayEquals(CrashChild.value(id, j), v);
-          }
-        }
-        // Batches after the last acknowledged one (in flight when the child died, or whose
-        // acknowledgement was lost with the process) may be there, but each one whole, and only
-        // as a prefix: once one is missing, no later one may be there.
-        long id = acked + 1;
-        while (true) {
-          int present = 0;
-          for (int j = 0; j < CrashChild.keysOf(id); j++) {
-            if (db.get(CrashChild.key(id, j)) != null) {
-              present++;
-            }
-          }
-          assertTrue(present == 0 || present == CrashChild.keysOf(id),
-              "round " + round + ": batch " + id + " is half there: " + present + " of "
-                  + CrashChild.keysOf(id) + " keys");
-          if (present == 0) {
-            break;
-          }
-          id++;
-        }
-        for (int j = 0; j < CrashChild.keysOf(id + 1); j++) {
-          assertEquals(null, db.get(CrashChild.key(id + 1, j)), "round " + round + ": batch "
-              + (id + 1) + " is there but batch " + id + " is not");
-        }
-        long last = Long.parseLong(new String(db.get("last".getBytes(StandardCharsets.UTF_8)),
-            StandardCharsets.UTF_8));
-        assertEquals(id - 1, last, "round " + round + ": 'last'");
-        nextId = id;
-      }
+      nextId = checkBatches(dir, nextId, acked, "round " + round);
     }
     assertTrue(nextId > rounds, "batches written: " + nextId);
+  }
+
+  /**
+   * Opens the store and checks the batches {@link CrashChild} wrote from {@code nextId}: those up
+   * to {@code acked} are there whole; later ones may be there, each whole, as a prefix. Returns
+   * the id after the last batch there.
+   */
+  static long checkBatches(Path dir, long nextId, long acked, String round) {
+    try (Db db = Db.open(dir)) {
+      for (long id = nextId; id <= acked; id++) {
+        for (int j = 0; j < CrashChild.keysOf(id); j++) {
+          byte[] v = db.get(CrashChild.key(id, j));
+          assertNotNull(v, round + ": acknowledged batch " + id + " lost key " + j);
+          assertArrayEquals(CrashChild.value(id, j), v);
+        }
+      }
+      // Batches after the last acknowledged one (in flight when the child died, or whose
+      // acknowledgement was lost with the process) may be there, but each one whole, and only
+      // as a prefix: once one is missing, no later one may be there.
+      long id = acked + 1;
+      while (true) {
+        int present = 0;
+        for (int j = 0; j < CrashChild.keysOf(id); j++) {
+          if (db.get(CrashChild.key(id, j)) != null) {
+            present++;
+          }
+        }
+        assertTrue(present == 0 || present == CrashChild.keysOf(id),
+            round + ": batch " + id + " is half there: " + present + " of "
+                + CrashChild.keysOf(id) + " keys");
+        if (present == 0) {
+          break;
+        }
+        id++;
+      }
+      for (int j = 0; j < CrashChild.keysOf(id + 1); j++) {
+        assertEquals(null, db.get(CrashChild.key(id + 1, j)), round + ": batch "
+            + (id + 1) + " is there but batch " + id + " is not");
+      }
+      long last = Long.parseLong(new String(db.get("last".getBytes(StandardCharsets.UTF_8)),
+          StandardCharsets.UTF_8));
+      assertEquals(id - 1, last, round + ": 'last'");
+      return id;
+    }
+  }
+
+  /**
+   * Kills the child while a background compaction has written its outputs but not yet recorded
+   * them (a test hook pauses it there and says so): the reopened store has every acknowledged
+   * batch, its old version, and none of the unrecorded outputs. Rounds: {@code
+   * -Dstrata.crash.compaction.rounds} (default 3).
+   */
+  @Test
+  void killedMidCompactionKeepsTheOldVersionAndRemovesItsOutputs() throws Exception {
+    int rounds = Integer.getInteger("strata.crash.compaction.rounds", 3);
+    long nextId = 0;
+    for (int round = 0; round < rounds; round++) {
+      AtomicLong lastAck = new AtomicLong(-1);
+      java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+      Process child = new ProcessBuilder(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+          CrashChild.class.getName(), dir.toString(), Long.toString(nextId),
+          Long.toString(round), "pause-in-compaction")
+          .redirectError(ProcessBuilder.Redirect.INHERIT)
+          .start();
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(
+            new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            if (line.startsWith("ACK ")) {
+              lastAck.set(Long.parseLong(line.split(" ")[1]));
+            } else if (line.equals("PAUSED")) {
+              paused.countDown();
+            }
+          }
+        } catch (java.io.IOException ignored) {
+          // the child was killed
+        }
+      });
+      reader.start();
+      assertTrue(paused.await(60, TimeUnit.SECONDS), "round " + round
+          + ": no compaction reached the hook");
+      child.destroyForcibly();
+      assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+      reader.join(10_000);
+
+      io.strata.wal.fs.FileSystem fs = io.strata.wal.fs.FileSystem.real();
+      VersionSet recorded = new VersionSet(fs, dir, v -> { });
+      recorded.recover();
+      java.util.Set<Long> referenced = recorded.current().fileNumbers();
+      java.util.Set<Long> leftovers = tables(dir);
+      leftovers.removeAll(referenced);
+      assertTrue(!leftovers.isEmpty(), "round " + round + ": the paused compaction's outputs"
+          + " are on disk but not in the manifest");
+
+      nextId = checkBatches(dir, nextId, lastAck.get(), "round " + round);
+      java.util.Set<Long> after = tables(dir);
+      after.retainAll(leftovers);
+      assertTrue(after.isEmpty(), "round " + round + ": unrecorded outputs " + after
+          + " were not removed on open");
+    }
+  }
+
+  private static java.util.Set<Long> tables(Path dir) throws java.io.IOException {
+    java.util.Set<Long> numbers = new java.util.TreeSet<>();
+    for (String name : io.strata.wal.fs.FileSystem.real().list(dir)) {
+      FileNames.Parsed p = FileNames.parse(name);
+      if (p.kind() == FileNames.Kind.TABLE) {
+        numbers.add(p.number());
+      }
+    }
+    return numbers;
   }
 }
