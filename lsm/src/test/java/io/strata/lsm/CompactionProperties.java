@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -134,36 +135,15 @@ class CompactionProperties {
     MemFileSystem fs = new MemFileSystem();
     Path dir = Path.of("/db");
     ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-    Db[] current = new Db[1];
-    EventListener listener = new EventListener() {
-      @Override
-      public void onFlushCompleted(FlushInfo info) {
-        check("flush " + info);
-      }
-
-      @Override
-      public void onCompactionCompleted(CompactionInfo info) {
-        check("compaction " + info);
-      }
-
-      private void check(String event) {
-        try {
-          DbModelProperties.checkTables(current[0], "after " + event);
-        } catch (AssertionError | RuntimeException e) {
-          problems.add(e.toString());
-        }
-      }
-    };
     Options options = Options.builder().writeBufferSize(16 << 10).targetFileSize(16 << 10)
         .maxBytesForLevelBase(setup.baseBytes()).levelSizeMultiplier(setup.multiplier())
         .level0CompactionTrigger(setup.level0Trigger()).level0SlowdownTrigger(8)
         .level0StopTrigger(12).backgroundThreads(setup.threads()).blockSize(512)
-        .blockCacheBytes(64 << 10).listener(listener).fileSystem(fs).build();
+        .blockCacheBytes(64 << 10).fileSystem(fs).build();
     TreeMap<String, String> model = new TreeMap<>();
     List<Snap> snaps = new ArrayList<>();
     List<OpenCursorState> cursors = new ArrayList<>();
-    Db db = Db.open(dir, options);
-    current[0] = db;
+    Db db = openChecked(dir, options, problems);
     try {
       for (int step = 0; step < ops.size(); step++) {
         Op op = ops.get(step);
@@ -219,8 +199,7 @@ class CompactionProperties {
           cursors.forEach(c -> c.cursor().close());
           cursors.clear();
           db.close();
-          db = Db.open(dir, options);
-          current[0] = db;
+          db = openChecked(dir, options, problems);
         }
         assertTrue(problems.isEmpty(), where + ": " + problems);
         DbModelProperties.checkAll(db, ReadOptions.defaults(), model, where);
@@ -244,6 +223,38 @@ class CompactionProperties {
       cursors.forEach(c -> c.cursor().close());
       db.close();
     }
+  }
+
+  /**
+   * Opens the store with a listener that checks the tables after every flush and compaction of
+   * this Db and collects what it finds wrong.
+   */
+  static Db openChecked(Path dir, Options options, ConcurrentLinkedQueue<String> problems) {
+    CompletableFuture<Db> opened = new CompletableFuture<>();
+    EventListener listener = new EventListener() {
+      @Override
+      public void onFlushCompleted(FlushInfo info) {
+        check("flush " + info);
+      }
+
+      @Override
+      public void onCompactionCompleted(CompactionInfo info) {
+        check("compaction " + info);
+      }
+
+      private void check(String event) {
+        try {
+          // compactions may start during open: wait for it to return the Db
+          DbModelProperties.checkTables(opened.get(), "after " + event);
+        } catch (AssertionError | RuntimeException | InterruptedException
+            | java.util.concurrent.ExecutionException e) {
+          problems.add(e.toString());
+        }
+      }
+    };
+    Db db = Db.open(dir, options.toBuilder().listener(listener).build());
+    opened.complete(db);
+    return db;
   }
 
   static List<String> entries(TreeMap<String, String> model) {

@@ -38,7 +38,10 @@ class ConcurrencyTest {
   @Test
   void snapshotsAreStableAndBatchesAtomicUnderLoad() throws Exception {
     long seconds = Long.getLong("strata.concurrency.seconds", 10);
-    Options options = Options.builder().writeBufferSize(64 * 1024).blockSize(1024).build();
+    // small tables and two compaction threads: compactions run side by side with the readers
+    Options options = Options.builder().writeBufferSize(64 * 1024).blockSize(1024)
+        .targetFileSize(32 * 1024).maxBytesForLevelBase(64 * 1024).levelSizeMultiplier(4)
+        .backgroundThreads(3).build();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong batches = new AtomicLong();
     AtomicLong checks = new AtomicLong();
@@ -97,7 +100,9 @@ class ConcurrencyTest {
       for (Future<?> f : futures) {
         f.get(60, TimeUnit.SECONDS);
       }
-      assertTrue(db.stats().flushBytesWritten() > 0, "flushes ran during the test");
+      DbStats stats = db.stats();
+      assertTrue(stats.flushBytesWritten() > 0 && stats.compactions() > 0,
+          "flushes and compactions ran during the test: " + stats);
     }
     assertTrue(batches.get() > 100 && checks.get() > 100,
         "batches " + batches.get() + ", checks " + checks.get());

@@ -34,6 +34,7 @@ class PowerLossTest {
     MemFileSystem fs = new MemFileSystem();
     Path dir = Path.of("/db");
     Options options = Options.builder().writeBufferSize(16 * 1024).blockSize(512).fileSystem(fs)
+        .targetFileSize(16 * 1024).maxBytesForLevelBase(32 * 1024).levelSizeMultiplier(3)
         .build();
     List<TreeMap<String, String>> states = new ArrayList<>();
     TreeMap<String, String> model = new TreeMap<>();
