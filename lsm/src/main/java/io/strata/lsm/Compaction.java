@@ -13,10 +13,11 @@ import java.util.function.Predicate;
 /**
  * Runs one {@link CompactionJob}: merges its input tables into new tables of the output level,
  * keeping only the versions {@link CompactionOutput} says a reader may still need. An output is
- * cut at the target size, or earlier where it would overlap more than {@link
- * CompactionPicker#maxGrandparentOverlap} bytes of the level below the output (so compacting it
- * later stays cheap), but never between two versions of one user key (so lookups in a sorted
- * level find every version of a key in one table).
+ * cut at the target size; earlier, once it holds a quarter of the target, where a table of the
+ * level below the output (a grandparent) ends, so that outputs line up with the tables they will
+ * later be compacted into; and earlier still where it would overlap more than {@link
+ * CompactionPicker#maxGrandparentOverlap} bytes of grandparents. Never between two versions of
+ * one user key (so lookups in a sorted level find every version of a key in one table).
  *
  * <p>Runs on one thread. The outputs are synced, with their directory entry, before {@link #run}
  * returns; recording them (and dropping the inputs) is the caller's manifest edit. Until then they
@@ -88,20 +89,25 @@ final class Compaction {
           continue;
         }
         boolean newUserKey = previous == null || !InternalKeys.sameUserKey(previous, key);
+        boolean crossed = false; // the current output ends in one grandparent, this key is past it
         if (newUserKey) {
           // grandparent tables wholly before this key count against the current output
           while (grandparent < grandparents.size()
               && InternalKeys.compareUserKeys(grandparents.get(grandparent).largest(), key) < 0) {
             if (out != null) {
               overlap += grandparents.get(grandparent).fileSize();
+              crossed = true;
             }
             grandparent++;
           }
         }
-        if (out != null && newUserKey && (out.builder.estimatedSize() >= options.targetFileSize()
-            || overlap > maxGrandparentOverlap)) {
-          outputs.add(out.finish());
-          out = null;
+        if (out != null && newUserKey) {
+          long size = out.builder.estimatedSize();
+          if (size >= options.targetFileSize() || overlap > maxGrandparentOverlap
+              || (crossed && size >= options.targetFileSize() / 4)) {
+            outputs.add(out.finish());
+            out = null;
+          }
         }
         if (out == null) {
           out = new Output(newFileNumber.getAsLong());

@@ -10,6 +10,8 @@ import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Statistics;
+import org.rocksdb.TickerType;
 import org.rocksdb.WriteOptions;
 
 /** RocksDB through its Java binding (JNI). */
@@ -24,8 +26,17 @@ final class RocksDbEngine implements KvEngine {
   private final WriteOptions plain = new WriteOptions();
   private final WriteOptions sync = new WriteOptions().setSync(true);
   private final RocksDB db;
+  private final Statistics statistics;
 
   RocksDbEngine(Path dir) {
+    this(dir, false);
+  }
+
+  /**
+   * @param statistics collect RocksDB's statistics (for write amplification and stall time; costs
+   *     a little on every operation)
+   */
+  RocksDbEngine(Path dir, boolean statistics) {
     cache = new LRUCache(BLOCK_CACHE);
     filter = new BloomFilter(BLOOM_BITS);
     BlockBasedTableConfig table = new BlockBasedTableConfig()
@@ -36,7 +47,20 @@ final class RocksDbEngine implements KvEngine {
         .setCreateIfMissing(true)
         .setWriteBufferSize(WRITE_BUFFER)
         .setCompressionType(CompressionType.LZ4_COMPRESSION)
-        .setTableFormatConfig(table);
+        .setTableFormatConfig(table)
+        // the level settings Strata uses (RocksDB's defaults, stated so they stay equal)
+        .setLevelCompactionDynamicLevelBytes(true)
+        .setMaxBytesForLevelBase(256L << 20)
+        .setMaxBytesForLevelMultiplier(10)
+        .setTargetFileSizeBase(64L << 20)
+        .setLevel0FileNumCompactionTrigger(4)
+        .setLevel0SlowdownWritesTrigger(20)
+        .setLevel0StopWritesTrigger(36)
+        .setMaxBackgroundJobs(2);
+    this.statistics = statistics ? new Statistics() : null;
+    if (this.statistics != null) {
+      options.setStatistics(this.statistics);
+    }
     try {
       db = RocksDB.open(options, dir.toString());
     } catch (RocksDBException e) {
@@ -116,9 +140,22 @@ final class RocksDbEngine implements KvEngine {
     return n;
   }
 
+  /** Bytes written to tables by flushes and by compactions, and write-stall time (ns). */
+  long[] tableWritesAndStall() {
+    if (statistics == null) {
+      throw new IllegalStateException("statistics are off");
+    }
+    return new long[] {statistics.getTickerCount(TickerType.FLUSH_WRITE_BYTES),
+        statistics.getTickerCount(TickerType.COMPACT_WRITE_BYTES),
+        statistics.getTickerCount(TickerType.STALL_MICROS) * 1000};
+  }
+
   @Override
   public void close() {
     db.close();
+    if (statistics != null) {
+      statistics.close();
+    }
     plain.close();
     sync.close();
     options.close();

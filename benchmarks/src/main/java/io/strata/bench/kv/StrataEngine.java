@@ -73,6 +73,10 @@ final class StrataEngine implements KvEngine {
     return n;
   }
 
+  Db db() {
+    return db;
+  }
+
   @Override
   public void close() {
     db.close();
