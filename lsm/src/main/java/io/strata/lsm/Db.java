@@ -251,7 +251,7 @@ public final class Db implements AutoCloseable {
     long logNumber = versions.logNumber();
     VersionEdit edit = new VersionEdit();
     long[] maxSequence = {versions.lastSequence()};
-    Memtable[] replay = {new Memtable(0)};
+    Memtable[] replay = {Memtable.forWriteBuffer(0, options.writeBufferSize())};
     List<IOException> flushErrors = new ArrayList<>();
     RecoveryReport report;
     try {
@@ -268,7 +268,7 @@ public final class Db implements AutoCloseable {
               } catch (IOException e) {
                 flushErrors.add(e);
               }
-              replay[0] = new Memtable(0);
+              replay[0] = Memtable.forWriteBuffer(0, options.writeBufferSize());
             }
           });
     } catch (io.strata.wal.CorruptionException e) {
@@ -303,7 +303,7 @@ public final class Db implements AutoCloseable {
     lastSequence.set(versions.lastSequence());
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
     wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize).build());
-    mem = new Memtable(newSegment);
+    mem = Memtable.forWriteBuffer(newSegment, options.writeBufferSize());
     view = new ReadView(mem, null, versions.acquireCurrent());
     for (String name : fs.list(dir)) {
       if (FileNames.parse(name).kind() == FileNames.Kind.TEMP) {
@@ -632,7 +632,7 @@ public final class Db implements AutoCloseable {
         throw failure;
       }
       imm = mem;
-      mem = new Memtable(segment);
+      mem = Memtable.forWriteBuffer(segment, options.writeBufferSize());
       installView();
       scheduleFlush();
       force = false;

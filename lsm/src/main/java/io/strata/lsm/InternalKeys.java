@@ -90,6 +90,17 @@ final class InternalKeys {
         (long) LONG_BE.get(a, aOffset + aLength - TRAILER_BYTES));
   }
 
+  /** Compares the internal keys at {@code a[aOffset, +aLength)} and {@code b[bOffset, +bLength)}. */
+  static int compare(byte[] a, int aOffset, int aLength, byte[] b, int bOffset, int bLength) {
+    int c = Arrays.compareUnsigned(a, aOffset, aOffset + aLength - TRAILER_BYTES,
+        b, bOffset, bOffset + bLength - TRAILER_BYTES);
+    if (c != 0) {
+      return c;
+    }
+    return Long.compareUnsigned((long) LONG_BE.get(b, bOffset + bLength - TRAILER_BYTES),
+        (long) LONG_BE.get(a, aOffset + aLength - TRAILER_BYTES));
+  }
+
   /** Compares the user-key part of an internal key with a user key. */
   static int compareUserKey(byte[] ikey, byte[] userKey) {
     return Arrays.compareUnsigned(ikey, 0, ikey.length - TRAILER_BYTES, userKey, 0, userKey.length);

@@ -1,51 +1,287 @@
 package io.strata.lsm;
 
-import java.util.Iterator;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
- * The in-memory table of recent writes: a concurrent skip list (the JDK's lock-free {@link
- * ConcurrentSkipListMap}) from internal key to value, so each write adds a new version and never
- * overwrites one.
+ * The in-memory table of recent writes: a skip list from internal key to value whose nodes live in
+ * a few large byte arrays (an arena) instead of a handful of small objects each, so the garbage
+ * collector has almost nothing to trace or copy however many entries it holds. Each write adds a
+ * new version; nothing is ever overwritten or removed.
  *
- * <p>Thread-safety: inserts come from the write path, which serializes them (one group leader at a
- * time); readers and iterators run concurrently with inserts without any lock. A reader filters by
+ * <p>Thread-safety: one writer at a time (the write path serializes inserts: one group leader at
+ * a time, or recovery); any number of readers and iterators concurrently with it, without locks.
+ * A node is written completely before it is linked; links are stored with release semantics and
+ * read with acquire semantics, so a reader that reaches a node sees all of it. A reader filters by
  * sequence number, so entries inserted after its snapshot are invisible to it. Once frozen
  * (immutable, being flushed) no more inserts arrive.
+ *
+ * <p>Node layout (8-byte aligned): key length (4 bytes), value length (4), height (4), padding (4),
+ * {@code height} links (8 each), internal key, value. A link is {@code chunk << 32 | offset}; 0 is
+ * no node (no node starts at offset 0).
  */
 final class Memtable {
   /** Marker returned by {@link #get} for a key whose newest visible version is a deletion. */
   static final byte[] DELETED = new byte[0];
 
-  /** Per-entry bookkeeping counted against the write buffer: skip-list node, arrays, headers. */
-  private static final int ENTRY_OVERHEAD = 80;
+  private static final int MAX_HEIGHT = 12;
+  private static final int HEADER = 16;
+  private static final long NONE = 0;
+  private static final long HEAD = -1;
+  private static final int DEFAULT_CHUNK = 1 << 20;
 
-  private final ConcurrentSkipListMap<byte[], byte[]> map =
-      new ConcurrentSkipListMap<>(InternalKeys.COMPARATOR);
-  private final AtomicLong bytes = new AtomicLong();
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+  private static final VarHandle INTS =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+  private static final VarHandle HEAD_LINKS = MethodHandles.arrayElementVarHandle(long[].class);
+
   private final long walSegment;
+  private final int chunkSize;
+  private final long[] head = new long[MAX_HEIGHT];
+  /** Replaced (never changed in place) when a chunk is added, before any node in it is linked. */
+  private volatile byte[][] chunks = new byte[0][];
+  private volatile int height = 1;
+  private volatile long bytes;
+
+  // writer only
+  private byte[] chunk;
+  private int chunkIndex;
+  private int chunkUsed;
+  private final long[] prev = new long[MAX_HEIGHT];
+  private long random = 0x9E3779B97F4A7C15L;
 
   /** @param walSegment the first WAL segment holding this memtable's writes */
   Memtable(long walSegment) {
+    this(walSegment, DEFAULT_CHUNK);
+  }
+
+  /** A memtable whose chunks suit a write buffer of {@code writeBufferSize} bytes. */
+  static Memtable forWriteBuffer(long walSegment, long writeBufferSize) {
+    return new Memtable(walSegment,
+        (int) Math.max(4 << 10, Math.min(DEFAULT_CHUNK, writeBufferSize / 8)));
+  }
+
+  /** @param chunkSize bytes of each arena chunk (larger entries get a chunk of their own) */
+  Memtable(long walSegment, int chunkSize) {
     this.walSegment = walSegment;
+    this.chunkSize = chunkSize;
   }
 
   long walSegment() {
     return walSegment;
   }
 
-  void add(long sequence, byte kind, byte[] userKey, byte[] value) {
-    add(sequence, kind, userKey, 0, userKey.length, value == null ? DELETED : value);
+  // ---------------------------------------------------------------- arena
+
+  private byte[] chunkOf(long node) {
+    return chunks[(int) (node >>> 32)];
   }
 
-  /** Adds {@code buf[keyOffset, +keyLength)} at {@code sequence}; the value array is kept. */
-  void add(long sequence, byte kind, byte[] buf, int keyOffset, int keyLength, byte[] value) {
-    byte[] ikey = InternalKeys.encode(buf, keyOffset, keyLength, sequence, kind);
-    byte[] v = kind == InternalKeys.KIND_PUT ? value : DELETED;
-    map.put(ikey, v);
-    bytes.addAndGet(ikey.length + (long) v.length + ENTRY_OVERHEAD);
+  private static int offsetOf(long node) {
+    return (int) node;
+  }
+
+  /** Room for {@code size} bytes (a multiple of 8); returns the node reference. Writer only. */
+  private long allocate(int size) {
+    if (size > chunkSize / 4) {
+      return addChunk(new byte[size + 8], size); // large entries get a chunk of their own
+    }
+    if (chunk == null || chunkUsed + size > chunk.length) {
+      return addChunk(new byte[chunkSize], size);
+    }
+    long node = ((long) chunkIndex << 32) | chunkUsed;
+    chunkUsed += size;
+    return node;
+  }
+
+  private long addChunk(byte[] c, int size) {
+    byte[][] old = chunks;
+    byte[][] grown = Arrays.copyOf(old, old.length + 1);
+    grown[old.length] = c;
+    chunks = grown; // published before any node in it is linked
+    if (c.length == chunkSize) {
+      chunk = c;
+      chunkIndex = old.length;
+      chunkUsed = 8 + size;
+    }
+    return ((long) old.length << 32) | 8;
+  }
+
+  // ---------------------------------------------------------------- nodes
+
+  private long link(long node, int level) {
+    if (node == HEAD) {
+      return (long) HEAD_LINKS.getAcquire(head, level);
+    }
+    return (long) LONGS.getAcquire(chunkOf(node), offsetOf(node) + HEADER + 8 * level);
+  }
+
+  private void setNext(long node, int level, long to) {
+    if (node == HEAD) {
+      HEAD_LINKS.setRelease(head, level, to);
+    } else {
+      LONGS.setRelease(chunkOf(node), offsetOf(node) + HEADER + 8 * level, to);
+    }
+  }
+
+  private int keyOffset(byte[] c, int offset) {
+    return offset + HEADER + 8 * (int) INTS.get(c, offset + 8);
+  }
+
+  /** Compares the node's internal key with {@code target}. */
+  private int compare(long node, byte[] target) {
+    return compare(node, target, 0, target.length);
+  }
+
+  private int compare(long node, byte[] t, int tOffset, int tLength) {
+    byte[] c = chunkOf(node);
+    int offset = offsetOf(node);
+    return InternalKeys.compare(c, keyOffset(c, offset), (int) INTS.get(c, offset), t, tOffset,
+        tLength);
+  }
+
+  private byte[] keyOf(long node) {
+    byte[] c = chunkOf(node);
+    int offset = offsetOf(node);
+    int k = keyOffset(c, offset);
+    return Arrays.copyOfRange(c, k, k + (int) INTS.get(c, offset));
+  }
+
+  private byte[] valueOf(long node) {
+    byte[] c = chunkOf(node);
+    int offset = offsetOf(node);
+    int v = keyOffset(c, offset) + (int) INTS.get(c, offset);
+    return Arrays.copyOfRange(c, v, v + (int) INTS.get(c, offset + 4));
+  }
+
+  /** The first node at or after {@code target}, or NONE. */
+  private long findGreaterOrEqual(byte[] target) {
+    return findGreaterOrEqual(target, 0, target.length, null);
+  }
+
+  /**
+   * The first node at or after the internal key {@code t[tOffset, +tLength)}, or NONE; fills
+   * {@code prev} with the last node before it on each level when given.
+   */
+  private long findGreaterOrEqual(byte[] t, int tOffset, int tLength, long[] prev) {
+    long x = HEAD;
+    int level = height - 1;
+    while (true) {
+      long next = link(x, level);
+      if (next != NONE && compare(next, t, tOffset, tLength) < 0) {
+        x = next;
+      } else {
+        if (prev != null) {
+          prev[level] = x;
+        }
+        if (level == 0) {
+          return next;
+        }
+        level--;
+      }
+    }
+  }
+
+  /** The last node before {@code target}, or HEAD. */
+  private long findLessThan(byte[] target) {
+    long x = HEAD;
+    int level = height - 1;
+    while (true) {
+      long next = link(x, level);
+      if (next == NONE || compare(next, target) >= 0) {
+        if (level == 0) {
+          return x;
+        }
+        level--;
+      } else {
+        x = next;
+      }
+    }
+  }
+
+  /** The last node, or HEAD. */
+  private long findLast() {
+    long x = HEAD;
+    int level = height - 1;
+    while (true) {
+      long next = link(x, level);
+      if (next == NONE) {
+        if (level == 0) {
+          return x;
+        }
+        level--;
+      } else {
+        x = next;
+      }
+    }
+  }
+
+  private int randomHeight() {
+    // xorshift; each level with probability 1/4
+    random ^= random << 13;
+    random ^= random >>> 7;
+    random ^= random << 17;
+    int h = 1;
+    long r = random;
+    while (h < MAX_HEIGHT && (r & 3) == 0) {
+      h++;
+      r >>>= 2;
+    }
+    return h;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  void add(long sequence, byte kind, byte[] userKey, byte[] value) {
+    byte[] v = value == null || kind != InternalKeys.KIND_PUT ? DELETED : value;
+    add(sequence, kind, userKey, 0, userKey.length, v, 0, v.length);
+  }
+
+  /**
+   * Adds {@code buf[keyOffset, +keyLength)} at {@code sequence} with value {@code
+   * valueBuf[valueOffset, +valueLength)} (empty for a deletion). Writer only.
+   */
+  void add(long sequence, byte kind, byte[] buf, int keyOffset, int keyLength, byte[] valueBuf,
+      int valueOffset, int valueLength) {
+    int h = randomHeight();
+    int ikeyLength = keyLength + InternalKeys.TRAILER_BYTES;
+    long size = HEADER + 8L * h + ikeyLength + valueLength;
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("entry of " + size + " bytes is too large");
+    }
+    int aligned = (int) ((size + 7) & ~7L);
+    long node = allocate(aligned);
+    bytes += aligned;
+    byte[] c = chunkOf(node);
+    int offset = offsetOf(node);
+    INTS.set(c, offset, ikeyLength);
+    INTS.set(c, offset + 4, valueLength);
+    INTS.set(c, offset + 8, h);
+    int k = offset + HEADER + 8 * h;
+    System.arraycopy(buf, keyOffset, c, k, keyLength);
+    long trailer = (sequence << 8) | (kind & 0xFF);
+    for (int i = 0; i < 8; i++) {
+      c[k + keyLength + i] = (byte) (trailer >>> (56 - 8 * i));
+    }
+    System.arraycopy(valueBuf, valueOffset, c, k + ikeyLength, valueLength);
+
+    findGreaterOrEqual(c, k, ikeyLength, prev);
+    int current = height;
+    if (h > current) {
+      for (int i = current; i < h; i++) {
+        prev[i] = HEAD;
+      }
+      height = h; // readers seeing the new height early find empty head links: harmless
+    }
+    for (int i = 0; i < h; i++) {
+      LONGS.set(c, offset + HEADER + 8 * i, link(prev[i], i));
+    }
+    for (int i = 0; i < h; i++) {
+      setNext(prev[i], i, node); // release: the node is complete
+    }
   }
 
   /** A handler that inserts decoded operations at consecutive sequences from {@code first}. */
@@ -55,116 +291,110 @@ final class Memtable {
 
       @Override
       public void put(byte[] buf, int keyOffset, int keyLength, int valueOffset, int valueLength) {
-        add(sequence++, InternalKeys.KIND_PUT, buf, keyOffset, keyLength,
-            java.util.Arrays.copyOfRange(buf, valueOffset, valueOffset + valueLength));
+        add(sequence++, InternalKeys.KIND_PUT, buf, keyOffset, keyLength, buf, valueOffset,
+            valueLength);
       }
 
       @Override
       public void delete(byte[] buf, int keyOffset, int keyLength) {
-        add(sequence++, InternalKeys.KIND_DELETE, buf, keyOffset, keyLength, DELETED);
+        add(sequence++, InternalKeys.KIND_DELETE, buf, keyOffset, keyLength, DELETED, 0, 0);
       }
     };
   }
+
+  // ---------------------------------------------------------------- reads
 
   /**
    * The newest version of {@code userKey} with sequence at most {@code sequence}: its value, {@link
    * #DELETED}, or null when this memtable holds no such version. The value is a copy.
    */
   byte[] get(byte[] userKey, long sequence) {
-    Map.Entry<byte[], byte[]> e = map.ceilingEntry(InternalKeys.seekKey(userKey, sequence));
-    if (e == null || InternalKeys.compareUserKey(e.getKey(), userKey) != 0) {
+    long node = findGreaterOrEqual(InternalKeys.seekKey(userKey, sequence));
+    if (node == NONE) {
       return null;
     }
-    return InternalKeys.kind(e.getKey()) == InternalKeys.KIND_PUT ? e.getValue().clone() : DELETED;
+    byte[] c = chunkOf(node);
+    int offset = offsetOf(node);
+    int k = keyOffset(c, offset);
+    int ikeyLength = (int) INTS.get(c, offset);
+    int userLength = ikeyLength - InternalKeys.TRAILER_BYTES;
+    if (!Arrays.equals(c, k, k + userLength, userKey, 0, userKey.length)) {
+      return null;
+    }
+    if (c[k + ikeyLength - 1] != InternalKeys.KIND_PUT) {
+      return DELETED;
+    }
+    return Arrays.copyOfRange(c, k + ikeyLength, k + ikeyLength + (int) INTS.get(c, offset + 4));
   }
 
-  /** Bytes of keys, values and bookkeeping held. */
+  /** Bytes of the nodes (keys, values, links and headers); chunk ends left unused not counted. */
   long approximateBytes() {
-    return bytes.get();
+    return bytes;
   }
 
   boolean isEmpty() {
-    return map.isEmpty();
+    return link(HEAD, 0) == NONE;
   }
 
   InternalIterator iterator() {
-    return new MemtableIterator(map);
+    return new MemtableIterator();
   }
 
-  /** Iterates a skip list both ways; O(1) per step in one direction, O(log n) to turn. */
-  private static final class MemtableIterator implements InternalIterator {
-    private final ConcurrentSkipListMap<byte[], byte[]> map;
-    private Iterator<Map.Entry<byte[], byte[]>> it;
-    private Map.Entry<byte[], byte[]> current;
-    private boolean forward;
-
-    MemtableIterator(ConcurrentSkipListMap<byte[], byte[]> map) {
-      this.map = map;
-    }
-
-    private void step() {
-      current = it.hasNext() ? it.next() : null;
-    }
+  /** Walks the skip list both ways: O(1) forward, O(log n) backward (a search per step). */
+  private final class MemtableIterator implements InternalIterator {
+    private long node = NONE;
 
     @Override
     public boolean isValid() {
-      return current != null;
+      return node != NONE;
     }
 
     @Override
     public void seekToFirst() {
-      it = map.entrySet().iterator();
-      forward = true;
-      step();
+      node = link(HEAD, 0);
     }
 
     @Override
     public void seekToLast() {
-      it = map.descendingMap().entrySet().iterator();
-      forward = false;
-      step();
+      long last = findLast();
+      node = last == HEAD ? NONE : last;
     }
 
     @Override
     public void seek(byte[] target) {
-      it = map.tailMap(target, true).entrySet().iterator();
-      forward = true;
-      step();
+      node = findGreaterOrEqual(target);
     }
 
     @Override
     public void seekForPrev(byte[] target) {
-      it = map.headMap(target, true).descendingMap().entrySet().iterator();
-      forward = false;
-      step();
+      long at = findGreaterOrEqual(target);
+      if (at != NONE && compare(at, target) == 0) {
+        node = at;
+      } else {
+        long before = findLessThan(target);
+        node = before == HEAD ? NONE : before;
+      }
     }
 
     @Override
     public void next() {
-      if (!forward) {
-        it = map.tailMap(current.getKey(), false).entrySet().iterator();
-        forward = true;
-      }
-      step();
+      node = link(node, 0);
     }
 
     @Override
     public void prev() {
-      if (forward) {
-        it = map.headMap(current.getKey(), false).descendingMap().entrySet().iterator();
-        forward = false;
-      }
-      step();
+      long before = findLessThan(keyOf(node));
+      node = before == HEAD ? NONE : before;
     }
 
     @Override
     public byte[] key() {
-      return current.getKey();
+      return keyOf(node);
     }
 
     @Override
     public byte[] value() {
-      return current.getValue().clone();
+      return valueOf(node);
     }
 
     @Override
