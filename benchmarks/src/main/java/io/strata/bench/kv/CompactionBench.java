@@ -141,6 +141,9 @@ public final class CompactionBench {
         Phase overwrite = write(e, engine, "overwrite", Workload.shuffled(n, 2), n);
         long tablesAfterOverwrite = tableBytes(dir);
         long[] writes = tableWritesAndStall(e);
+        if (e instanceof StrataEngine s) {
+          System.err.println("after the overwrite: " + s.db().stats());
+        }
         long userBytes = 2L * n * (16 + Workload.VALUE_SIZE);
 
         int reads = Math.min(n, 1_000_000);
@@ -160,9 +163,6 @@ public final class CompactionBench {
         long live = tableBytes(dir);
         System.err.printf(Locale.ROOT, "%s: tables %,d B after the overwrite, %,d B live%n",
             engine, tablesAfterOverwrite, live);
-        if (e instanceof StrataEngine s) {
-          System.err.println(s.db().stats());
-        }
         System.out.printf(Locale.ROOT, "RESULT fill_ops=%.1f fill_max_ms=%.3f overwrite_ops=%.1f"
             + " overwrite_max_ms=%.3f stall_s=%.3f write_amp=%.4f space_amp=%.4f read_ops=%.1f"
             + " read_errors=%d%n",
