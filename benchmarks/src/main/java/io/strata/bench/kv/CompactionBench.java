@@ -24,9 +24,11 @@ import java.util.stream.Stream;
  * overwrite of every key in another random order, then 1,000,000 random reads checked against
  * the values written. Reported per engine: ops/s of each phase, the longest single write
  * (client-side, so it includes any stall), the engine's own stall time, write amplification
- * (table bytes written by flushes and compactions / bytes of keys and values written), space
- * amplification right after the overwrite (table bytes then / table bytes after a full
- * compaction, i.e. the live data), and read ops/s.
+ * (table bytes written by flushes and compactions / bytes of keys and values written) and space
+ * amplification (table bytes / table bytes after a full compaction, i.e. the live data), both
+ * right after the overwrite and again once the engine has finished the compactions it still owed
+ * ("settled": both engines have then done all the work the writes caused, so the figures compare
+ * like with like), the time that took, and read ops/s (on the settled store).
  *
  * <p>Each engine runs in its own JVM, one after the other, so neither pays for the other's
  * garbage or JIT state. A single run per engine: at 10 M entries a run takes minutes and is itself
@@ -40,7 +42,8 @@ public final class CompactionBench {
   private CompactionBench() {}
 
   private static final String[] FIELDS = {"fill_ops", "fill_max_ms", "overwrite_ops",
-      "overwrite_max_ms", "stall_s", "write_amp", "space_amp", "read_ops", "read_errors"};
+      "overwrite_max_ms", "stall_s", "write_amp", "space_amp", "settle_s", "write_amp_settled",
+      "space_amp_settled", "read_ops", "read_errors"};
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("--child")) {
@@ -144,6 +147,15 @@ public final class CompactionBench {
         if (e instanceof StrataEngine s) {
           System.err.println("after the overwrite: " + s.db().stats());
         }
+        // then let both engines finish the compactions they still owe, and measure again
+        long settleStart = System.nanoTime();
+        waitForCompactions(e);
+        double settleSeconds = (System.nanoTime() - settleStart) / 1e9;
+        long tablesSettled = tableBytes(dir);
+        long[] writesSettled = tableWritesAndStall(e);
+        if (e instanceof StrataEngine s) {
+          System.err.println("settled: " + s.db().stats());
+        }
         long userBytes = 2L * n * (16 + Workload.VALUE_SIZE);
 
         int reads = Math.min(n, 1_000_000);
@@ -164,12 +176,14 @@ public final class CompactionBench {
         System.err.printf(Locale.ROOT, "%s: tables %,d B after the overwrite, %,d B live%n",
             engine, tablesAfterOverwrite, live);
         System.out.printf(Locale.ROOT, "RESULT fill_ops=%.1f fill_max_ms=%.3f overwrite_ops=%.1f"
-            + " overwrite_max_ms=%.3f stall_s=%.3f write_amp=%.4f space_amp=%.4f read_ops=%.1f"
-            + " read_errors=%d%n",
+            + " overwrite_max_ms=%.3f stall_s=%.3f write_amp=%.4f space_amp=%.4f settle_s=%.3f"
+            + " write_amp_settled=%.4f space_amp_settled=%.4f read_ops=%.1f read_errors=%d%n",
             fill.opsPerSecond(), fill.longestNanos() / 1e6, overwrite.opsPerSecond(),
             overwrite.longestNanos() / 1e6, writes[2] / 1e9,
             (double) (writes[0] + writes[1]) / userBytes,
-            (double) tablesAfterOverwrite / live, readOps, errors);
+            (double) tablesAfterOverwrite / live, settleSeconds,
+            (double) (writesSettled[0] + writesSettled[1]) / userBytes,
+            (double) tablesSettled / live, readOps, errors);
       } finally {
         e.close();
       }
@@ -201,6 +215,14 @@ public final class CompactionBench {
       }
     }
     return new Phase(order.length / ((System.nanoTime() - start) / 1e9), longest);
+  }
+
+  private static void waitForCompactions(KvEngine e) {
+    if (e instanceof StrataEngine s) {
+      s.db().waitForCompactions();
+    } else if (e instanceof RocksDbEngine r) {
+      r.waitForCompactions();
+    }
   }
 
   /** Flush bytes, compaction bytes, stall nanoseconds, from the engine's own counters. */

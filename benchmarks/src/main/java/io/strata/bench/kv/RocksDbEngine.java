@@ -140,6 +140,23 @@ final class RocksDbEngine implements KvEngine {
     return n;
   }
 
+  /** Waits until no flush or compaction is running or pending. */
+  void waitForCompactions() {
+    try {
+      while (db.getLongProperty("rocksdb.compaction-pending") != 0
+          || db.getLongProperty("rocksdb.num-running-compactions") != 0
+          || db.getLongProperty("rocksdb.mem-table-flush-pending") != 0
+          || db.getLongProperty("rocksdb.num-running-flushes") != 0) {
+        Thread.sleep(50);
+      }
+    } catch (RocksDBException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Bytes written to tables by flushes and by compactions, and write-stall time (ns). */
   long[] tableWritesAndStall() {
     if (statistics == null) {
