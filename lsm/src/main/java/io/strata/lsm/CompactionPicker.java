@@ -139,22 +139,43 @@ final class CompactionPicker {
   }
 
   /**
-   * One table of {@code level}, the first after the level's compaction pointer (round robin by
-   * key) whose overlapping tables in the next level are all free.
+   * One table of {@code level} whose overlapping tables in the next level are all free: with
+   * {@link CompactionPriority#ROUND_ROBIN} the first after the level's compaction pointer, with
+   * {@link CompactionPriority#MIN_OVERLAPPING_RATIO} the one with the least overlap per byte.
    */
   private CompactionJob pickLevel(Version v, int level, Targets t, byte[] pointer,
       Set<Long> busy, Collection<CompactionJob> running) {
     List<FileMetadata> files = v.files(level);
-    int start = 0;
-    if (pointer != null) {
-      while (start < files.size() && InternalKeys.compare(files.get(start).largest(), pointer) <= 0) {
-        start++;
+    List<FileMetadata> order = new ArrayList<>(files.size());
+    if (options.compactionPriority() == CompactionPriority.MIN_OVERLAPPING_RATIO) {
+      List<FileMetadata> next = v.files(level + 1);
+      double[] ratio = new double[files.size()];
+      Integer[] index = new Integer[files.size()];
+      for (int i = 0; i < files.size(); i++) {
+        FileMetadata f = files.get(i);
+        ratio[i] = (double) bytes(overlapping(next, f.smallestUserKey(), f.largestUserKey()))
+            / Math.max(1, f.fileSize());
+        index[i] = i;
+      }
+      Arrays.sort(index, (a, b) -> Double.compare(ratio[a], ratio[b]));
+      for (int i : index) {
+        order.add(files.get(i));
+      }
+    } else {
+      int start = 0;
+      if (pointer != null) {
+        while (start < files.size()
+            && InternalKeys.compare(files.get(start).largest(), pointer) <= 0) {
+          start++;
+        }
+      }
+      for (int k = 0; k < files.size(); k++) {
+        order.add(files.get((start + k) % files.size()));
       }
     }
     CompactionJob.Reason reason = level < t.baseLevel()
         ? CompactionJob.Reason.DRAIN : CompactionJob.Reason.SIZE;
-    for (int k = 0; k < files.size(); k++) {
-      FileMetadata f = files.get((start + k) % files.size());
+    for (FileMetadata f : order) {
       if (busy.contains(f.number())) {
         continue;
       }

@@ -33,7 +33,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A key-value store in one directory: a log-structured merge tree. Writes go to a write-ahead log
- * and a memtable; full memtables are flushed to sorted table files in the background.
+ * and a memtable; full memtables are flushed to sorted table files in the background, and
+ * background compactions merge those down through levels 1 to 6 (rules in {@code
+ * lsm/COMPACTION.md}), slowing writers down when level 0 grows faster than they keep up.
  *
  * <p>Keys and values are byte arrays compared as unsigned bytes; keys up to {@value
  * #MAX_KEY_BYTES} bytes (64 KiB), values up to {@value #MAX_VALUE_BYTES} bytes (256 MiB). Arrays

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  *   <li>{@code bloomBitsPerKey} (10; 0 disables filters; at most 64): whole-table Bloom filter
  *       density, about 1% false positives at 10.
  *   <li>{@code compression} ({@link Compression#LZ4}).
- *   <li>{@code backgroundThreads} (2; 1 to 64): threads for flushes and compactions.
+ *   <li>{@code backgroundThreads} (2; 1 to 64): one thread for flushes and the rest for
+ *       compactions, so a flush never waits behind a compaction; with 1, both share it.
  *   <li>{@code maxOpenFiles} (1000; at least 16): table files kept open at once.
  *   <li>{@code targetFileSize} (64 MiB; at least 16 KiB): size at which compaction starts a new
  *       output table (a table never splits the versions of one key, so it may run over).
@@ -30,6 +31,8 @@ import java.util.function.Consumer;
  *       which every write is delayed by a millisecond, so compaction can catch up.
  *   <li>{@code level0StopTrigger} (36; above the slowdown trigger): level-0 tables at which
  *       writes wait until compaction has reduced them.
+ *   <li>{@code compactionPriority} ({@link CompactionPriority#ROUND_ROBIN}): which table of an
+ *       oversized level is compacted first.
  *   <li>{@code listener} ({@link EventListener#NONE}): told of every flush and compaction.
  *   <li>{@code fileSystem} ({@link FileSystem#real()}): where all file access goes; tests pass a
  *       crash-simulating or fault-injecting one.
@@ -51,6 +54,7 @@ public final class Options {
   private final int level0CompactionTrigger;
   private final int level0SlowdownTrigger;
   private final int level0StopTrigger;
+  private final CompactionPriority compactionPriority;
   private final EventListener listener;
   private final Consumer<String> testHook;
   private final FileSystem fileSystem;
@@ -69,6 +73,7 @@ public final class Options {
     this.level0CompactionTrigger = b.level0CompactionTrigger;
     this.level0SlowdownTrigger = b.level0SlowdownTrigger;
     this.level0StopTrigger = b.level0StopTrigger;
+    this.compactionPriority = b.compactionPriority;
     this.listener = b.listener;
     this.testHook = b.testHook;
     this.fileSystem = b.fileSystem;
@@ -98,6 +103,7 @@ public final class Options {
         .level0CompactionTrigger(level0CompactionTrigger)
         .level0SlowdownTrigger(level0SlowdownTrigger)
         .level0StopTrigger(level0StopTrigger)
+        .compactionPriority(compactionPriority)
         .listener(listener)
         .fileSystem(fileSystem)
         .testHook(testHook);
@@ -155,6 +161,10 @@ public final class Options {
     return level0StopTrigger;
   }
 
+  public CompactionPriority compactionPriority() {
+    return compactionPriority;
+  }
+
   /** Called by tests at named points of background work; does nothing by default. */
   Consumer<String> testHook() {
     return testHook;
@@ -177,7 +187,8 @@ public final class Options {
         + ", maxBytesForLevelBase=" + maxBytesForLevelBase + ", levelSizeMultiplier="
         + levelSizeMultiplier + ", level0CompactionTrigger=" + level0CompactionTrigger
         + ", level0SlowdownTrigger=" + level0SlowdownTrigger + ", level0StopTrigger="
-        + level0StopTrigger + ", fileSystem=" + fileSystem + "}";
+        + level0StopTrigger + ", compactionPriority=" + compactionPriority + ", fileSystem="
+        + fileSystem + "}";
   }
 
   /** Builds {@link Options}; each setter checks its argument. */
@@ -195,6 +206,7 @@ public final class Options {
     private int level0CompactionTrigger = 4;
     private int level0SlowdownTrigger = 20;
     private int level0StopTrigger = 36;
+    private CompactionPriority compactionPriority = CompactionPriority.ROUND_ROBIN;
     private EventListener listener = EventListener.NONE;
     private Consumer<String> testHook = point -> { };
     private FileSystem fileSystem = FileSystem.real();
@@ -279,6 +291,11 @@ public final class Options {
     public Builder level0StopTrigger(int tables) {
       check(tables >= 2 && tables <= 1000, "level0StopTrigger", tables, "2..1000");
       this.level0StopTrigger = tables;
+      return this;
+    }
+
+    public Builder compactionPriority(CompactionPriority priority) {
+      this.compactionPriority = Objects.requireNonNull(priority, "compactionPriority");
       return this;
     }
 

@@ -153,6 +153,26 @@ class CompactionPickerTest {
   }
 
   @Test
+  void minOverlappingRatioTakesTheCheapestTableToMoveDown() {
+    List<List<FileMetadata>> l = levels();
+    l.get(6).add(table("a", "c", 1_000 * MIB));
+    l.get(6).add(table("d", "f", 100 * MIB));
+    l.get(6).add(table("g", "i", 900 * MIB));
+    FileMetadata costly = table("a", "b", 100 * MIB);   // overlaps 1,000 MiB: ratio 10
+    FileMetadata cheap = table("d", "e", 100 * MIB);    // overlaps 100 MiB: ratio 1
+    FileMetadata middle = table("g", "h", 100 * MIB);   // overlaps 900 MiB: ratio 9
+    l.get(5).addAll(List.of(costly, cheap, middle));
+    Version v = version(l);
+    CompactionPicker byRatio = new CompactionPicker(Options.builder()
+        .compactionPriority(CompactionPriority.MIN_OVERLAPPING_RATIO).build());
+    assertEquals(cheap, byRatio.pick(v, new byte[VersionEdit.LEVELS][], Set.of(), List.of())
+        .inputs.get(0).file());
+    assertEquals(middle, byRatio.pick(v, new byte[VersionEdit.LEVELS][], Set.of(cheap.number()),
+        List.of()).inputs.get(0).file(), "the next cheapest when the cheapest is busy");
+    assertEquals(costly, pick(v).inputs.get(0).file(), "round robin starts at the first table");
+  }
+
+  @Test
   void aJobMeetingARunningJobsOutputRangeWaits() {
     List<List<FileMetadata>> l = levels();
     for (int i = 0; i < 4; i++) {

@@ -30,7 +30,7 @@ import net.jqwik.api.Tuple;
  * The compaction invariants, under random operation sequences with tiny tables (16 KiB write
  * buffer, 16 KiB target tables, a 16 to 64 KiB base level) so that one sequence runs dozens of
  * flushes and compactions in the background while it writes, and different settings per sequence
- * (level multiplier, level-0 trigger, background threads). Checked:
+ * (level multiplier, level-0 trigger, background threads, compaction priority). Checked:
  *
  * <ul>
  *   <li>after every flush and compaction (from the listener, on the version it installed): in
@@ -77,7 +77,8 @@ class CompactionProperties {
 
   record Reopen() implements Op {}
 
-  record Setup(int multiplier, int level0Trigger, int threads, long baseBytes) {}
+  record Setup(int multiplier, int level0Trigger, int threads, long baseBytes,
+      CompactionPriority priority) {}
 
   static final int FILL_KEYS = 400;
 
@@ -96,7 +97,8 @@ class CompactionProperties {
   @Provide
   Arbitrary<Setup> setups() {
     return Combinators.combine(Arbitraries.of(2, 4, 10), Arbitraries.of(1, 2, 4),
-        Arbitraries.of(1, 2, 3), Arbitraries.of(16L << 10, 64L << 10)).as(Setup::new);
+        Arbitraries.of(1, 2, 3), Arbitraries.of(16L << 10, 64L << 10),
+        Arbitraries.of(CompactionPriority.class)).as(Setup::new);
   }
 
   @Provide
@@ -139,6 +141,7 @@ class CompactionProperties {
         .maxBytesForLevelBase(setup.baseBytes()).levelSizeMultiplier(setup.multiplier())
         .level0CompactionTrigger(setup.level0Trigger()).level0SlowdownTrigger(8)
         .level0StopTrigger(12).backgroundThreads(setup.threads()).blockSize(512)
+        .compactionPriority(setup.priority())
         .blockCacheBytes(64 << 10).fileSystem(fs).build();
     TreeMap<String, String> model = new TreeMap<>();
     List<Snap> snaps = new ArrayList<>();

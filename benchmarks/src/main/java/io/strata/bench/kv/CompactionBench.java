@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.strata.bench.kv.CompactionBench
  * [n] [engines]} (default 10,000,000 and {@code strata,rocksdb}). Databases go under {@code
- * -Dstrata.bench.dir} (default the temporary directory) and are deleted afterwards.
+ * -Dstrata.bench.dir} (default the temporary directory) and are deleted afterwards; {@code
+ * -Dstrata.compactionPriority=MIN_OVERLAPPING_RATIO} runs Strata with that priority.
  */
 public final class CompactionBench {
   private CompactionBench() {}
@@ -66,8 +67,10 @@ public final class CompactionBench {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx3g",
         "-cp", System.getProperty("java.class.path")));
-    if (System.getProperty("strata.bench.dir") != null) {
-      command.add("-Dstrata.bench.dir=" + System.getProperty("strata.bench.dir"));
+    for (String property : List.of("strata.bench.dir", "strata.compactionPriority")) {
+      if (System.getProperty(property) != null) {
+        command.add("-D" + property + "=" + System.getProperty(property));
+      }
     }
     command.addAll(List.of(CompactionBench.class.getName(), "--child", engine,
         Integer.toString(n)));

@@ -1,5 +1,6 @@
 package io.strata.bench.kv;
 
+import io.strata.lsm.CompactionPriority;
 import io.strata.lsm.Compression;
 import io.strata.lsm.Cursor;
 import io.strata.lsm.Db;
@@ -20,6 +21,8 @@ final class StrataEngine implements KvEngine {
         .blockCacheBytes(BLOCK_CACHE)
         .bloomBitsPerKey(BLOOM_BITS)
         .compression(Compression.LZ4)
+        .compactionPriority(CompactionPriority.valueOf(
+            System.getProperty("strata.compactionPriority", "ROUND_ROBIN")))
         .build());
   }
 
