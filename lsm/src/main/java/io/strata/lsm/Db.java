@@ -1196,6 +1196,51 @@ public final class Db implements AutoCloseable {
 
   // ---------------------------------------------------------------- introspection
 
+  /**
+   * Reads every block of every live table file from disk (not from the block cache) and checks
+   * it: footer, index, filter, properties and every data block's checksum and structure, and the
+   * file's size against the manifest. Reads and writes may go on meanwhile; the tables checked
+   * are those of the version current when it starts.
+   *
+   * @return every problem found, at most one per damaged block (a table whose footer, index or
+   *     properties are damaged, or which is missing, counts once); empty when all is well
+   */
+  public List<CorruptionException> verifyChecksums() {
+    checkOpen();
+    Version v = versions.acquireCurrent();
+    try {
+      List<CorruptionException> problems = new ArrayList<>();
+      for (int level = 0; level < VersionEdit.LEVELS; level++) {
+        for (FileMetadata f : v.files(level)) {
+          Path path = FileNames.table(dir, f.number());
+          TableReader t;
+          try {
+            t = TableReader.open(fs, path, f.number(), new BlockCache(0));
+          } catch (CorruptionException e) {
+            problems.add(e);
+            continue;
+          } catch (StrataException e) {
+            problems.add(new CorruptionException(path, 0, "table " + f.number() + " of level "
+                + level + " cannot be read: " + e.getMessage(), e));
+            continue;
+          }
+          try {
+            if (t.fileSize() != f.fileSize()) {
+              problems.add(new CorruptionException(path, Math.min(t.fileSize(), f.fileSize()),
+                  "table is " + t.fileSize() + " bytes; the manifest recorded " + f.fileSize()));
+            }
+            problems.addAll(t.verifyChecksums());
+          } finally {
+            t.release();
+          }
+        }
+      }
+      return problems;
+    } finally {
+      v.release();
+    }
+  }
+
   /** Current figures of the store. */
   public DbStats stats() {
     checkOpen();

@@ -227,6 +227,12 @@ final class TableReader {
     return problems;
   }
 
+  /** Where the data blocks end (trailer of the last included). */
+  long dataEnd() {
+    BlockHandle last = indexHandles[indexHandles.length - 1];
+    return last.offset() + last.size() + TableFormat.BLOCK_TRAILER_BYTES;
+  }
+
   TableProperties properties() {
     return properties;
   }

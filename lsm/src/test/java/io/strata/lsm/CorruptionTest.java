@@ -172,4 +172,39 @@ class CorruptionTest {
       assertArrayEquals("in the log".getBytes(UTF_8), db.get("unflushed".getBytes(UTF_8)));
     }
   }
+
+  @Test
+  void verifyChecksumsFindsEveryDamagedBlockAndNothingOnAHealthyStore() throws Exception {
+    try (Db db = Db.open(DIR, options)) {
+      assertEquals(List.of(), db.verifyChecksums(), "a healthy store");
+    }
+    TableReader t = pristine();
+    long dataEnd;
+    try {
+      assertTrue(t.blockCount() > 10, "the table has many data blocks: " + t.blockCount());
+      dataEnd = t.dataEnd();
+    } finally {
+      t.release();
+    }
+    // damage three places inside the first half of the file (data blocks only)
+    flip(table, 100);
+    flip(table, dataEnd / 2);
+    flip(table, dataEnd - 200);
+    try (Db db = Db.open(DIR, options)) {
+      List<CorruptionException> problems = db.verifyChecksums();
+      assertEquals(3, problems.size(), "each damaged block reported once: " + problems);
+      for (CorruptionException e : problems) {
+        assertEquals(table, e.file(), e.getMessage());
+        assertTrue(e.offset() < dataEnd, e.getMessage());
+      }
+    }
+    // a table cut short is one problem naming it
+    byte[] b = fs.contents(table);
+    fs.setContents(table, java.util.Arrays.copyOf(b, b.length - 10));
+    try (Db db = Db.open(DIR, options)) {
+      List<CorruptionException> problems = db.verifyChecksums();
+      assertEquals(1, problems.size(), problems.toString());
+      assertEquals(table, problems.get(0).file());
+    }
+  }
 }
