@@ -827,17 +827,26 @@ public final class Db implements AutoCloseable {
 
   /** Background: runs a picked job; on failure the store keeps its old version and stops writes. */
   private void runBackgroundCompaction(CompactionJob job) {
-    EventListener.CompactionInfo info = null;
     try {
-      info = runCompaction(job);
-    } catch (CompactionCancelledException cancelled) {
-      // closing
-    } catch (Throwable t) {
-      LOG.log(System.Logger.Level.ERROR, "compaction " + job + " of " + dir
-          + " failed; writes are stopped", t);
-      recordBackgroundError(new StrataException("compaction failed: " + t.getMessage(), t));
+      EventListener.CompactionInfo info = null;
+      try {
+        info = runCompaction(job);
+      } catch (CompactionCancelledException cancelled) {
+        // closing
+      } catch (Throwable t) {
+        LOG.log(System.Logger.Level.ERROR, "compaction " + job + " of " + dir
+            + " failed; writes are stopped", t);
+        recordBackgroundError(new StrataException("compaction failed: " + t.getMessage(), t));
+      }
+      job.version.release();
+      if (info != null) {
+        // before the job counts as finished: whoever waits for it finds the inputs gone and the
+        // listener told
+        deleteObsoleteFiles();
+        EventListener.CompactionInfo done = info;
+        tell(l -> l.onCompactionCompleted(done));
+      }
     } finally {
-      job.version.release(); // first: whoever waits for the job to finish may expect its files gone
       mutex.lock();
       try {
         finished(job);
@@ -845,11 +854,6 @@ public final class Db implements AutoCloseable {
       } finally {
         mutex.unlock();
       }
-    }
-    if (info != null) {
-      deleteObsoleteFiles(); // the inputs, once no read uses them
-      EventListener.CompactionInfo done = info;
-      tell(l -> l.onCompactionCompleted(done));
     }
   }
 
