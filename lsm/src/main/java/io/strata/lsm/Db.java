@@ -350,7 +350,7 @@ public final class Db implements AutoCloseable {
         || first + count - 1 > InternalKeys.MAX_SEQUENCE) {
       throw in.corrupt("impossible sequence " + first + " or count " + count);
     }
-    WriteBatch.iterate(in, count, into.inserter(first));
+    into.insertBatch(in, count, first);
     return first + count - 1;
   }
 
@@ -536,7 +536,7 @@ public final class Db implements AutoCloseable {
       }
       ByteSource in = new ByteSource(record, WriteBatch.HEADER, recordLength - WriteBatch.HEADER,
           null, 0, "batch");
-      WriteBatch.iterate(in, count, target.inserter(first));
+      target.insertBatch(in, count, first);
       userBytes.add(bytes - WriteBatch.HEADER);
     } finally {
       mutex.lock();

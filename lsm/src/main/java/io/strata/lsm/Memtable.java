@@ -55,7 +55,10 @@ final class Memtable {
   private byte[] chunk;
   private int chunkIndex;
   private int chunkUsed;
+  /** Before each insert: on every level, a node before the key (or HEAD), when ascending. */
   private final long[] prev = new long[MAX_HEIGHT];
+  /** The node inserted last, or NONE. */
+  private long last = NONE;
   private long random = 0x9E3779B97F4A7C15L;
 
   /** @param walSegment the first WAL segment holding this memtable's writes */
@@ -273,7 +276,11 @@ final class Memtable {
     }
     System.arraycopy(valueBuf, valueOffset, c, k + ikeyLength, valueLength);
 
-    findGreaterOrEqual(c, k, ikeyLength, prev);
+    if (last != NONE && compare(last, c, k, ikeyLength) < 0) {
+      findFromFinger(c, k, ikeyLength); // ascending inserts start near the previous one
+    } else {
+      findGreaterOrEqual(c, k, ikeyLength, prev);
+    }
     int current = height;
     if (h > current) {
       for (int i = current; i < h; i++) {
@@ -286,6 +293,91 @@ final class Memtable {
     }
     for (int i = 0; i < h; i++) {
       setNext(prev[i], i, node); // release: the node is complete
+      prev[i] = node; // the predecessor on this level of any later, larger key is at or after it
+    }
+    last = node;
+  }
+
+  /**
+   * Fills {@code prev} for a key after the last inserted one. Each {@code prev[level]} is already
+   * a node before the key on its level; so is the node the level above ended at. Walking right
+   * from whichever of the two is further right finds the level's predecessor in a few steps when
+   * the keys are close, instead of a full search from the head.
+   */
+  private void findFromFinger(byte[] t, int tOffset, int tLength) {
+    long x = HEAD;
+    for (int level = height - 1; level >= 0; level--) {
+      long p = prev[level];
+      if (x == HEAD || (p != HEAD && compareNodes(p, x) > 0)) {
+        x = p;
+      }
+      while (true) {
+        long next = link(x, level);
+        if (next != NONE && compare(next, t, tOffset, tLength) < 0) {
+          x = next;
+        } else {
+          break;
+        }
+      }
+      prev[level] = x;
+    }
+  }
+
+  private int compareNodes(long a, long b) {
+    byte[] c = chunkOf(b);
+    int offset = offsetOf(b);
+    return compare(a, c, keyOffset(c, offset), (int) INTS.get(c, offset));
+  }
+
+  /**
+   * Inserts the {@code count} operations of an encoded batch at consecutive sequences from {@code
+   * first}. Large batches are inserted in key order, so each insert starts from the previous one
+   * (about a third of the cache misses of independent searches for random keys). Writer only.
+   */
+  void insertBatch(ByteSource in, int count, long first) {
+    if (count < 16) {
+      WriteBatch.iterate(in, count, inserter(first));
+      return;
+    }
+    int[] keyOffsets = new int[count];
+    int[] keyLengths = new int[count];
+    int[] valueOffsets = new int[count];
+    int[] valueLengths = new int[count]; // -1: a deletion
+    byte[] buf = in.array();
+    int[] n = {0};
+    WriteBatch.iterate(in, count, new WriteBatch.Handler() {
+      @Override
+      public void put(byte[] b, int keyOffset, int keyLength, int valueOffset, int valueLength) {
+        keyOffsets[n[0]] = keyOffset;
+        keyLengths[n[0]] = keyLength;
+        valueOffsets[n[0]] = valueOffset;
+        valueLengths[n[0]++] = valueLength;
+      }
+
+      @Override
+      public void delete(byte[] b, int keyOffset, int keyLength) {
+        keyOffsets[n[0]] = keyOffset;
+        keyLengths[n[0]] = keyLength;
+        valueLengths[n[0]++] = -1;
+      }
+    });
+    Integer[] order = new Integer[count];
+    for (int i = 0; i < count; i++) {
+      order[i] = i;
+    }
+    // internal-key order: user key ascending, then the later operation (higher sequence) first
+    Arrays.sort(order, (a, b) -> {
+      int c = Arrays.compareUnsigned(buf, keyOffsets[a], keyOffsets[a] + keyLengths[a],
+          buf, keyOffsets[b], keyOffsets[b] + keyLengths[b]);
+      return c != 0 ? c : Integer.compare(b, a);
+    });
+    for (int i : order) {
+      if (valueLengths[i] < 0) {
+        add(first + i, InternalKeys.KIND_DELETE, buf, keyOffsets[i], keyLengths[i], DELETED, 0, 0);
+      } else {
+        add(first + i, InternalKeys.KIND_PUT, buf, keyOffsets[i], keyLengths[i], buf,
+            valueOffsets[i], valueLengths[i]);
+      }
     }
   }
 

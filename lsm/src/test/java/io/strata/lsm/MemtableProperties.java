@@ -98,6 +98,41 @@ class MemtableProperties {
     }
   }
 
+  /** Batches inserted in key order (the finger search) read like single inserts in any order. */
+  @Property
+  void batchesReadLikeTheSameOperationsOneByOne(@ForAll("adds") List<Add> adds) {
+    Memtable batched = new Memtable(1, 512);
+    Memtable single = new Memtable(1, 512);
+    int first = 1;
+    for (int start = 0; start < adds.size(); start += 40) {
+      List<Add> part = adds.subList(start, Math.min(adds.size(), start + 40));
+      WriteBatch b = new WriteBatch();
+      for (int i = 0; i < part.size(); i++) {
+        Add a = part.get(i);
+        byte[] k = a.key().getBytes(UTF_8);
+        if (a.delete()) {
+          b.delete(k);
+          single.add(first + i, InternalKeys.KIND_DELETE, k, null);
+        } else {
+          byte[] v = value(first + i, a.valueLength());
+          b.put(k, v);
+          single.add(first + i, InternalKeys.KIND_PUT, k, v);
+        }
+      }
+      batched.insertBatch(new ByteSource(b.array(), WriteBatch.HEADER, b.bodySize(), null, 0,
+          "batch"), b.count(), first);
+      first += part.size();
+    }
+    InternalIterator x = batched.iterator();
+    InternalIterator y = single.iterator();
+    for (x.seekToFirst(), y.seekToFirst(); y.isValid(); x.next(), y.next()) {
+      assertTrue(x.isValid(), "batched memtable ends early");
+      assertArrayEquals(y.key(), x.key());
+      assertArrayEquals(y.value(), x.value());
+    }
+    assertTrue(!x.isValid(), "batched memtable has extra entries");
+  }
+
   private static void assertKeys(List<byte[]> expected, List<byte[]> got, String what) {
     assertEquals(expected.size(), got.size(), what + " count");
     for (int i = 0; i < expected.size(); i++) {
