@@ -9,6 +9,13 @@ import org.apache.tuweni.trie.MerklePatriciaTrie;
  * the unconfined dispatcher, that is in the calling thread, so no thread hand-off is measured.
  */
 final class TuweniTrie {
+  static {
+    // Tuweni computes Keccak-256 through the JCA: register BouncyCastle's provider for it
+    if (java.security.Security.getProvider("BC") == null) {
+      java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
+    }
+  }
+
   private final MerklePatriciaTrie<Bytes> trie = MerklePatriciaTrie.storingBytes();
 
   void put(byte[] key, byte[] value) {
