@@ -1,41 +1,83 @@
 package io.strata.trie;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Decoded nodes by hash, least recently used evicted first, bounded by an estimate of their heap
- * bytes. Split into 16 segments by hash (the hashes are uniform), each an access-ordered map under
- * its own lock.
+ * Decoded nodes by hash, bounded by an estimate of their heap bytes. Lookups take no lock (a
+ * concurrent map and a "recently used" bit); insertions evict in CLOCK order (second chance: an
+ * entry used since it was last passed over is kept one more round) under one lock.
  *
  * <p>Thread-safety: all methods may be called from any thread.
  */
 final class NodeCache {
-  private static final int SEGMENTS = 16;
+  private static final int OVERHEAD = 96;
 
-  private final Segment[] segments = new Segment[SEGMENTS];
+  private static final class Entry {
+    final Hash hash;
+    final Node node;
+    final int weight;
+    volatile boolean used;
+
+    Entry(Hash hash, Node node, int weight) {
+      this.hash = hash;
+      this.node = node;
+      this.weight = weight;
+    }
+  }
+
+  private final long capacity;
+  private final ConcurrentHashMap<Hash, Entry> map = new ConcurrentHashMap<>();
+  private final ArrayDeque<Entry> clock = new ArrayDeque<>();
+  private final AtomicLong bytes = new AtomicLong();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
 
   NodeCache(long capacityBytes) {
-    for (int i = 0; i < SEGMENTS; i++) {
-      segments[i] = new Segment(capacityBytes / SEGMENTS);
-    }
+    this.capacity = capacityBytes;
   }
 
   Node get(Hash h) {
-    Node n = segment(h).get(h);
-    if (n == null) {
+    Entry e = map.get(h);
+    if (e == null) {
       misses.increment();
-    } else {
-      hits.increment();
+      return null;
     }
-    return n;
+    if (!e.used) {
+      e.used = true;
+    }
+    hits.increment();
+    return e.node;
   }
 
   void put(Hash h, Node n) {
-    segment(h).put(h, n);
+    int w = n.weight() + OVERHEAD;
+    if (w > capacity) {
+      return;
+    }
+    Entry e = new Entry(h, n, w);
+    if (map.putIfAbsent(h, e) != null) {
+      return;
+    }
+    synchronized (clock) {
+      clock.addLast(e);
+      long b = bytes.addAndGet(w);
+      while (b > capacity) {
+        Entry x = clock.pollFirst();
+        if (x == null) {
+          break;
+        }
+        if (x.used) {
+          x.used = false;
+          clock.addLast(x);
+        } else {
+          map.remove(x.hash, x);
+          b = bytes.addAndGet(-x.weight);
+        }
+      }
+    }
   }
 
   long hits() {
@@ -47,48 +89,6 @@ final class NodeCache {
   }
 
   long bytes() {
-    long b = 0;
-    for (Segment s : segments) {
-      synchronized (s) {
-        b += s.bytes;
-      }
-    }
-    return b;
-  }
-
-  private Segment segment(Hash h) {
-    return segments[h.hashCode() >>> 28];
-  }
-
-  private static final class Segment {
-    private final long capacity;
-    private long bytes;
-    private final LinkedHashMap<Hash, Node> map = new LinkedHashMap<>(256, 0.75f, true);
-
-    Segment(long capacity) {
-      this.capacity = capacity;
-    }
-
-    synchronized Node get(Hash h) {
-      return map.get(h);
-    }
-
-    synchronized void put(Hash h, Node n) {
-      int w = n.weight() + 64;
-      if (w > capacity) {
-        return;
-      }
-      Node old = map.put(h, n);
-      bytes += w;
-      if (old != null) {
-        bytes -= old.weight() + 64;
-      }
-      var it = map.entrySet().iterator();
-      while (bytes > capacity && it.hasNext()) {
-        Map.Entry<Hash, Node> e = it.next();
-        bytes -= e.getValue().weight() + 64;
-        it.remove();
-      }
-    }
+    return bytes.get();
   }
 }
