@@ -268,7 +268,8 @@ public final class StateStore implements AutoCloseable, NodeResolver {
       }
     }
     int len = n.encodedLength();
-    byte[] enc = java.util.Arrays.copyOf(Hasher.encodeToBuffer(n, len), len);
+    byte[] enc = new byte[len];
+    n.encode(enc, 0);
     byte[] key = rootHash != null ? rootHash.bytes() : n.ref;
     WriteBatch batch = batches.get(batches.size() - 1);
     if (batch.approximateSize() + len + 64 > options.commitBatchBytes() && batch.count() > 0) {

@@ -58,6 +58,15 @@ public final class Trie {
     return EMPTY;
   }
 
+  /**
+   * The empty in-memory trie with these options: secure or not, and when hashing goes parallel
+   * (the other options concern stores and are ignored).
+   */
+  public static Trie empty(StateOptions options) {
+    java.util.Objects.requireNonNull(options, "options");
+    return new Trie(null, null, options.isSecure(), 0, options.parallelHashThreshold());
+  }
+
   /** The empty in-memory secure trie (keys hashed with Keccak-256). */
   public static Trie emptySecure() {
     return EMPTY_SECURE;

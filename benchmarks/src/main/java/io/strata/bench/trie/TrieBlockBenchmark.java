@@ -49,6 +49,10 @@ public class TrieBlockBenchmark {
   @Param({"2000"})
   public int parallelThreshold;
 
+  /** Whether the store's commits fsync (the default) or only reach the operating system. */
+  @Param({"true"})
+  public boolean sync;
+
   private TrieWorkload workload;
   private Path dir;
   private StateStore store;
@@ -67,12 +71,13 @@ public class TrieBlockBenchmark {
       case "strata-store" -> {
         dir = Files.createTempDirectory("trie-bench");
         store = StateStore.open(dir, StateOptions.builder()
-            .parallelHashThreshold(parallelThreshold).build());
+            .parallelHashThreshold(parallelThreshold).syncCommits(sync).build());
         trie = load(store.emptyTrie());
         store.commit(block++, trie);
       }
       case "strata-memory" -> {
-        trie = load(Trie.empty());
+        trie = load(Trie.empty(
+            StateOptions.builder().parallelHashThreshold(parallelThreshold).build()));
         trie.rootHash();
       }
       case "tuweni" -> {
@@ -94,7 +99,6 @@ public class TrieBlockBenchmark {
   }
 
   private Trie load(Trie empty) {
-    // the parallel-hash threshold of in-memory tries is the default; pass it explicitly here
     return empty.update(u -> {
       for (int i = 0; i < accounts; i++) {
         u.put(workload.keys[i], TrieWorkload.value(i, 0));
