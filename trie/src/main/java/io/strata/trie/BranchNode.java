@@ -25,8 +25,7 @@ final class BranchNode extends Node {
   }
 
   @Override
-  int encode(byte[] out, int off) {
-    off = Rlp.writeListHeader(payloadLength(), out, off);
+  int encodePayload(byte[] out, int off) {
     for (Node c : children) {
       off = writeRef(c, out, off);
     }

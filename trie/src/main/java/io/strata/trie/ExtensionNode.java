@@ -22,8 +22,7 @@ final class ExtensionNode extends Node {
   }
 
   @Override
-  int encode(byte[] out, int off) {
-    off = Rlp.writeListHeader(payloadLength(), out, off);
+  int encodePayload(byte[] out, int off) {
     off = LeafNode.writePath(path, false, out, off);
     return writeRef(child, out, off);
   }

@@ -19,7 +19,7 @@ final class HashNode extends Node {
   }
 
   @Override
-  int encode(byte[] out, int off) {
+  int encodePayload(byte[] out, int off) {
     throw new IllegalStateException("a hash reference has no encoding of its own");
   }
 

@@ -65,9 +65,10 @@ final class Hasher {
       }
     }
     Buffer buf = BUFFER.get();
-    int len = n.encodedLength();
+    int payload = n.payloadLength();
+    int len = Rlp.headerLength(payload) + payload;
     byte[] out = buf.ensure(len);
-    int end = n.encode(out, 0);
+    int end = n.encode(out, 0, payload);
     assert end == len;
     r = len < 32 ? java.util.Arrays.copyOf(out, len) : Keccak.hash(out, 0, len);
     n.ref = r;

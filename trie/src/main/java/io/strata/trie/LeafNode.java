@@ -22,8 +22,7 @@ final class LeafNode extends Node {
   }
 
   @Override
-  int encode(byte[] out, int off) {
-    off = Rlp.writeListHeader(payloadLength(), out, off);
+  int encodePayload(byte[] out, int off) {
     off = writePath(path, true, out, off);
     return Rlp.writeString(value, out, off);
   }

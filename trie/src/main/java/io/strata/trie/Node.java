@@ -27,7 +27,17 @@ abstract class Node {
   abstract int payloadLength();
 
   /** Writes the RLP encoding at {@code off}; returns the end. Children's refs must be computed. */
-  abstract int encode(byte[] out, int off);
+  final int encode(byte[] out, int off) {
+    return encode(out, off, payloadLength());
+  }
+
+  /** Like {@link #encode(byte[], int)} with the payload length already computed. */
+  final int encode(byte[] out, int off, int payloadLength) {
+    return encodePayload(out, Rlp.writeListHeader(payloadLength, out, off));
+  }
+
+  /** Writes the list items (without the list header); returns the end. */
+  abstract int encodePayload(byte[] out, int off);
 
   /** Length of the RLP encoding. */
   final int encodedLength() {
