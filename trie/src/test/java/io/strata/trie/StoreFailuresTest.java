@@ -142,13 +142,13 @@ class StoreFailuresTest {
     StateOptions small = StateOptions.builder().syncCommits(false).commitBatchBytes(1 << 20)
         .build();
     Hash root;
-    try (StateStore store = StateStore.open(dir, small)) {
-      Trie t = fill(store.emptyTrie(), 30_000, 5);
-      root = store.commit(1, t);
-      store.close();
-      assertThrows(IllegalStateException.class, () -> store.trie(root));
-      assertThrows(IllegalStateException.class, store::emptyTrie);
-    }
+    StateStore first = StateStore.open(dir, small);
+    Trie t = fill(first.emptyTrie(), 30_000, 5);
+    root = first.commit(1, t);
+    first.close();
+    first.close();  // closing twice is harmless
+    assertThrows(IllegalStateException.class, () -> first.trie(root));
+    assertThrows(IllegalStateException.class, first::emptyTrie);
     try (StateStore store = StateStore.open(dir, small)) {
       assertEquals(root, store.rootAt(1).orElseThrow());
       assertEquals(30_000, readAll(store.trie(root)));
