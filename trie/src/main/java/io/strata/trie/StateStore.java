@@ -236,9 +236,6 @@ public final class StateStore implements AutoCloseable, NodeResolver {
       }
       for (Node n : written) {
         n.stored = true;
-        if (n.ref.length == 32) {
-          cache.put(Hash.wrap(n.ref), n);
-        }
       }
       if (recordBlock && blockNumber > latestBlock) {
         latestBlock = blockNumber;
