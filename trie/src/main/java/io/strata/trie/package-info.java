@@ -2,6 +2,10 @@
  * An Ethereum-compatible, immutable Merkle Patricia trie whose nodes are stored in the Strata LSM
  * engine keyed by their Keccak-256 hash.
  *
- * <p>Not yet implemented: this module holds only its package declaration until the trie lands.
+ * <p>Public API: {@link io.strata.trie.Trie} (an immutable trie, in memory or backed by a store),
+ * {@link io.strata.trie.TrieUpdater} (batch updates), {@link io.strata.trie.StateStore} (commits
+ * and history by block number), {@link io.strata.trie.StateOptions}, {@link
+ * io.strata.trie.Hash}, {@link io.strata.trie.Proof}. Everything else is package-private. The
+ * on-disk format is in {@code trie/FORMAT.md}.
  */
 package io.strata.trie;

@@ -1,0 +1,135 @@
+package io.strata.trie;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * Computes node references bottom-up: a node's children first, then its RLP encoding, written
+ * into a per-thread buffer that is reused, then either kept (under 32 bytes: embedded in the
+ * parent) or hashed. Clean subtrees keep their cached reference and are not visited. For a large
+ * batch of updates the dirty children of the root branch are hashed in parallel on a pool with
+ * one thread per processor.
+ *
+ * <p>Thread-safety: static methods; any number of threads may hash tries that share nodes (they
+ * compute equal references).
+ */
+final class Hasher {
+  private static final ThreadLocal<Buffer> BUFFER = ThreadLocal.withInitial(Buffer::new);
+
+  private static volatile ForkJoinPool pool;
+
+  private Hasher() {}
+
+  /** A growable byte array, one per thread. */
+  static final class Buffer {
+    byte[] bytes = new byte[1024];
+
+    byte[] ensure(int n) {
+      if (bytes.length < n) {
+        bytes = new byte[Math.max(n, bytes.length * 2)];
+      }
+      return bytes;
+    }
+  }
+
+  /** The hash of the root: the Keccak-256 of its encoding even when that is under 32 bytes. */
+  static Hash rootHash(Node root, boolean parallel) {
+    if (root == null) {
+      return Hash.EMPTY_TRIE;
+    }
+    if (parallel && root.ref == null) {
+      hashChildrenInParallel(root);
+    }
+    byte[] r = ref(root);
+    return r.length == 32 ? Hash.wrap(r) : Hash.wrap(Keccak.hash(r));
+  }
+
+  /** The node's reference, computing it and every missing reference below it. */
+  static byte[] ref(Node n) {
+    byte[] r = n.ref;
+    if (r != null) {
+      return r;
+    }
+    if (n instanceof BranchNode b) {
+      for (Node c : b.children) {
+        if (c != null && c.ref == null) {
+          ref(c);
+        }
+      }
+    } else if (n instanceof ExtensionNode e) {
+      if (e.child.ref == null) {
+        ref(e.child);
+      }
+    }
+    Buffer buf = BUFFER.get();
+    int payload = n.payloadLength();
+    int len = Rlp.headerLength(payload) + payload;
+    byte[] out = buf.ensure(len);
+    int end = n.encode(out, 0, payload);
+    assert end == len;
+    r = len < 32 ? java.util.Arrays.copyOf(out, len) : Keccak.hash(out, 0, len);
+    n.ref = r;
+    return r;
+  }
+
+  /**
+   * Encodes a node whose children's references are computed into this thread's buffer; returns
+   * the buffer, valid until the thread's next encoding, holding {@code n.encodedLength()} bytes.
+   */
+  static byte[] encodeToBuffer(Node n, int len) {
+    byte[] out = BUFFER.get().ensure(len);
+    n.encode(out, 0);
+    return out;
+  }
+
+  private static void hashChildrenInParallel(Node root) {
+    Node n = root;
+    if (n instanceof ExtensionNode e) {
+      n = e.child;
+    }
+    if (!(n instanceof BranchNode b) || n.ref != null) {
+      return;
+    }
+    List<ForkJoinTask<?>> tasks = new ArrayList<>(16);
+    for (Node c : b.children) {
+      if (c != null && c.ref == null) {
+        tasks.add(new RecursiveAction() {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected void compute() {
+            ref(c);
+          }
+        });
+      }
+    }
+    if (tasks.size() < 2) {
+      return;
+    }
+    pool().invoke(new RecursiveAction() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected void compute() {
+        invokeAll(tasks);
+      }
+    });
+  }
+
+  private static ForkJoinPool pool() {
+    ForkJoinPool p = pool;
+    if (p == null) {
+      synchronized (Hasher.class) {
+        p = pool;
+        if (p == null) {
+          p = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+          pool = p;
+        }
+      }
+    }
+    return p;
+  }
+}

@@ -1,0 +1,161 @@
+package io.strata.trie;
+
+import io.strata.lsm.Options;
+import java.util.Objects;
+
+/**
+ * Options of a {@link StateStore}. Immutable; build with {@link #builder()}.
+ *
+ * <p>Defaults: the key-value store's own defaults ({@link Options#defaults()}), a 64 MiB node
+ * cache, synced commits (a returned commit survives a power loss), plain keys (not secure), hash
+ * the 16 subtrees of the root branch in parallel when at least 2,000 updates are waiting to be
+ * hashed, and split commits into key-value batches of at most 64 MiB.
+ *
+ * <p>Thread-safety: immutable, safe to share; a {@link Builder} belongs to one thread.
+ */
+public final class StateOptions {
+  private static final StateOptions DEFAULTS = new Builder().build();
+
+  private final Options dbOptions;
+  private final long nodeCacheBytes;
+  private final boolean syncCommits;
+  private final boolean secure;
+  private final int parallelHashThreshold;
+  private final int commitBatchBytes;
+
+  private StateOptions(Builder b) {
+    dbOptions = b.dbOptions;
+    nodeCacheBytes = b.nodeCacheBytes;
+    syncCommits = b.syncCommits;
+    secure = b.secure;
+    parallelHashThreshold = b.parallelHashThreshold;
+    commitBatchBytes = b.commitBatchBytes;
+  }
+
+  /** The defaults listed above. */
+  public static StateOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** The defaults, with secure keys: every key is hashed with Keccak-256 before use. */
+  public static StateOptions secure() {
+    return new Builder().secure(true).build();
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these options. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.dbOptions = dbOptions;
+    b.nodeCacheBytes = nodeCacheBytes;
+    b.syncCommits = syncCommits;
+    b.secure = secure;
+    b.parallelHashThreshold = parallelHashThreshold;
+    b.commitBatchBytes = commitBatchBytes;
+    return b;
+  }
+
+  /** Options of the key-value store {@link StateStore#open} opens (unused by {@code on(Db)}). */
+  public Options dbOptions() {
+    return dbOptions;
+  }
+
+  /** Upper bound of the decoded-node cache, estimated bytes of heap. */
+  public long nodeCacheBytes() {
+    return nodeCacheBytes;
+  }
+
+  /** Whether a commit fsyncs before returning. */
+  public boolean syncCommits() {
+    return syncCommits;
+  }
+
+  /** Whether keys are hashed with Keccak-256 before use, as in Ethereum's state tries. */
+  public boolean isSecure() {
+    return secure;
+  }
+
+  /** Updates waiting to be hashed from which the root's subtrees are hashed in parallel. */
+  public int parallelHashThreshold() {
+    return parallelHashThreshold;
+  }
+
+  /** Largest key-value batch a commit writes; larger commits are split, root last. */
+  public int commitBatchBytes() {
+    return commitBatchBytes;
+  }
+
+  @Override
+  public String toString() {
+    return "StateOptions{nodeCacheBytes=" + nodeCacheBytes + ", syncCommits=" + syncCommits
+        + ", secure=" + secure + ", parallelHashThreshold=" + parallelHashThreshold
+        + ", commitBatchBytes=" + commitBatchBytes + ", db=" + dbOptions + "}";
+  }
+
+  /** Builds {@link StateOptions}. Not thread-safe. */
+  public static final class Builder {
+    private Options dbOptions = Options.defaults();
+    private long nodeCacheBytes = 64L << 20;
+    private boolean syncCommits = true;
+    private boolean secure;
+    private int parallelHashThreshold = 2_000;
+    private int commitBatchBytes = 64 << 20;
+
+    private Builder() {}
+
+    /** Options of the key-value store opened by {@link StateStore#open(java.nio.file.Path,
+     * StateOptions)}. */
+    public Builder dbOptions(Options options) {
+      this.dbOptions = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /** Node cache bound in bytes, 0 or more (0: no cache). */
+    public Builder nodeCacheBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("nodeCacheBytes must be >= 0, got " + bytes);
+      }
+      this.nodeCacheBytes = bytes;
+      return this;
+    }
+
+    /** Whether commits fsync (default true). */
+    public Builder syncCommits(boolean sync) {
+      this.syncCommits = sync;
+      return this;
+    }
+
+    /** Whether keys are hashed with Keccak-256 before use (default false). */
+    public Builder secure(boolean secure) {
+      this.secure = secure;
+      return this;
+    }
+
+    /** Pending updates from which hashing goes parallel, 1 or more; Integer.MAX_VALUE: never. */
+    public Builder parallelHashThreshold(int updates) {
+      if (updates < 1) {
+        throw new IllegalArgumentException("parallelHashThreshold must be >= 1, got " + updates);
+      }
+      this.parallelHashThreshold = updates;
+      return this;
+    }
+
+    /** Largest batch a commit writes at once, 1 MiB to 1 GiB (default 64 MiB). */
+    public Builder commitBatchBytes(int bytes) {
+      if (bytes < (1 << 20) || bytes > (1 << 30)) {
+        throw new IllegalArgumentException(
+            "commitBatchBytes must be in [1 MiB, 1 GiB], got " + bytes);
+      }
+      this.commitBatchBytes = bytes;
+      return this;
+    }
+
+    public StateOptions build() {
+      return new StateOptions(this);
+    }
+  }
+}

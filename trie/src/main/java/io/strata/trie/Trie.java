@@ -1,0 +1,218 @@
+package io.strata.trie;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * An immutable Ethereum Merkle Patricia trie: a map from byte-string keys to non-empty byte-string
+ * values with a Keccak-256 root hash that is byte-for-byte Ethereum's. {@link #put} and {@link
+ * #remove} return new tries that share every unchanged node with this one; {@link #update} applies
+ * many changes at the cost of one copy per touched node. Hashes are computed lazily, when {@link
+ * #rootHash()}, {@link #prove} or a commit asks, and cached in the nodes.
+ *
+ * <p>A trie made by {@link #empty()} lives in memory. A trie from {@link StateStore#emptyTrie()} or
+ * {@link StateStore#trie(Hash)} belongs to that store: it loads nodes from it on demand (reads may
+ * then throw {@link MissingNodeException} or {@link io.strata.lsm.CorruptionException}) and can be
+ * committed to it.
+ *
+ * <p>Secure tries ({@link #emptySecure()}, {@link StateOptions#secure()}) hash every key with
+ * Keccak-256 before use, as Ethereum's account and storage tries do; {@link #entries} then walks in
+ * hashed-key order and yields the hashed keys.
+ *
+ * <p>Keys are up to {@value #MAX_KEY_BYTES} bytes; values 1 to {@value #MAX_VALUE_BYTES} bytes (an
+ * empty value removes the key, as in Ethereum). Arrays are copied in and out.
+ *
+ * <p>Thread-safety: immutable; safe to share between threads and to read from many at once.
+ */
+public final class Trie {
+  /** Longest key accepted. */
+  public static final int MAX_KEY_BYTES = 1024;
+  /** Longest value accepted. */
+  public static final int MAX_VALUE_BYTES = 16 << 20;
+
+  private static final Trie EMPTY = new Trie(null, null, false, 0, StateOptions.defaults()
+      .parallelHashThreshold());
+  private static final Trie EMPTY_SECURE = new Trie(null, null, true, 0, StateOptions.defaults()
+      .parallelHashThreshold());
+
+  final Node root;
+  final StateStore store;
+  final boolean secure;
+  /** Updates since the last hashed version: decides whether hashing goes parallel. */
+  final int pendingUpdates;
+  final int parallelThreshold;
+  private volatile Hash hash;
+
+  Trie(Node root, StateStore store, boolean secure, int pendingUpdates, int parallelThreshold) {
+    this.root = root;
+    this.store = store;
+    this.secure = secure;
+    this.pendingUpdates = pendingUpdates;
+    this.parallelThreshold = parallelThreshold;
+  }
+
+  /** The empty in-memory trie. */
+  public static Trie empty() {
+    return EMPTY;
+  }
+
+  /**
+   * The empty in-memory trie with these options: secure or not, and when hashing goes parallel
+   * (the other options concern stores and are ignored).
+   */
+  public static Trie empty(StateOptions options) {
+    java.util.Objects.requireNonNull(options, "options");
+    return new Trie(null, null, options.isSecure(), 0, options.parallelHashThreshold());
+  }
+
+  /** The empty in-memory secure trie (keys hashed with Keccak-256). */
+  public static Trie emptySecure() {
+    return EMPTY_SECURE;
+  }
+
+  NodeResolver resolver() {
+    return store == null ? NodeResolver.NONE : store;
+  }
+
+  /** Whether keys are hashed before use. */
+  public boolean isSecure() {
+    return secure;
+  }
+
+  /** Whether the trie holds no key. */
+  public boolean isEmpty() {
+    return root == null;
+  }
+
+  /** The value of {@code key}, or null when absent. */
+  public byte[] get(byte[] key) {
+    byte[] path = path(key, "key");
+    byte[] v = get(root, path, resolver());
+    return v == null ? null : v.clone();
+  }
+
+  static byte[] get(Node n, byte[] path, NodeResolver resolver) {
+    int pos = 0;
+    while (n != null) {
+      if (n instanceof HashNode h) {
+        n = resolver.resolve(h);
+      }
+      if (n instanceof LeafNode leaf) {
+        return Nibbles.equalsTail(path, pos, leaf.path) ? leaf.value : null;
+      }
+      if (n instanceof ExtensionNode ext) {
+        if (!Nibbles.startsWith(path, pos, ext.path)) {
+          return null;
+        }
+        pos += ext.path.length;
+        n = ext.child;
+      } else {
+        BranchNode br = (BranchNode) n;
+        if (pos == path.length) {
+          return br.value;
+        }
+        n = br.children[path[pos++]];
+      }
+    }
+    return null;
+  }
+
+  /** A trie with {@code key} set to {@code value}; an empty value removes the key. */
+  public Trie put(byte[] key, byte[] value) {
+    byte[] path = path(key, "key");
+    byte[] v = checkValue(value);
+    TrieMutator m = new TrieMutator(null, resolver());
+    Node r = v.length == 0 ? m.delete(root, path, 0) : m.insert(root, path, 0, v);
+    return with(r, 1);
+  }
+
+  /** A trie without {@code key} (this trie if it has no such key). */
+  public Trie remove(byte[] key) {
+    byte[] path = path(key, "key");
+    Node r = new TrieMutator(null, resolver()).delete(root, path, 0);
+    return with(r, 1);
+  }
+
+  /**
+   * Applies the changes {@code changes} makes through a {@link TrieUpdater} and returns the
+   * resulting trie; this trie is unchanged. The updater must not be used after {@code changes}
+   * returns.
+   */
+  public Trie update(Consumer<TrieUpdater> changes) {
+    Objects.requireNonNull(changes, "changes");
+    TrieUpdater u = new TrieUpdater(this);
+    changes.accept(u);
+    return u.finish();
+  }
+
+  /** A reusable updater starting from this trie; call {@link TrieUpdater#build()} for the result. */
+  public TrieUpdater updater() {
+    return new TrieUpdater(this);
+  }
+
+  Trie with(Node newRoot, int updates) {
+    if (newRoot == root) {
+      return this;
+    }
+    long p = (hash != null ? 0L : (long) pendingUpdates) + updates;
+    return new Trie(newRoot, store, secure, (int) Math.min(Integer.MAX_VALUE, p), parallelThreshold);
+  }
+
+  /** The Keccak-256 root hash; {@link Hash#EMPTY_TRIE} for the empty trie. */
+  public Hash rootHash() {
+    Hash h = hash;
+    if (h == null) {
+      h = Hasher.rootHash(root, pendingUpdates >= parallelThreshold);
+      hash = h;
+    }
+    return h;
+  }
+
+  /**
+   * A proof of the value of {@code key}, or of its absence: the encodings of the nodes on the path
+   * from the root. For a secure trie, verify it with {@link Proof#verifySecure}.
+   */
+  public Proof prove(byte[] key) {
+    byte[] path = path(key, "key");
+    rootHash();
+    return Proof.build(root, path, resolver());
+  }
+
+  /**
+   * The entries with keys at or after {@code fromKey}, in unsigned lexicographic key order,
+   * loading nodes as the iteration reaches them. For a secure trie keys and {@code fromKey} are
+   * the 32-byte Keccak-256 hashes of the original keys, and the order is theirs. The iterator
+   * belongs to one thread; entries hold copies.
+   */
+  public Iterator<Map.Entry<byte[], byte[]>> entries(byte[] fromKey) {
+    Objects.requireNonNull(fromKey, "fromKey");
+    return new EntryIterator(root, Nibbles.of(fromKey), resolver());
+  }
+
+  /** The path of {@code key}: its nibbles, of its hash in a secure trie. */
+  byte[] path(byte[] key, String name) {
+    Objects.requireNonNull(key, name);
+    if (key.length > MAX_KEY_BYTES) {
+      throw new IllegalArgumentException(
+          name + " of " + key.length + " bytes is longer than " + MAX_KEY_BYTES);
+    }
+    return Nibbles.of(secure ? Keccak.hash(key) : key);
+  }
+
+  static byte[] checkValue(byte[] value) {
+    Objects.requireNonNull(value, "value");
+    if (value.length > MAX_VALUE_BYTES) {
+      throw new IllegalArgumentException(
+          "value of " + value.length + " bytes is longer than " + MAX_VALUE_BYTES);
+    }
+    return value.clone();
+  }
+
+  @Override
+  public String toString() {
+    return "Trie{" + (secure ? "secure, " : "") + (store == null ? "in memory" : "in a store")
+        + (hash == null ? "" : ", root " + hash) + "}";
+  }
+}
