@@ -96,12 +96,15 @@ final class MappedLogFile implements WritableFile {
         unsynced.remove(full);
       }
     } catch (java.io.UncheckedIOException | IllegalStateException e) {
-      synchronized (this) {
-        if (writebackFailure == null) {
-          writebackFailure = new IOException("background write-back of " + path + " failed: "
-              + e.getMessage(), e);
-        }
-      }
+      writebackFailed(e);
+    }
+  }
+
+  /** Records a failed background force: every later sync and the close throw it. */
+  synchronized void writebackFailed(RuntimeException e) {
+    if (writebackFailure == null) {
+      writebackFailure = new IOException("background write-back of " + path + " failed: "
+          + e.getMessage(), e);
     }
   }
 
