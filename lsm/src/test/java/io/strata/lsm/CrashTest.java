@@ -30,28 +30,10 @@ class CrashTest {
     Random random = new Random(Long.getLong("strata.crash.seed", System.nanoTime()));
     long nextId = 0;
     for (int round = 0; round < rounds; round++) {
-      AtomicLong lastAck = new AtomicLong(-1);
-      Process child = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-          CrashChild.class.getName(), dir.toString(), Long.toString(nextId),
-          Long.toString(random.nextLong()))
-          .redirectError(ProcessBuilder.Redirect.INHERIT)
-          .start();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(
-            new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            if (line.startsWith("ACK ")) {
-              lastAck.set(Long.parseLong(line.split(" ")[1]));
-            }
-          }
-        } catch (java.io.IOException ignored) {
-          // the child was killed
-        }
-      });
-      reader.start();
+      Child c = Child.start(dir, Long.toString(nextId), Long.toString(random.nextLong()));
+      Process child = c.process();
+      AtomicLong lastAck = c.lastAck();
+      Thread reader = c.reader();
       // let it start and write for a random while, then kill it without warning
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (lastAck.get() < nextId && System.nanoTime() < deadline && child.isAlive()) {
@@ -132,31 +114,12 @@ class CrashTest {
     int rounds = Integer.getInteger("strata.crash.compaction.rounds", 3);
     long nextId = 0;
     for (int round = 0; round < rounds; round++) {
-      AtomicLong lastAck = new AtomicLong(-1);
-      java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
-      Process child = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-          CrashChild.class.getName(), dir.toString(), Long.toString(nextId),
-          Long.toString(round), "pause-in-compaction")
-          .redirectError(ProcessBuilder.Redirect.INHERIT)
-          .start();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(
-            new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            if (line.startsWith("ACK ")) {
-              lastAck.set(Long.parseLong(line.split(" ")[1]));
-            } else if (line.equals("PAUSED")) {
-              paused.countDown();
-            }
-          }
-        } catch (java.io.IOException ignored) {
-          // the child was killed
-        }
-      });
-      reader.start();
+      Child c = Child.start(dir, Long.toString(nextId), Long.toString(round),
+          "pause-in-compaction");
+      Process child = c.process();
+      AtomicLong lastAck = c.lastAck();
+      Thread reader = c.reader();
+      java.util.concurrent.CountDownLatch paused = c.paused();
       assertTrue(paused.await(60, TimeUnit.SECONDS), "round " + round
           + ": no compaction reached the hook");
       child.destroyForcibly();
@@ -189,5 +152,38 @@ class CrashTest {
       }
     }
     return numbers;
+  }
+
+  /** A running {@link CrashChild}, and what its output said: the last ACK, and PAUSED. */
+  private record Child(Process process, Thread reader, AtomicLong lastAck,
+      java.util.concurrent.CountDownLatch paused) {
+    static Child start(Path dir, String... args) throws java.io.IOException {
+      java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+          CrashChild.class.getName(), dir.toString()));
+      command.addAll(java.util.List.of(args));
+      Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
+          .start();
+      AtomicLong lastAck = new AtomicLong(-1);
+      java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(
+            new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            if (line.startsWith("ACK ")) {
+              lastAck.set(Long.parseLong(line.split(" ")[1]));
+            } else if (line.equals("PAUSED")) {
+              paused.countDown();
+            }
+          }
+        } catch (java.io.IOException ignored) {
+          // the child was killed
+        }
+      });
+      reader.start();
+      return new Child(p, reader, lastAck, paused);
+    }
   }
 }
