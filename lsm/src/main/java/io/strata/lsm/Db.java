@@ -233,9 +233,12 @@ public final class Db implements AutoCloseable {
     if (versions.exists()) {
       versions.recover();
     } else {
+      // A store gets CURRENT before its first log segment, so a directory with tables or log
+      // segments but no CURRENT has lost it. Manifests alone are what a crash in the middle of
+      // creating the store leaves: no write was ever accepted, they are deleted as obsolete.
       for (String name : fs.list(dir)) {
         FileNames.Kind kind = FileNames.parse(name).kind();
-        if (kind == FileNames.Kind.TABLE || kind == FileNames.Kind.MANIFEST) {
+        if (kind == FileNames.Kind.TABLE || kind == FileNames.Kind.WAL) {
           throw new CorruptionException(FileNames.current(dir), 0, "CURRENT is missing, but the"
               + " directory holds store files such as " + name);
         }
