@@ -1,0 +1,73 @@
+package io.strata.reliability;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The operations of a campaign workload, each a pure function of the campaign seed and its index,
+ * so a parent process, a child process and an oracle all see the same operation {@code i} without
+ * sending it anywhere.
+ *
+ * <p>The mix: key-value batches (1-12 puts and deletes over 300 keys, a quarter synced; every
+ * batch also sets {@code kv:last} to its index), trie commits (1-40 account updates or removals
+ * over 400 accounts, committed as the next block), flushes and full compactions. Key-value keys
+ * are 7 bytes ({@code kv:k123}, {@code kv:last}), so they never meet the trie's keys in the same
+ * store (32-byte node hashes and 1- or 9-byte metadata keys).
+ */
+final class Ops {
+  private Ops() {}
+
+  static final String LAST = "kv:last";
+
+  enum Kind { BATCH, COMMIT, FLUSH, COMPACT }
+
+  /** A key and its new value; a null value deletes (removes, in the trie). */
+  record Change(String key, String value) {}
+
+  /** Operation {@code index}: a batch or commit carries its changes. */
+  record Op(long index, Kind kind, boolean sync, List<Change> changes) {
+    boolean changesState() {
+      return kind == Kind.BATCH || kind == Kind.COMMIT;
+    }
+  }
+
+  static Op at(long seed, long index) {
+    Random r = new Random(seed * 0x9E3779B97F4A7C15L + index * 0xC2B2AE3D27D4EB4FL + 17);
+    int dice = r.nextInt(1000);
+    if (dice < 20) {
+      return new Op(index, Kind.FLUSH, false, List.of());
+    }
+    if (dice < 25) {
+      return new Op(index, Kind.COMPACT, false, List.of());
+    }
+    if (dice < 145) {
+      int n = 1 + r.nextInt(40);
+      List<Change> changes = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        String key = String.format("acct%03d", r.nextInt(400));
+        changes.add(new Change(key, r.nextInt(10) == 0 ? null
+            : "o" + index + "-" + i + "-" + "w".repeat(r.nextInt(40))));
+      }
+      return new Op(index, Kind.COMMIT, true, changes);
+    }
+    int n = 1 + r.nextInt(12);
+    List<Change> changes = new ArrayList<>(n + 1);
+    for (int i = 0; i < n; i++) {
+      String key = String.format("kv:k%03d", r.nextInt(300));
+      changes.add(new Change(key, r.nextInt(5) == 0 ? null
+          : "o" + index + "-" + i + "-" + "p".repeat(r.nextInt(200))));
+    }
+    changes.add(new Change(LAST, Long.toString(index)));
+    return new Op(index, Kind.BATCH, r.nextInt(4) == 0, changes);
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String string(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,253 @@
+package io.strata.reliability;
+
+import io.strata.lsm.Cursor;
+import io.strata.lsm.Db;
+import io.strata.lsm.ReadOptions;
+import io.strata.trie.Hash;
+import io.strata.trie.Proof;
+import io.strata.trie.StateStore;
+import io.strata.trie.Trie;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * The expected-state oracle of a campaign: knows, for every prefix of the workload's operations
+ * ({@link Ops}), the key-value state and every trie block (in memory, Ethereum roots included),
+ * and checks a recovered store against them.
+ *
+ * <p>A recovered store must equal the state after some operation {@code R} (its recovered point:
+ * the later of {@code kv:last} and the operation that committed the latest block): every batch
+ * and commit up to {@code R} there in full, nothing after it, no half batch, no hole. The caller
+ * bounds {@code R}: at least the last operation that had to survive (every acknowledged one after
+ * a process kill, every synced one after a power loss), at most the last one started.
+ *
+ * <p>Not thread-safe.
+ */
+final class Oracle {
+  private final long seed;
+  /** Operations below {@code base} are folded into {@code baseKv}. */
+  private long base;
+  private TreeMap<String, String> baseKv = new TreeMap<>();
+  /** Block b (from 1) was committed by operation commitOps.get(b); its trie is tries.get(b). */
+  private final List<Long> commitOps = new ArrayList<>(List.of(-1L));
+  private final List<Trie> tries = new ArrayList<>(List.of(Trie.empty()));
+  private long generatedThrough = -1;
+  private long checks;
+  private long keysChecked;
+
+  Oracle(long seed) {
+    this.seed = seed;
+  }
+
+  /** Checks run so far and keys (values, trie entries, roots) compared. */
+  long checks() {
+    return checks;
+  }
+
+  long keysChecked() {
+    return keysChecked;
+  }
+
+  /** The trie after {@code op}'s changes, built on {@code t}. */
+  static Trie applyTo(Trie t, Ops.Op op) {
+    return t.update(u -> {
+      for (Ops.Change c : op.changes()) {
+        if (c.value() == null) {
+          u.remove(Ops.bytes(c.key()));
+        } else {
+          u.put(Ops.bytes(c.key()), Ops.bytes(c.value()));
+        }
+      }
+    });
+  }
+
+  private void generateThrough(long index) {
+    for (long i = generatedThrough + 1; i <= index; i++) {
+      Ops.Op op = Ops.at(seed, i);
+      if (op.kind() == Ops.Kind.COMMIT) {
+        Trie next = applyTo(tries.get(tries.size() - 1), op);
+        next.rootHash();
+        tries.add(next);
+        commitOps.add(i);
+      }
+    }
+    generatedThrough = Math.max(generatedThrough, index);
+  }
+
+  /** The last operation at or before {@code index} that changes state, or -1. */
+  long lastStateOp(long index) {
+    for (long i = index; i >= 0; i--) {
+      if (Ops.at(seed, i).changesState()) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The key-value state after every operation up to {@code index} (at least base - 1). */
+  TreeMap<String, String> kvAfter(long index) {
+    if (index < base - 1) {
+      throw new IllegalArgumentException("state after " + index + " is before the checkpoint "
+          + base);
+    }
+    TreeMap<String, String> state = new TreeMap<>(baseKv);
+    for (long i = base; i <= index; i++) {
+      Ops.Op op = Ops.at(seed, i);
+      if (op.kind() == Ops.Kind.BATCH) {
+        for (Ops.Change c : op.changes()) {
+          if (c.value() == null) {
+            state.remove(c.key());
+          } else {
+            state.put(c.key(), c.value());
+          }
+        }
+      }
+    }
+    return state;
+  }
+
+  /** Folds every operation up to {@code index} into the checkpoint (it is known to be there). */
+  void advance(long index) {
+    baseKv = kvAfter(index);
+    base = index + 1;
+  }
+
+  /** Blocks committed by the operations up to {@code index}. */
+  long blocksThrough(long index) {
+    generateThrough(index);
+    long n = 0;
+    for (int b = 1; b < commitOps.size() && commitOps.get(b) <= index; b++) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Checks {@code db} (with the trie store on it) against the oracle and returns its recovered
+   * point {@code R}; throws {@link AssertionError} describing the first difference.
+   *
+   * @param mustHave the last operation that must have survived (-1: none)
+   * @param mayHave the last operation that may have survived
+   */
+  long verify(Db db, long mustHave, long mayHave, String context, Random random) {
+    checks++;
+    generateThrough(mayHave);
+    byte[] lastBytes = db.get(Ops.bytes(Ops.LAST));
+    long lastBatch = lastBytes == null ? -1 : Long.parseLong(Ops.string(lastBytes));
+    StateStore store = StateStore.on(db);
+    long block = store.latestBlock().orElse(0);
+    if (block >= commitOps.size()) {
+      throw new AssertionError(context + ": latest block " + block + " but only "
+          + (commitOps.size() - 1) + " commits were started");
+    }
+    long lastCommit = commitOps.get((int) block);
+    long recovered = Math.max(lastBatch, lastCommit);
+    long needed = lastStateOp(mustHave);
+    if (recovered < needed) {
+      throw new AssertionError(context + ": recovered up to operation " + recovered
+          + " (batch " + lastBatch + ", block " + block + " from operation " + lastCommit
+          + ") but operation " + needed + " had to survive (" + Ops.at(seed, needed) + ")");
+    }
+    if (recovered > mayHave) {
+      throw new AssertionError(context + ": recovered operation " + recovered
+          + " but only operations up to " + mayHave + " were started");
+    }
+    long expectedBlocks = blocksThrough(recovered);
+    if (expectedBlocks != block) {
+      throw new AssertionError(context + ": recovered up to operation " + recovered
+          + " whose prefix committed " + expectedBlocks + " blocks, but the latest block is "
+          + block + " (a lost commit before a surviving batch, or the reverse)");
+    }
+    TreeMap<String, String> expected = kvAfter(recovered);
+    TreeMap<String, String> actual = new TreeMap<>();
+    try (Cursor c = db.cursor(ReadOptions.builder().lowerBound(Ops.bytes("kv:"))
+        .upperBound(Ops.bytes("kv;")).build())) {
+      for (c.seekToFirst(); c.isValid(); c.next()) {
+        if (c.key().length != Hash.LENGTH) {
+          actual.put(Ops.string(c.key()), Ops.string(c.value()));
+        }
+      }
+    }
+    if (!expected.equals(actual)) {
+      throw new AssertionError(context + ": key-value state after operation " + recovered
+          + " differs: " + difference(expected, actual));
+    }
+    keysChecked += expected.size();
+    for (long b = 1; b <= block; b++) {
+      Optional<Hash> root = store.rootAt(b);
+      Hash want = tries.get((int) b).rootHash();
+      if (root.isEmpty() || !root.get().equals(want)) {
+        throw new AssertionError(context + ": block " + b + " has root " + root + ", expected "
+            + want);
+      }
+    }
+    keysChecked += block;
+    if (store.rootAt(block + 1).isPresent()) {
+      throw new AssertionError(context + ": block " + (block + 1) + " is recorded but the"
+          + " latest block is " + block);
+    }
+    if (block > 0) {
+      checkTrie(store, (int) block, context);
+      checkTrie(store, 1 + random.nextInt((int) block), context);
+    }
+    return recovered;
+  }
+
+  private void checkTrie(StateStore store, int block, String context) {
+    Trie want = tries.get(block);
+    Trie got = store.trie(want.rootHash());
+    TreeMap<String, String> expected = entries(want);
+    TreeMap<String, String> actual = entries(got);
+    if (!expected.equals(actual)) {
+      throw new AssertionError(context + ": trie of block " + block + " differs: "
+          + difference(expected, actual));
+    }
+    keysChecked += expected.size();
+    if (!expected.isEmpty()) {
+      String key = expected.firstKey();
+      Proof proof = got.prove(Ops.bytes(key));
+      Optional<byte[]> proven = Proof.verify(want.rootHash(), Ops.bytes(key), proof);
+      if (proven.isEmpty() || !Arrays.equals(proven.get(), Ops.bytes(expected.get(key)))) {
+        throw new AssertionError(context + ": proof of " + key + " in block " + block
+            + " does not prove its value");
+      }
+    }
+  }
+
+  private static TreeMap<String, String> entries(Trie t) {
+    TreeMap<String, String> m = new TreeMap<>();
+    for (Iterator<Map.Entry<byte[], byte[]>> it = t.entries(new byte[0]); it.hasNext(); ) {
+      Map.Entry<byte[], byte[]> e = it.next();
+      m.put(Ops.string(e.getKey()), Ops.string(e.getValue()));
+    }
+    return m;
+  }
+
+  static String difference(Map<String, String> expected, Map<String, String> actual) {
+    StringBuilder b = new StringBuilder();
+    int shown = 0;
+    TreeMap<String, String> all = new TreeMap<>(expected);
+    all.putAll(actual);
+    for (String k : all.keySet()) {
+      String e = expected.get(k);
+      String a = actual.get(k);
+      if (e == null ? a != null : !e.equals(a)) {
+        if (shown++ < 5) {
+          b.append(k).append(": expected ").append(abbreviate(e)).append(", found ")
+              .append(abbreviate(a)).append("; ");
+        }
+      }
+    }
+    return b.append(shown).append(" keys differ").toString();
+  }
+
+  private static String abbreviate(String s) {
+    return s == null ? "nothing" : s.length() > 24 ? s.substring(0, 24) + "..." : s;
+  }
+}
