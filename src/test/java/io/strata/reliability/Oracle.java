@@ -156,7 +156,8 @@ final class Oracle {
     }
     if (recovered > mayHave) {
       throw new AssertionError(context + ": recovered operation " + recovered
-          + " but only operations up to " + mayHave + " were started");
+          + " (batch " + lastBatch + ", block " + block + " from operation " + lastCommit
+          + ") but only operations up to " + mayHave + " were started");
     }
     long expectedBlocks = blocksThrough(recovered);
     if (expectedBlocks != block) {
