@@ -98,6 +98,12 @@ public final class Db implements AutoCloseable {
 
   private volatile ReadView view;
   private volatile boolean closed;
+  /**
+   * Set once recovery has succeeded. Until then no file is deleted: a version installed while
+   * the manifest is replayed must not make the files of the real one look obsolete, and an open
+   * that fails (on damage, say) must leave the directory exactly as it found it.
+   */
+  private volatile boolean recovered;
   private volatile Throwable backgroundError;
   private final AtomicLong lastSequence = new AtomicLong();
   private final Object obsoleteLock = new Object();
@@ -209,10 +215,38 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /**
+   * Every table the recovered version names must be on disk: a missing one (deleted by hand, or
+   * named by a manifest whose later records were lost, so that the version is an old one) fails
+   * the open here, naming it, rather than a read later. (A table cut short is left to the reads
+   * and {@link #verifyChecksums()}, which report it with the rest of the damage.)
+   */
+  private void checkTablesExist() throws IOException {
+    Set<String> names = new HashSet<>(fs.list(dir));
+    Version v = versions.current();
+    for (int level = 0; level < v.levels().size(); level++) {
+      for (FileMetadata f : v.files(level)) {
+        Path table = FileNames.table(dir, f.number());
+        if (!names.contains(table.getFileName().toString())) {
+          throw new CorruptionException(table, 0, "table of level " + level + " named by "
+              + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
+              + " is missing");
+        }
+      }
+    }
+  }
+
   private void abandon(Throwable cause) {
     closed = true;
     flushExecutor.shutdownNow();
     compactionExecutor.shutdownNow();
+    try {
+      // nothing of a failed open may outlive it
+      flushExecutor.awaitTermination(1, TimeUnit.MINUTES);
+      compactionExecutor.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       if (wal != null) {
         wal.close();
@@ -232,6 +266,7 @@ public final class Db implements AutoCloseable {
   private void recover() throws IOException {
     if (versions.exists()) {
       versions.recover();
+      checkTablesExist();
     } else {
       // A store gets CURRENT before its first log segment, so a directory with tables or log
       // segments but no CURRENT has lost it. Manifests alone are what a crash in the middle of
@@ -258,6 +293,19 @@ public final class Db implements AutoCloseable {
     long[] maxSequence = {versions.lastSequence()};
     Memtable[] replay = {Memtable.forWriteBuffer(0, options.writeBufferSize())};
     List<IOException> flushErrors = new ArrayList<>();
+    // Segments are created in order and deleted oldest first, so the one the manifest says holds
+    // the oldest unflushed writes is only ever absent together with every later one (a crash
+    // before it was created). Absent with a later one present, the manifest is out of step with
+    // the log (it lost records): replaying only the later ones would silently drop writes.
+    List<Long> present = Wal.segments(fs, dir);
+    for (long n : present) {
+      if (n > logNumber && !present.contains(logNumber)) {
+        throw new CorruptionException(Wal.segmentPath(dir, logNumber), 0, "log segment "
+            + logNumber + ", the oldest unflushed one according to "
+            + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
+            + ", is missing, but segment " + n + " exists");
+      }
+    }
     RecoveryReport report;
     try {
       report = Wal.replay(fs, dir, logNumber, RecoveryMode.TOLERATE_TRUNCATED_TAIL,
@@ -315,6 +363,7 @@ public final class Db implements AutoCloseable {
         fs.delete(dir.resolve(name));
       }
     }
+    recovered = true;
     deleteObsoleteFiles();
     mutex.lock();
     try {
@@ -1060,7 +1109,7 @@ public final class Db implements AutoCloseable {
   // ---------------------------------------------------------------- files
 
   private void scheduleObsoleteFileDeletion() {
-    if (closed || closing) {
+    if (closed || closing || !recovered) {
       return;
     }
     try {
@@ -1076,6 +1125,9 @@ public final class Db implements AutoCloseable {
 
   /** Deletes tables no live version uses, log segments already flushed, old manifests. */
   private void deleteObsoleteFiles() {
+    if (!recovered) {
+      return;
+    }
     synchronized (obsoleteLock) {
       // Order matters. A table's number enters pendingOutputs before its file is created, and
       // leaves only after a version holding it is installed. So with the directory listed first,

@@ -73,6 +73,8 @@ final class TableReader {
     ReadableFile f;
     try {
       f = fs.openForRead(path);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new CorruptionException(path, 0, "table file is missing", e);
     } catch (IOException e) {
       throw new StrataException("cannot open table " + path + ": " + e.getMessage(), e);
     }

@@ -203,6 +203,79 @@ class CorruptionTest {
     assertTrue(e.getMessage().contains("CURRENT is missing"), e.getMessage());
   }
 
+  /**
+   * A manifest cut short (damage, not a crash: its lost records had been acted on) reads like a
+   * store rolled back to an older version. Found by the whole-stack damage campaign: such an open
+   * used to succeed and delete every newer table as obsolete. Now the old version's missing
+   * tables, or the missing log segment it names, refuse the open, and a refused open deletes
+   * nothing.
+   */
+  @Test
+  void aManifestCutShortIsRefusedAndTheRefusedOpenDeletesNothing() throws Exception {
+    try (Db db = Db.open(DIR, options)) {
+      for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < 200; i++) {
+          db.put(key(i), value(i + round));
+        }
+        db.flush();
+        db.compactRange(null, null);
+      }
+    }
+    Path manifest = DIR.resolve(fs.list(DIR).stream().filter(n -> n.startsWith("MANIFEST-"))
+        .findFirst().orElseThrow());
+    byte[] whole = fs.contents(manifest);
+    List<String> before = fs.list(DIR);
+    for (int cut : new int[] {whole.length / 4, whole.length / 2, whole.length - 20}) {
+      for (int attempt = 0; attempt < 20; attempt++) { // a deletion would race the refusal
+        fs.setContents(manifest, java.util.Arrays.copyOf(whole, cut));
+        CorruptionException e = assertThrows(CorruptionException.class,
+            () -> Db.open(DIR, options).close(), "manifest cut at " + cut);
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+        Thread.sleep(1);
+        assertEquals(before, fs.list(DIR), "a refused open deleted files");
+      }
+    }
+    fs.setContents(manifest, whole);
+    try (Db db = Db.open(DIR, options)) {
+      assertArrayEquals(value(7 + 3), db.get(key(7)));
+    }
+  }
+
+  @Test
+  void aMissingLogSegmentThatLaterOnesFollowRefusesTheOpen() throws Exception {
+    try (Db db = Db.open(DIR, options)) {
+      db.put(key(1), "in the log".getBytes(UTF_8));
+    }
+    try (Db db = Db.open(DIR, options)) { // the first segment is flushed and deleted here
+      db.put(key(2), "in the next log".getBytes(UTF_8));
+    }
+    List<String> logs = fs.list(DIR).stream().filter(n -> n.endsWith(".wal")).toList();
+    assertEquals(1, logs.size(), logs.toString());
+    Path log = DIR.resolve(logs.get(0));
+    long number = Long.parseLong(logs.get(0).substring(0, 6));
+    fs.setContents(DIR.resolve(String.format("%06d.wal", number + 1)), fs.contents(log));
+    fs.delete(log);
+    CorruptionException e = assertThrows(CorruptionException.class,
+        () -> Db.open(DIR, options).close());
+    assertEquals(log, e.file());
+    assertTrue(e.getMessage().contains("is missing, but segment " + (number + 1) + " exists"),
+        e.getMessage());
+  }
+
+  @Test
+  void aMissingTableRefusesTheOpenNamingIt() throws Exception {
+    byte[] whole = fs.contents(table);
+    fs.delete(table);
+    CorruptionException gone = assertThrows(CorruptionException.class,
+        () -> Db.open(DIR, options).close());
+    assertEquals(table, gone.file());
+    assertTrue(gone.getMessage().contains("is missing"), gone.getMessage());
+    fs.setContents(table, whole);
+    try (Db db = Db.open(DIR, options)) {
+      assertArrayEquals(value(5), db.get(key(5)));
+    }
+  }
+
   @Test
   void verifyChecksumsFindsEveryDamagedBlockAndNothingOnAHealthyStore() throws Exception {
     try (Db db = Db.open(DIR, options)) {
