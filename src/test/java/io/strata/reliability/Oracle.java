@@ -118,6 +118,21 @@ final class Oracle {
     base = index + 1;
   }
 
+  /** The operation that committed {@code block} (generated up to there), or -1 for block 0. */
+  long opOfBlock(long block) {
+    return commitOps.get((int) block);
+  }
+
+  /** The expected trie of {@code block} (1 = the first committed); generated up to there. */
+  Trie trieOf(int block) {
+    return tries.get(block);
+  }
+
+  /** The entries of a trie, as strings. */
+  static TreeMap<String, String> entriesOf(Trie t) {
+    return entries(t);
+  }
+
   /** Blocks committed by the operations up to {@code index}. */
   long blocksThrough(long index) {
     generateThrough(index);
