@@ -161,7 +161,7 @@ public final class LogReader implements Closeable {
     while (true) {
       if (pos >= size) {
         if (inRecord) {
-          return damage(recordStart, pos, "record starting at " + recordStart
+          return damage(recordStart, pos, pos, "record starting at " + recordStart
               + " has no LAST fragment before the end of the file", true);
         }
         done = true;
@@ -176,39 +176,41 @@ public final class LogReader implements Closeable {
       if (BLOCK_SIZE - inBlock < FRAGMENT_HEADER_SIZE) {
         for (int i = inBlock; i < blockLen; i++) {
           if (block[i] != 0) {
-            return damage(cut, blockBase + i, "non-zero byte in the padding at the end of a block",
-                false);
+            return damage(cut, blockBase + i, blockBase + blockLen,
+                "non-zero byte in the padding at the end of a block", false);
           }
         }
         pos = blockBase + BLOCK_SIZE;
         continue;
       }
       if (blockLen - inBlock < FRAGMENT_HEADER_SIZE) {
-        return damage(cut, pos, "fragment header cut off by the end of the file ("
+        return damage(cut, pos, size, "fragment header cut off by the end of the file ("
             + (blockLen - inBlock) + " of " + FRAGMENT_HEADER_SIZE + " bytes)", true);
       }
       int crc = blockView.getInt(inBlock);
       int length = Short.toUnsignedInt(blockView.getShort(inBlock + 4));
       byte type = block[inBlock + 6];
       if (type == LogFormat.ZERO && length == 0 && crc == 0) {
-        return damage(cut, pos, "zero bytes where a fragment header belongs", zeroToEnd(pos));
+        return damage(cut, pos, pos + FRAGMENT_HEADER_SIZE,
+            "zero bytes where a fragment header belongs", zeroToEnd(pos));
       }
       if (type < LogFormat.FULL || type > LogFormat.LAST) {
-        return damage(cut, pos, "unknown fragment type " + (type & 0xFF),
-            tornCopy(blockBase + Math.min(BLOCK_SIZE, inBlock + FRAGMENT_HEADER_SIZE + length)));
+        long end = blockBase + Math.min(blockLen, inBlock + FRAGMENT_HEADER_SIZE + length);
+        return damage(cut, pos, end, "unknown fragment type " + (type & 0xFF), tornCopy(end));
       }
       if (inBlock + FRAGMENT_HEADER_SIZE + length > BLOCK_SIZE) {
-        return damage(cut, pos, "fragment length " + length + " overruns its 32 KiB block", false);
+        return damage(cut, pos, pos + FRAGMENT_HEADER_SIZE,
+            "fragment length " + length + " overruns its 32 KiB block", false);
       }
       if (inBlock + FRAGMENT_HEADER_SIZE + length > blockLen) {
-        return damage(cut, pos, "fragment of " + length + " bytes cut off by the end of the file",
-            true);
+        return damage(cut, pos, size,
+            "fragment of " + length + " bytes cut off by the end of the file", true);
       }
       int payload = inBlock + FRAGMENT_HEADER_SIZE;
       if (LogFormat.checksum(type, block, payload, length) != crc) {
-        return damage(cut, pos, "checksum mismatch in " + LogFormat.typeName(type)
-            + " fragment of " + length + " bytes",
-            tornCopy(pos + FRAGMENT_HEADER_SIZE + length));
+        long end = pos + FRAGMENT_HEADER_SIZE + length;
+        return damage(cut, pos, end, "checksum mismatch in " + LogFormat.typeName(type)
+            + " fragment of " + length + " bytes", tornCopy(end));
       }
       // A valid fragment: a fragment out of order here means damage before it, never a torn tail.
       if (type == LogFormat.FULL || type == LogFormat.FIRST) {
@@ -258,25 +260,36 @@ public final class LogReader implements Closeable {
   }
 
   /**
-   * Damage found at {@code at}; the good part of the file ends at {@code cut}. Throws, or ends the
-   * file when the damage is a tolerable torn tail.
+   * Damage found at {@code at} in a fragment (or padding) that should span up to {@code end}; the
+   * good part of the file ends at {@code cut}. Throws, or ends the file when the damage is a
+   * tolerable torn tail.
+   *
+   * <p>In the last file, damage touching bytes that were never written (zeros to the end of their
+   * 4 KiB page) is the end of what reached the disk even when valid fragments follow: the
+   * operating system writes unsynced pages back in any order, and a sync writes every page up to
+   * the synced point, so nothing at or after a never-written page was synced.
    */
-  private byte[] damage(long cut, long at, String problem, boolean truncation)
+  private byte[] damage(long cut, long at, long end, String problem, boolean truncation)
       throws IOException {
     if (mode == RecoveryMode.STRICT) {
       throw new CorruptionException(path, at, problem);
     }
-    if (mode == RecoveryMode.TOLERATE_TRUNCATED_TAIL && !truncation) {
-      throw new CorruptionException(path, at, problem
-          + " (a complete record is damaged: an interrupted write cannot cause this)");
-    }
     if (!lastInLog) {
       throw new CorruptionException(path, at, problem + " (not a torn tail: later log files follow)");
     }
-    long valid = validFragmentAfter(at);
-    if (valid >= 0) {
-      throw new CorruptionException(path, at, problem + " (not a torn tail: a valid fragment follows at offset "
-          + valid + ")");
+    long unwritten = unwrittenPage(at, Math.max(end, at + FRAGMENT_HEADER_SIZE));
+    if (unwritten < 0) {
+      if (mode == RecoveryMode.TOLERATE_TRUNCATED_TAIL && !truncation) {
+        throw new CorruptionException(path, at, problem
+            + " (a complete record is damaged: an interrupted write cannot cause this)");
+      }
+      long valid = validFragmentAfter(at);
+      if (valid >= 0) {
+        throw new CorruptionException(path, at, problem
+            + " (not a torn tail: a valid fragment follows at offset " + valid + ")");
+      }
+    } else {
+      problem += " (never written from offset " + unwritten + " to the end of its page)";
     }
     done = true;
     validLength = cut;
@@ -284,6 +297,40 @@ public final class LogReader implements Closeable {
     tailProblem = problem + " at offset " + at;
     droppedOnlyZeros = zeroToEnd(cut);
     return null;
+  }
+
+  /** The page size the write-back order of the operating system works in, at least. */
+  static final int PAGE = 4096;
+
+  /**
+   * Where the first stretch of never-written bytes within {@code [from, to)} starts, or -1: zeros
+   * from there to the end of their 4 KiB page (or of the file). A page written back before the
+   * crash holds its bytes; one never written holds zeros; the page holding the last synced byte
+   * was written as it stood then, zeros after that byte.
+   */
+  private long unwrittenPage(long from, long to) throws IOException {
+    for (long page = from - from % PAGE; page < Math.min(to, size); page += PAGE) {
+      long pageEnd = Math.min(page + PAGE, size);
+      long start = Math.max(page, from);
+      boolean zero = true;
+      for (long b = start; b < pageEnd && zero; ) {
+        long blockBase = b - b % BLOCK_SIZE;
+        loadBlock(blockBase);
+        int i = (int) (b - blockBase);
+        int stop = (int) Math.min(pageEnd - blockBase, BLOCK_SIZE);
+        for (; i < stop; i++) {
+          if (block[i] != 0) {
+            zero = false;
+            break;
+          }
+        }
+        b = blockBase + stop;
+      }
+      if (zero) {
+        return start;
+      }
+    }
+    return -1;
   }
 
   /** Whether every byte from {@code from} to the end of the file is zero. */

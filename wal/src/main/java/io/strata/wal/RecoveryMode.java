@@ -1,11 +1,18 @@
 package io.strata.wal;
 
-/** How reading a log treats damage. */
+/**
+ * How reading a log treats damage.
+ *
+ * <p>In both tolerant modes, damage in the last file that touches bytes never written (zeros from
+ * there to the end of their 4 KiB page) ends the file even when valid records follow: unsynced
+ * pages reach the disk in any order, and nothing at or after a never-written page was synced.
+ */
 public enum RecoveryMode {
   /**
-   * A damaged or incomplete record at the very end of the last file, with nothing valid after it,
-   * is a write torn by a crash: reading stops cleanly before it, the report says how many bytes were
-   * dropped, and recovery truncates them. Damage anywhere else is a {@link CorruptionException}.
+   * A damaged or incomplete record at the very end of the last file, with nothing valid after it
+   * (or touching bytes never written, above), is a write torn by a crash: reading stops cleanly
+   * before it, the report says how many bytes were dropped, and recovery truncates them. Damage
+   * anywhere else is a {@link CorruptionException}.
    */
   TOLERATE_TORN_TAIL,
   /**

@@ -219,12 +219,65 @@ class DamageTest {
         assertEquals(offsets[10], e.offset(), e.getMessage());
       }
     }
+    // zeros inside a page, followed by valid records: damage, not bytes never written
+    int i = 5;
+    while (offsets[i] % LogReader.PAGE + 64 >= LogReader.PAGE) {
+      i++;
+    }
     byte[] zeroed = whole.clone();
-    Arrays.fill(zeroed, (int) offsets[10], (int) offsets[11], (byte) 0);
+    Arrays.fill(zeroed, (int) offsets[i], (int) offsets[i] + 64, (byte) 0);
     fs.setContents(file, zeroed);
     CorruptionException e = assertThrows(CorruptionException.class,
         () -> readAll(fs, file, 1, RecoveryMode.TOLERATE_TORN_TAIL, null));
     assertTrue(e.getMessage().contains("not a torn tail"), e.getMessage());
+  }
+
+  /**
+   * Zeros from a record to the end of its 4 KiB page, followed by valid records, are what a power
+   * cut leaves when the operating system had written later unsynced pages back but not that one:
+   * none of it was synced, so the tolerant modes end the log there. Damage that zeroes bytes up to
+   * a page end reads the same way; that is the price (the record there and every later one in the
+   * last file are dropped, and reported).
+   */
+  @Test
+  void anUnwrittenPageEndsTheLastFileEvenWhenValidRecordsFollow() throws Exception {
+    List<byte[]> records = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      records.add(record(i, 2000));
+    }
+    long[] offsets = write(fs, file, 1, records);
+    byte[] whole = fs.contents(file);
+    long page = (offsets[10] / LogReader.PAGE + 1) * LogReader.PAGE;
+    byte[] lost = whole.clone();
+    Arrays.fill(lost, (int) page, (int) page + LogReader.PAGE, (byte) 0);
+    fs.setContents(file, lost);
+    int firstHit = 0;
+    while (offsets[firstHit + 1] <= page) {
+      firstHit++;
+    }
+    for (RecoveryMode mode : new RecoveryMode[] {RecoveryMode.TOLERATE_TORN_TAIL,
+        RecoveryMode.TOLERATE_TRUNCATED_TAIL}) {
+      List<byte[]> read = new ArrayList<>();
+      LogReader r = LogReader.open(fs, file, 1, mode, true);
+      byte[] rec;
+      while ((rec = r.next()) != null) {
+        read.add(rec);
+      }
+      assertEquals(firstHit, read.size(), mode.toString());
+      assertEquals(offsets[firstHit], r.validLength());
+      assertTrue(r.tailProblem().contains("never written from offset"), r.tailProblem());
+      r.close();
+    }
+    assertThrows(CorruptionException.class,
+        () -> readAll(fs, file, 1, RecoveryMode.STRICT, null));
+    // in a file that is not the last, it is damage
+    assertThrows(CorruptionException.class, () -> {
+      try (LogReader r = LogReader.open(fs, file, 1, RecoveryMode.TOLERATE_TORN_TAIL, false)) {
+        while (r.next() != null) {
+          // read on
+        }
+      }
+    });
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -72,6 +73,28 @@ public final class MemFileSystem implements FileSystem {
       Arrays.fill(data, length, data.length, (byte) 0);
     }
 
+    /**
+     * What a power cut leaves when the disk wrote back some of the unsynced pages, in any order:
+     * the synced bytes, then the unsynced region at full length with each 4 KiB page (by file
+     * offset) either written or still zero.
+     */
+    byte[] durableContentsWithLostPages(Random random) {
+      if (!durableIsPrefix || length == durableLength) {
+        return durableContents(null);
+      }
+      byte[] out = Arrays.copyOf(data, length);
+      long firstPage = durableLength / PAGE;
+      for (long page = firstPage; page * PAGE < length; page++) {
+        if (random.nextBoolean()) {
+          continue;
+        }
+        int from = (int) Math.max(page * PAGE, durableLength);
+        int to = (int) Math.min((page + 1) * PAGE, length);
+        Arrays.fill(out, from, to, (byte) 0);
+      }
+      return out;
+    }
+
     byte[] durableContents(Random random) {
       if (!durableIsPrefix) {
         return durableData.clone();
@@ -91,6 +114,9 @@ public final class MemFileSystem implements FileSystem {
       return n;
     }
   }
+
+  /** The page size of {@link #crashCopyLosingPages}. */
+  static final int PAGE = 4096;
 
   private final Map<Path, Node> live = new HashMap<>();
   private final Map<Path, Node> durable = new HashMap<>();
@@ -248,6 +274,24 @@ public final class MemFileSystem implements FileSystem {
     copy.directories.addAll(directories);
     for (Map.Entry<Path, Node> e : durable.entrySet()) {
       Node n = Node.of(e.getValue().durableContents(random));
+      copy.live.put(e.getKey(), n);
+      copy.durable.put(e.getKey(), n);
+    }
+    return copy;
+  }
+
+  /**
+   * Like {@link #crashCopy()}, but each file whose unsynced changes are pure appends keeps its
+   * full length, with each 4 KiB page of the unsynced bytes either written or left zero at random:
+   * what a power cut leaves when the operating system had written back some dirty pages, in no
+   * particular order (a memory-mapped log is the common case).
+   */
+  public synchronized MemFileSystem crashCopyLosingPages(Random random) {
+    Objects.requireNonNull(random, "random");
+    MemFileSystem copy = new MemFileSystem();
+    copy.directories.addAll(directories);
+    for (Map.Entry<Path, Node> e : durable.entrySet()) {
+      Node n = Node.of(e.getValue().durableContentsWithLostPages(random));
       copy.live.put(e.getKey(), n);
       copy.durable.put(e.getKey(), n);
     }
