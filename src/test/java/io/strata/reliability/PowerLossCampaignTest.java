@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
  * operations) runs with tiny write buffers and tables, so flushes, compactions and log rotations
  * never stop; before randomly chosen disk calls (on any thread: the writer, a flush, a
  * compaction, the manifest, opening) the disk is copied as a power cut then would leave it
- * (only synced bytes and synced directory entries; in half the crash points also a random prefix
- * of each file's unsynced appends). Each copy is opened and checked by the {@link Oracle}:
+ * (only synced bytes and synced directory entries; in a third of the crash points also a random
+ * prefix of each file's unsynced appends, in another third a random subset of their 4 KiB pages,
+ * as when the operating system wrote some dirty pages back in no particular order). Each copy is opened and checked by the {@link Oracle}:
  * the state must be that after some operation at or after the last synced acknowledged one and
  * at or before the last one started, whole (guarantees 1 and 2).
  *
@@ -119,8 +120,10 @@ class PowerLossCampaignTest {
             return;
           }
           long synced = syncedAcked; // read before the copy: these are durable already
-          MemFileSystem disk = crashRandom.nextBoolean() ? fs.mem().crashCopy()
-              : fs.mem().crashCopy(crashRandom);
+          int model = crashRandom.nextInt(3);
+          MemFileSystem disk = model == 0 ? fs.mem().crashCopy()
+              : model == 1 ? fs.mem().crashCopy(crashRandom)
+              : fs.mem().crashCopyLosingPages(crashRandom);
           points.add(new CrashPoint(disk, synced, started,
               label(call, file) + " " + call + " " + file.getFileName()));
         }
