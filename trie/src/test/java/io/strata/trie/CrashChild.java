@@ -5,9 +5,11 @@ import java.util.Random;
 
 /**
  * The child of {@link CrashTest}: opens the store, continues from its latest block, and commits
- * block after block (synced), printing {@code ACK n} when the commit of block n has returned. The
- * contents of every block follow from the seed and the block number alone, so the parent can
- * rebuild them.
+ * block after block (synced), writing {@code ACK n} to the file {@code args[2]} when the commit of
+ * block n has returned (one write call each, so the line is in the operating system before the
+ * next commit starts; lines on standard output were seen to go missing when the process was
+ * killed). The contents of every block follow from the seed and the block number alone, so the
+ * parent can rebuild them.
  */
 public final class CrashChild {
   static final int GENESIS_KEYS = 2_000;
@@ -15,17 +17,17 @@ public final class CrashChild {
 
   private CrashChild() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
     Path dir = Path.of(args[0]);
     long seed = Long.parseLong(args[1]);
-    try (StateStore store = StateStore.open(dir)) {
+    try (StateStore store = StateStore.open(dir);
+        java.io.FileOutputStream acks = new java.io.FileOutputStream(args[2])) {
       long next = store.latestBlock().isPresent() ? store.latestBlock().getAsLong() + 1 : 0;
       Trie t = next == 0 ? store.emptyTrie() : store.trie(store.rootAt(next - 1).orElseThrow());
       while (true) {
         t = apply(t, seed, next);
         store.commit(next, t);
-        System.out.println("ACK " + next);
-        System.out.flush();
+        acks.write(("ACK " + next + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         next++;
       }
     }

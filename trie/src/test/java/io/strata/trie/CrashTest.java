@@ -38,37 +38,24 @@ class CrashTest {
     List<Trie> model = new ArrayList<>();
     long acknowledged = -1;
     for (int round = 0; round < rounds; round++) {
-      AtomicLong lastAck = new AtomicLong(-1);
+      Path acks = dir.resolveSibling(dir.getFileName() + ".acks");
+      java.nio.file.Files.deleteIfExists(acks);
       Process child = new ProcessBuilder(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-          CrashChild.class.getName(), dir.toString(), Long.toString(seed))
+          CrashChild.class.getName(), dir.toString(), Long.toString(seed), acks.toString())
           .redirectError(ProcessBuilder.Redirect.INHERIT)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .start();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(
-            new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            if (line.startsWith("ACK ")) {
-              lastAck.set(Long.parseLong(line.substring(4)));
-            }
-          }
-        } catch (java.io.IOException ignored) {
-          // killed
-        }
-      });
-      reader.start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (lastAck.get() <= acknowledged && System.nanoTime() < deadline && child.isAlive()) {
+      while (lastAck(acks) <= acknowledged && System.nanoTime() < deadline && child.isAlive()) {
         Thread.sleep(5);
       }
       assertTrue(child.isAlive(), "child died on its own in round " + round);
       Thread.sleep(random.nextInt(500));
       child.destroyForcibly();
       assertTrue(child.waitFor(30, TimeUnit.SECONDS));
-      reader.join(10_000);
-      long acked = lastAck.get();
+      long acked = lastAck(acks);
       assertTrue(acked > acknowledged, "round " + round + ": no new block acknowledged");
       acknowledged = acked;
       while (model.size() <= acknowledged + 1) {
@@ -109,5 +96,18 @@ class CrashTest {
       assertArrayEquals(a.getValue(), b.getValue(), "block " + block);
     }
     assertTrue(!g.hasNext(), "block " + block + " has extra entries");
+  }
+
+  /** The last block the child acknowledged in {@code acks}, or -1. */
+  private static long lastAck(Path acks) throws java.io.IOException {
+    long last = -1;
+    if (java.nio.file.Files.exists(acks)) {
+      for (String line : java.nio.file.Files.readAllLines(acks, StandardCharsets.US_ASCII)) {
+        if (line.startsWith("ACK ")) {
+          last = Long.parseLong(line.substring(4));
+        }
+      }
+    }
+    return last;
   }
 }
