@@ -115,7 +115,7 @@ class HostileInputProperties {
   // ------------------------------------------------------------------ properties
 
   /** Unforged damage: either a CorruptionException or exactly what the store holds. */
-  @Property(tries = 150)
+  @Property
   void damagedStoreFilesGiveCorruptionOrTheTruth(@ForAll Victim victim,
       @ForAll @IntRange(min = 0, max = 15) int which,
       @ForAll("mutations") List<Mutation> mutations) throws Exception {
@@ -131,7 +131,7 @@ class HostileInputProperties {
   }
 
   /** Random bytes in place of a file. */
-  @Property(tries = 80)
+  @Property
   void randomBytesAsStoreFilesGiveCorruption(@ForAll Victim victim,
       @ForAll @IntRange(min = 0, max = 15) int which, @ForAll @Size(max = 400) byte[] junk,
       @ForAll boolean validLogHeader) throws Exception {
@@ -155,7 +155,7 @@ class HostileInputProperties {
    * checksum made right again: the block, LZ4, index, filter and properties decoders must reject
    * what they cannot read with a CorruptionException.
    */
-  @Property(tries = 150)
+  @Property
   void forgedTablesWithRightChecksumsFailCleanly(@ForAll @IntRange(min = 0, max = 15) int which,
       @ForAll @IntRange(min = 0, max = 4) int region, @ForAll @IntRange(min = 0, max = 63) int pick,
       @ForAll("mutations") List<Mutation> mutations) throws Exception {
@@ -173,7 +173,7 @@ class HostileInputProperties {
   }
 
   /** Footers whose handles hold edge values (overflowing sums included), checksum right. */
-  @Property(tries = 60)
+  @Property
   void forgedFooterHandlesFailCleanly(@ForAll @IntRange(min = 0, max = 15) int which,
       @ForAll @IntRange(min = 0, max = 5) int field,
       @ForAll @IntRange(min = 0, max = 11) int edge,
@@ -198,7 +198,7 @@ class HostileInputProperties {
    * operation counts, huge key and value lengths, impossible sequences, unknown kinds, trailing
    * bytes, random and mutated records.
    */
-  @Property(tries = 150)
+  @Property
   void forgedLogRecordsFailCleanly(@ForAll @IntRange(min = 0, max = 19) int at,
       @ForAll @IntRange(min = 0, max = 9) int kind, @ForAll @IntRange(min = 0, max = 7) int edge,
       @ForAll @Size(max = 40) byte[] junk, @ForAll("mutations") List<Mutation> mutations,
@@ -300,7 +300,7 @@ class HostileInputProperties {
    * twice or deleted without being there, missing tables, wrong levels, keys in the wrong order,
    * counters at their limits, unknown tags).
    */
-  @Property(tries = 200)
+  @Property
   void forgedManifestEditsFailCleanly(
       @ForAll @Size(min = 1, max = 4) List<@IntRange(min = 0, max = 47) Integer> fields,
       @ForAll @IntRange(min = 0, max = 5) int shape, @ForAll @Size(max = 40) byte[] junk,
@@ -653,7 +653,7 @@ class HostileInputProperties {
    * header), opened with each recovery mode: a CorruptionException naming the file and an offset
    * inside it, or a prefix of the records written, whole and in order.
    */
-  @Property(tries = 150)
+  @Property
   void hostileSegmentsThroughWalOpen(@ForAll @IntRange(min = 0, max = 1) int victim,
       @ForAll RecoveryMode mode, @ForAll("mutations") List<Mutation> mutations,
       @ForAll @Size(max = 300) byte[] junk, @ForAll boolean useJunk,

@@ -230,7 +230,7 @@ class HostileTrieInputProperties {
   }
 
   /** The serialized proof of a key, mutated: the truth or InvalidProofException. */
-  @Property(tries = 200)
+  @Property
   void mutatedSerializedProofsProveTheTruthOrNothing(
       @ForAll @IntRange(min = 0, max = 1000) int pick, @ForAll @Size(max = 4) byte[] extra,
       @ForAll("mutations") List<Mutation> mutations, @ForAll boolean secure) {
@@ -242,7 +242,7 @@ class HostileTrieInputProperties {
   }
 
   /** Proofs rebuilt node by node with nodes dropped, repeated, reordered, changed or borrowed. */
-  @Property(tries = 200)
+  @Property
   void rebuiltProofsProveTheTruthOrNothing(@ForAll @IntRange(min = 0, max = 1000) int pick,
       @ForAll @IntRange(min = 0, max = 1000) int other, @ForAll @Size(max = 4) byte[] extra,
       @ForAll @Size(min = 1, max = 5) List<@IntRange(min = 0, max = 59) Integer> edits,
@@ -268,7 +268,7 @@ class HostileTrieInputProperties {
   }
 
   /** Random bytes and hand-made hostile RLP as a serialized proof. */
-  @Property(tries = 150)
+  @Property
   void hostileBytesAsProofsProveTheTruthOrNothing(@ForAll @Size(max = 300) byte[] junk,
       @ForAll @IntRange(min = 0, max = 9) int shape, @ForAll @IntRange(min = 0, max = 250) int n,
       @ForAll @IntRange(min = 0, max = 1000) int pick, @ForAll boolean secure) {
@@ -419,7 +419,7 @@ class HostileTrieInputProperties {
     };
   }
 
-  @Property(tries = 250)
+  @Property
   void hostileNodeGraphsGiveAnswersOrDocumentedExceptions(@ForAll("graphs") List<NodeSpec> specs,
       @ForAll @Size(min = 1, max = 3) List<@Size(max = 3) byte[]> probes,
       @ForAll @Size(min = 1, max = 40) byte[] value) {
