@@ -62,6 +62,7 @@ final class Compaction {
     for (Input in : job.inputs) {
       TableReader t = tables.acquire(in.file().number());
       try {
+        checkMatchesManifest(t, in.file());
         children.add(t.iterator(false));
       } finally {
         t.release();
@@ -142,6 +143,21 @@ final class Compaction {
       fs.syncDirectory(dir);
     }
     return outputs;
+  }
+
+  /**
+   * A table whose size or key range is not what the manifest recorded (a file replaced by
+   * another) would make the outputs overlap their neighbours in the level: refuse it as damage.
+   */
+  private static void checkMatchesManifest(TableReader t, FileMetadata f) {
+    TableProperties p = t.properties();
+    if (t.fileSize() != f.fileSize() || !java.util.Arrays.equals(p.smallestKey(), f.smallest())
+        || !java.util.Arrays.equals(p.largestKey(), f.largest())) {
+      throw new CorruptionException(t.path(), 0, "table of " + t.fileSize() + " bytes holds keys "
+          + InternalKeys.describe(p.smallestKey()) + ".." + InternalKeys.describe(p.largestKey())
+          + ", the manifest recorded " + f.fileSize() + " bytes and "
+          + InternalKeys.describe(f.smallest()) + ".." + InternalKeys.describe(f.largest()));
+    }
   }
 
   /**
