@@ -150,6 +150,53 @@ class HostileInputProperties {
         true, false);
   }
 
+  /** {@code CURRENT} naming other files, malformed numbers, or nothing. */
+  @Property
+  void forgedCurrentFilesFailCleanly(@ForAll @IntRange(min = 0, max = 11) int shape,
+      @ForAll @IntRange(min = 0, max = 15) int which) throws Exception {
+    Template t = HostileFiles.template();
+    MemFileSystem fs = t.copy();
+    String table = t.tableNames().get(which % t.tableNames().size());
+    String text = switch (shape) {
+      case 0 -> "MANIFEST-" + table.substring(0, table.length() - 4) + "\n"; // a table
+      case 1 -> String.format("MANIFEST-%06d%n", t.walNumber()); // a log segment's number
+      case 2 -> "MANIFEST-999999999999999999\n";
+      case 3 -> "MANIFEST-9999999999999999999\n"; // past a long
+      case 4 -> "MANIFEST--00001\n";
+      case 5 -> "MANIFEST-\n";
+      case 6 -> "\n";
+      case 7 -> "MANIFEST-" + "0".repeat(240) + "1\n";
+      case 8 -> "MANIFEST-" + "0".repeat(250) + "\n"; // 260 bytes: over the size limit
+      case 9 -> String.format("MANIFEST-%06d", t.manifestNumber()); // no newline
+      case 10 -> String.format("MANIFEST-%06d\n\n", t.manifestNumber());
+      default -> String.format("../MANIFEST-%06d%n", t.manifestNumber());
+    };
+    fs.setContents(DIR.resolve("CURRENT"), text.getBytes(UTF_8));
+    tryStore(fs, "CURRENT = " + text.strip(), t, true, false);
+  }
+
+  /**
+   * One file's bytes in place of another's: a table for another table (valid, checksums right,
+   * but not what the manifest recorded), a log segment or manifest for a table, and so on. A
+   * table swapped for another of a different size must be reported, at the latest by
+   * verifyChecksums.
+   */
+  @Property
+  void swappedFilesFailCleanly(@ForAll Victim victim, @ForAll Victim source,
+      @ForAll @IntRange(min = 0, max = 15) int which, @ForAll @IntRange(min = 0, max = 15) int from)
+      throws Exception {
+    Template t = HostileFiles.template();
+    MemFileSystem fs = t.copy();
+    Path file = victimPath(t, victim, which);
+    Path other = victimPath(t, source, from);
+    byte[] original = fs.contents(file);
+    byte[] replacement = fs.contents(other);
+    fs.setContents(file, replacement);
+    tryStore(fs, file.getFileName() + " holds " + other.getFileName(), t, true,
+        victim == Victim.TABLE && source == Victim.TABLE
+            && original.length != replacement.length);
+  }
+
   /**
    * Tables changed inside one block (data, index, filter, properties) or the footer, with every
    * checksum made right again: the block, LZ4, index, filter and properties decoders must reject
@@ -643,6 +690,25 @@ class HostileInputProperties {
           () -> db.get("k00500".getBytes(UTF_8)));
       assertTrue(e.file().getFileName().toString().endsWith(".sst"), e.getMessage());
       assertTrue(e.problem().contains("missing"), e.getMessage());
+    }
+  }
+
+  /**
+   * A table file holding another table's bytes (valid, but not the keys and size the manifest
+   * recorded) made a compaction write outputs overlapping their neighbours, and the version
+   * builder's IllegalStateException stopped the store; compaction now refuses such an input.
+   */
+  @Example
+  void compactingATableThatIsNotWhatTheManifestRecordedIsCorruption() throws Exception {
+    Template t = HostileFiles.template();
+    MemFileSystem fs = t.copy();
+    Path file = victimPath(t, Victim.TABLE, 0);
+    fs.setContents(file, fs.contents(victimPath(t, Victim.TABLE, 1)));
+    try (Db db = Db.open(DIR, HostileFiles.options(fs, 8))) {
+      CorruptionException e = assertThrows(CorruptionException.class,
+          () -> db.compactRange(null, null));
+      assertEquals(file, e.file());
+      assertTrue(e.problem().contains("the manifest recorded"), e.getMessage());
     }
   }
 
