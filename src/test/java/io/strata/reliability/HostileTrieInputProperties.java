@@ -61,6 +61,8 @@ import net.jqwik.api.lifecycle.AfterContainer;
  *       commit give answers or the documented {@link CorruptionException} / {@link
  *       MissingNodeException}; a proof the store makes of such a trie verifies to what {@code get}
  *       said or is refused, and so does a proof holding every hostile node; a put is read back.
+ *   <li>Hostile values under the store's metadata keys (format version, latest block, block
+ *       roots).
  * </ul>
  *
  * Every try runs under a watchdog.
@@ -72,6 +74,7 @@ class HostileTrieInputProperties {
   private static final AtomicLong proofsTrue = new AtomicLong();
   private static final AtomicLong proofsRefused = new AtomicLong();
   private static final AtomicLong graphsTried = new AtomicLong();
+  private static final AtomicLong metadataTried = new AtomicLong();
   private static final AtomicLong nodeCorruption = new AtomicLong();
   private static final AtomicLong nodeMissing = new AtomicLong();
   private static final AtomicLong trieOpsVerified = new AtomicLong();
@@ -84,6 +87,7 @@ class HostileTrieInputProperties {
     f.put("proofs verified to the truth", proofsTrue.get());
     f.put("proofs refused (InvalidProofException)", proofsRefused.get());
     f.put("hostile node graphs tried", graphsTried.get());
+    f.put("hostile metadata records tried", metadataTried.get());
     f.put("CorruptionException for a stored node", nodeCorruption.get());
     f.put("MissingNodeException", nodeMissing.get());
     f.put("trie operations verified", trieOpsVerified.get());
@@ -511,6 +515,85 @@ class HostileTrieInputProperties {
       trieOpsVerified.addAndGet(n);
     } catch (Throwable e) {
       documented(context + " (entries)", e);
+    }
+  }
+
+  /**
+   * Hostile values under the store's metadata keys (format version, latest block, a block's
+   * root; layout in trie/FORMAT.md): opening the store and reading the block history give answers
+   * or the documented exceptions: a format version other than 1 refuses the open with a
+   * StrataException saying so; a latest-block or root record of the wrong length is a
+   * CorruptionException; a root that names no stored node is a MissingNodeException.
+   */
+  @Property
+  void hostileMetadataGivesAnswersOrDocumentedExceptions(
+      @ForAll @IntRange(min = 0, max = 2) int which, @ForAll @Size(max = 40) byte[] junk,
+      @ForAll @IntRange(min = 0, max = 3) int block) {
+    metadataTried.incrementAndGet();
+    MemFileSystem fs = new MemFileSystem();
+    Path dir = Path.of("/meta");
+    try {
+      assertTimeoutPreemptively(LIMIT, () -> {
+        try (Db db = Db.open(dir, Options.builder().fileSystem(fs).build())) {
+          Hash committed;
+          try (StateStore s = StateStore.on(db)) {
+            committed = s.commit(1, s.emptyTrie().put(new byte[] {1, 2}, new byte[] {3}));
+          }
+          byte[] key = switch (which) {
+            case 0 -> new byte[] {0x00};
+            case 1 -> new byte[] {0x02};
+            default -> {
+              byte[] k = new byte[9];
+              k[0] = 0x01;
+              k[8] = (byte) block;
+              yield k;
+            }
+          };
+          db.put(key, junk);
+          StateStore s;
+          try {
+            s = StateStore.on(db);
+          } catch (Throwable e) {
+            boolean formatRefused = which == 0 && !(junk.length == 1 && junk[0] == 1)
+                && e instanceof io.strata.lsm.StrataException
+                && e.getMessage().contains("format version");
+            boolean badLatest = which == 1 && junk.length != 8 && e instanceof CorruptionException;
+            if (!formatRefused && !badLatest) {
+              throw HostileFiles.violation("metadata " + which, e);
+            }
+            nodeCorruption.incrementAndGet();
+            return;
+          }
+          try (s) {
+            s.latestBlock();
+            for (long b = 0; b < 4; b++) {
+              Optional<Hash> root;
+              try {
+                root = s.rootAt(b);
+              } catch (CorruptionException e) {
+                assertTrue(which == 2 && b == block && junk.length != 32, e.toString());
+                nodeCorruption.incrementAndGet();
+                continue;
+              }
+              if (root.isPresent()) {
+                try {
+                  Trie t = s.trie(root.get());
+                  t.get(new byte[] {1, 2});
+                  if (root.get().equals(committed)) {
+                    assertArrayEquals(new byte[] {3}, t.get(new byte[] {1, 2}));
+                  }
+                  trieOpsVerified.incrementAndGet();
+                } catch (Throwable e) {
+                  documented("metadata root of block " + b, e);
+                }
+              }
+            }
+          }
+        }
+      }, "metadata: hung");
+    } catch (AssertionError | RuntimeException e) {
+      violations.incrementAndGet();
+      throw e;
     }
   }
 
