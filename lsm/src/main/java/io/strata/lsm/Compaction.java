@@ -90,6 +90,15 @@ final class Compaction {
         if (last != null && InternalKeys.compare(last, key) >= 0) {
           throw misordered(job, last, key);
         }
+        FileMetadata source = job.inputs.get(it.currentChild()).file();
+        if (InternalKeys.compare(key, source.smallest()) < 0
+            || InternalKeys.compare(key, source.largest()) > 0) {
+          // outputs would overlap tables of the level that are not inputs
+          throw new CorruptionException(FileNames.table(dir, source.number()), 0, "holds "
+              + InternalKeys.describe(key) + ", outside the range "
+              + InternalKeys.describe(source.smallest()) + ".." + InternalKeys.describe(
+                  source.largest()) + " the manifest recorded for it");
+        }
         last = key;
         if (!filter.keep(key)) {
           continue;
