@@ -72,6 +72,7 @@ class HostileInputProperties {
   private static final AtomicLong operationsVerified = new AtomicLong();
   private static final AtomicLong walTries = new AtomicLong();
   private static final AtomicLong walRecordsChecked = new AtomicLong();
+  private static final AtomicLong silentSegmentCuts = new AtomicLong();
   private static final AtomicLong violations = new AtomicLong();
 
   @AfterContainer
@@ -86,6 +87,8 @@ class HostileInputProperties {
     f.put("reads verified", operationsVerified.get());
     f.put("log segments tried through Wal.open", walTries.get());
     f.put("log records checked", walRecordsChecked.get());
+    f.put("non-last segments cut at a record boundary, read without error",
+        silentSegmentCuts.get());
     f.put("violations", violations.get());
     ReliabilityReport.record("hostile store files", f);
   }
@@ -553,9 +556,8 @@ class HostileInputProperties {
       assertArrayEquals(forward.get(i)[0], backward.get(forward.size() - 1 - i)[0], context);
       assertArrayEquals(forward.get(i)[1], backward.get(forward.size() - 1 - i)[1], context);
     }
-    if (!problems.isEmpty()) {
-      return true; // damage in blocks the reads did not need, or reported: answers unchecked
-    }
+    // unforged damage: whatever was answered is the truth, even when verifyChecksums found
+    // something (the full scan read every data block, so what it found is not in them)
     TreeMap<String, String> want = new TreeMap<>(t.tables());
     int kept = 0;
     while (kept < t.logTail().size() && got.containsKey(t.logTail().get(kept)[0])) {
@@ -572,7 +574,7 @@ class HostileInputProperties {
           context + ": get " + e.getKey());
     }
     readTrue.incrementAndGet();
-    return false;
+    return !problems.isEmpty();
   }
 
   // ------------------------------------------------------------------ bugs these found
@@ -635,6 +637,38 @@ class HostileInputProperties {
     fs.createDirectories(DIR);
     io.strata.lsm.Options options = io.strata.lsm.Options.builder().fileSystem(fs)
         .compression(io.strata.lsm.Compression.NONE).build();
+    Path file = smallTableWithFirstKeyChanged(fs, options, (byte) 'z'); // after every other key
+    try (Db db = Db.open(DIR, options)) {
+      CorruptionException e = assertThrows(CorruptionException.class,
+          () -> db.compactRange(null, null));
+      assertEquals(file, e.file());
+      assertEquals(TableLayout.of(fs.contents(file)).dataBlocks()[0][0], e.offset());
+    }
+  }
+
+  /**
+   * A data block whose first key was changed to sort before the table's recorded smallest key
+   * (block order intact, checksums right) made compaction write it out, so outputs could overlap
+   * their neighbours in the level (IllegalStateException from the version builder).
+   */
+  @Example
+  void compactingATableHoldingAKeyOutsideItsRecordedRangeIsCorruption() throws Exception {
+    MemFileSystem fs = new MemFileSystem();
+    fs.createDirectories(DIR);
+    io.strata.lsm.Options options = io.strata.lsm.Options.builder().fileSystem(fs)
+        .compression(io.strata.lsm.Compression.NONE).build();
+    Path file = smallTableWithFirstKeyChanged(fs, options, (byte) 'j'); // before every key
+    try (Db db = Db.open(DIR, options)) {
+      CorruptionException e = assertThrows(CorruptionException.class,
+          () -> db.compactRange(null, null));
+      assertEquals(file, e.file());
+      assertTrue(e.problem().contains("outside the range"), e.getMessage());
+    }
+  }
+
+  /** A one-table store of keys k00000..k00099 whose first key's first byte is {@code to}. */
+  private static Path smallTableWithFirstKeyChanged(MemFileSystem fs,
+      io.strata.lsm.Options options, byte to) throws Exception {
     try (Db db = Db.open(DIR, options)) {
       for (int i = 0; i < 100; i++) {
         db.put(HostileFiles.key(i).getBytes(UTF_8), ("v" + i).getBytes(UTF_8));
@@ -648,15 +682,10 @@ class HostileInputProperties {
     // the first entry: shared 0, unshared, value length (one byte each), then its key "k00000"
     int first = (int) layout.dataBlocks()[0][0];
     assertEquals('k', bytes[first + 3]);
-    bytes[first + 3] = 'z'; // now after every other key of the block
+    bytes[first + 3] = to;
     layout.repairChecksums(bytes);
     fs.setContents(file, bytes);
-    try (Db db = Db.open(DIR, options)) {
-      CorruptionException e = assertThrows(CorruptionException.class,
-          () -> db.compactRange(null, null));
-      assertEquals(file, e.file());
-      assertEquals(first, e.offset());
-    }
+    return file;
   }
 
   /** A manifest whose level-6 tables overlap made open throw IllegalStateException. */
@@ -704,7 +733,10 @@ class HostileInputProperties {
     MemFileSystem fs = t.copy();
     Path file = victimPath(t, Victim.TABLE, 0);
     fs.setContents(file, fs.contents(victimPath(t, Victim.TABLE, 1)));
-    try (Db db = Db.open(DIR, HostileFiles.options(fs, 8))) {
+    // no background compaction: this one must be the first to meet the swapped table
+    io.strata.lsm.Options quiet = HostileFiles.options(fs, 8).toBuilder()
+        .maxBytesForLevelBase(1L << 40).build();
+    try (Db db = Db.open(DIR, quiet)) {
       CorruptionException e = assertThrows(CorruptionException.class,
           () -> db.compactRange(null, null));
       assertEquals(file, e.file());
@@ -730,7 +762,11 @@ class HostileInputProperties {
     fs.createDirectories(dir);
     Random r = new Random(seed);
     List<byte[]> written = new ArrayList<>();
+    int inFirst = 0;
     for (long segment = 1; segment <= 2; segment++) {
+      if (segment == 2) {
+        inFirst = written.size();
+      }
       try (LogWriter w = LogWriter.create(fs, Wal.segmentPath(dir, segment), segment)) {
         for (int i = 0, n = 1 + r.nextInt(12); i < n; i++) {
           byte[] rec = new byte[r.nextInt(4) == 0 ? r.nextInt(70_000) : r.nextInt(200)];
@@ -750,6 +786,7 @@ class HostileInputProperties {
       hostile = HostileFiles.mutate(bytes, mutations);
     }
     fs.setContents(file, hostile);
+    int firstCount = inFirst;
     String context = "segment " + (victim + 1) + " " + mode + " "
         + (useJunk ? "junk " + junk.length : mutations.toString());
     try {
@@ -772,9 +809,21 @@ class HostileInputProperties {
         if (useJunk) {
           return; // junk may hold valid fragments by chance only if it copied them: skip
         }
-        assertTrue(got.size() <= written.size(), context + ": more records than written");
-        for (int i = 0; i < got.size(); i++) {
-          assertArrayEquals(written.get(i), got.get(i), context + ": record " + i);
+        // a prefix of each segment's records, in order; the first segment may come up short
+        // without an error only when it was cut at a record boundary (the format cannot tell:
+        // counted, and reported as a limitation)
+        int a = 0;
+        while (a < got.size() && a < firstCount && Arrays.equals(written.get(a), got.get(a))) {
+          a++;
+        }
+        for (int i = a; i < got.size(); i++) {
+          int w = firstCount + (i - a);
+          assertTrue(w < written.size(), context + ": more records than written");
+          assertArrayEquals(written.get(w), got.get(i), context + ": record " + i);
+        }
+        if (a < firstCount && got.size() > a) {
+          assertTrue(victim == 0, context + ": records of the first segment missing");
+          silentSegmentCuts.incrementAndGet();
         }
       }, context + ": hung");
     } catch (AssertionError | RuntimeException e) {
