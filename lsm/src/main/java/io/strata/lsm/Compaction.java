@@ -62,6 +62,7 @@ final class Compaction {
     for (Input in : job.inputs) {
       TableReader t = tables.acquire(in.file().number());
       try {
+        checkMatchesManifest(t, in.file());
         children.add(t.iterator(false));
       } finally {
         t.release();
@@ -76,6 +77,7 @@ final class Compaction {
     Output out = null;
     try (MergingIterator it = new MergingIterator(children)) {
       byte[] previous = null;
+      byte[] last = null; // the last key merged, kept or not
       int sinceCheck = 0;
       for (it.seekToFirst(); it.isValid(); it.next()) {
         if (++sinceCheck == 1024) {
@@ -85,6 +87,19 @@ final class Compaction {
           }
         }
         byte[] key = it.key();
+        if (last != null && InternalKeys.compare(last, key) >= 0) {
+          throw misordered(job, last, key);
+        }
+        FileMetadata source = job.inputs.get(it.currentChild()).file();
+        if (InternalKeys.compare(key, source.smallest()) < 0
+            || InternalKeys.compare(key, source.largest()) > 0) {
+          // outputs would overlap tables of the level that are not inputs
+          throw new CorruptionException(FileNames.table(dir, source.number()), 0, "holds "
+              + InternalKeys.describe(key) + ", outside the range "
+              + InternalKeys.describe(source.smallest()) + ".." + InternalKeys.describe(
+                  source.largest()) + " the manifest recorded for it");
+        }
+        last = key;
         if (!filter.keep(key)) {
           continue;
         }
@@ -137,6 +152,43 @@ final class Compaction {
       fs.syncDirectory(dir);
     }
     return outputs;
+  }
+
+  /**
+   * A table whose size or key range is not what the manifest recorded (a file replaced by
+   * another) would make the outputs overlap their neighbours in the level: refuse it as damage.
+   */
+  private static void checkMatchesManifest(TableReader t, FileMetadata f) {
+    TableProperties p = t.properties();
+    if (t.fileSize() != f.fileSize() || !java.util.Arrays.equals(p.smallestKey(), f.smallest())
+        || !java.util.Arrays.equals(p.largestKey(), f.largest())) {
+      throw new CorruptionException(t.path(), 0, "table of " + t.fileSize() + " bytes holds keys "
+          + InternalKeys.describe(p.smallestKey()) + ".." + InternalKeys.describe(p.largestKey())
+          + ", the manifest recorded " + f.fileSize() + " bytes and "
+          + InternalKeys.describe(f.smallest()) + ".." + InternalKeys.describe(f.largest()));
+    }
+  }
+
+  /**
+   * The merge of sorted inputs went backwards: an input table is damaged (in a way its checksums
+   * do not catch). Names the damaged block when a full check of the inputs finds it.
+   */
+  private CorruptionException misordered(CompactionJob job, byte[] before, byte[] after) {
+    for (Input in : job.inputs) {
+      TableReader t = tables.acquire(in.file().number());
+      try {
+        List<CorruptionException> problems = t.verifyChecksums();
+        if (!problems.isEmpty()) {
+          return problems.get(0);
+        }
+      } finally {
+        t.release();
+      }
+    }
+    return new CorruptionException(FileNames.table(dir, job.inputs.get(0).file().number()), 0,
+        "compaction inputs are out of order: " + InternalKeys.describe(before) + " then "
+            + InternalKeys.describe(after) + " (input tables " + job.inputs.stream()
+                .map(i -> Long.toString(i.file().number())).toList() + ")");
   }
 
   long bytesRead() {

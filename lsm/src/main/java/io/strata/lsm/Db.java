@@ -402,6 +402,11 @@ public final class Db implements AutoCloseable {
         || first + count - 1 > InternalKeys.MAX_SEQUENCE) {
       throw in.corrupt("impossible sequence " + first + " or count " + count);
     }
+    // every operation takes at least 2 bytes (kind, key length): a count the record cannot hold
+    // must not size the arrays the insert allocates
+    if (count > in.remaining() / 2) {
+      throw in.corrupt(count + " operations cannot fit in " + in.remaining() + " bytes");
+    }
     into.insertBatch(in, count, first);
     return first + count - 1;
   }

@@ -40,8 +40,10 @@ record Footer(BlockHandle index, BlockHandle filter, BlockHandle properties) {
           + version);
     }
     for (BlockHandle x : h) {
+      // subtract rather than add: a forged offset near Long.MAX_VALUE must not overflow past
+      // the check
       if (x.offset() < 0 || x.size() < 0
-          || x.offset() + x.size() + TableFormat.BLOCK_TRAILER_BYTES > offset) {
+          || x.size() > offset - TableFormat.BLOCK_TRAILER_BYTES - x.offset()) {
         throw new CorruptionException(file, offset, "footer names a block at " + x.offset()
             + " of " + x.size() + " bytes outside the file's " + fileSize + " bytes");
       }

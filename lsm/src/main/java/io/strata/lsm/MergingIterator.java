@@ -115,6 +115,16 @@ final class MergingIterator implements InternalIterator {
     current = best;
   }
 
+  /** The position in the constructor's list of the child the current entry comes from. */
+  int currentChild() {
+    for (int i = 0; i < children.length; i++) {
+      if (children[i] == current) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("not on an entry");
+  }
+
   @Override
   public byte[] key() {
     return current.key();

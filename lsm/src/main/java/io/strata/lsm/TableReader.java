@@ -74,7 +74,9 @@ final class TableReader {
     try {
       f = fs.openForRead(path);
     } catch (java.nio.file.NoSuchFileException e) {
-      throw new CorruptionException(path, 0, "table file is missing", e);
+      // only live tables are opened: the manifest names a file the store does not have
+      throw new CorruptionException(path, 0, "table " + number + " is missing: the manifest"
+          + " lists it but there is no such file", e);
     } catch (IOException e) {
       throw new StrataException("cannot open table " + path + ": " + e.getMessage(), e);
     }

@@ -179,7 +179,12 @@ final class VersionSet {
           + (log == null ? "the log number" : next == null ? "the next file number"
               : "the last sequence"));
     }
-    Version v = b.build();
+    Version v;
+    try {
+      v = b.build();
+    } catch (IllegalStateException inconsistent) { // tables of one sorted level overlap
+      throw new CorruptionException(path, 0, inconsistent.getMessage());
+    }
     for (List<FileMetadata> level : v.levels()) {
       for (FileMetadata f : level) {
         if (f.number() >= next) {
