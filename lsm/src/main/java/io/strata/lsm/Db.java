@@ -291,6 +291,7 @@ public final class Db implements AutoCloseable {
     long logNumber = versions.logNumber();
     VersionEdit edit = new VersionEdit();
     long[] maxSequence = {versions.lastSequence()};
+    long[] nextSequence = {-1};
     Memtable[] replay = {Memtable.forWriteBuffer(0, options.writeBufferSize())};
     List<IOException> flushErrors = new ArrayList<>();
     // Segments are created in order and deleted oldest first, so the one the manifest says holds
@@ -310,7 +311,8 @@ public final class Db implements AutoCloseable {
     try {
       report = Wal.replay(fs, dir, logNumber, RecoveryMode.TOLERATE_TRUNCATED_TAIL,
           (position, record) -> {
-            long last = applyLogRecord(position, record, replay[0]);
+            long last = applyLogRecord(position, record, replay[0], nextSequence[0]);
+            nextSequence[0] = last + 1;
             maxSequence[0] = Math.max(maxSequence[0], last);
             if (replay[0].approximateBytes() >= options.writeBufferSize()) {
               try {
@@ -389,7 +391,14 @@ public final class Db implements AutoCloseable {
   }
 
   /** Inserts one log record's operations; returns the last sequence it used. */
-  private long applyLogRecord(RecordPosition position, byte[] record, Memtable into) {
+  /**
+   * Inserts one log record (a batch) into {@code into} and returns its last sequence number.
+   * Batches are logged in sequence order, so a record that does not start at {@code expected}
+   * (when known, i.e. not -1) means records between them are gone: a log file cut short that was
+   * not the last, say, which the log format alone cannot see.
+   */
+  private long applyLogRecord(RecordPosition position, byte[] record, Memtable into,
+      long expected) {
     Path file = Wal.segmentPath(dir, position.segment());
     ByteSource in = new ByteSource(record, 0, record.length, file, position.offset(),
         "write-ahead log record");
@@ -401,6 +410,10 @@ public final class Db implements AutoCloseable {
     if (first < 1 || first > InternalKeys.MAX_SEQUENCE || count < 0
         || first + count - 1 > InternalKeys.MAX_SEQUENCE) {
       throw in.corrupt("impossible sequence " + first + " or count " + count);
+    }
+    if (expected >= 0 && first != expected) {
+      throw in.corrupt("batch starts at sequence " + first + ", but the previous one ended at "
+          + (expected - 1) + ": the log lost the records between them");
     }
     // every operation takes at least 2 bytes (kind, key length): a count the record cannot hold
     // must not size the arrays the insert allocates

@@ -262,6 +262,36 @@ class CorruptionTest {
         e.getMessage());
   }
 
+  /**
+   * A log whose every record is valid but one batch is gone from the middle (a log file cut at a
+   * record boundary that was not the last, say): the sequence numbers show the hole.
+   */
+  @Test
+  void aLogMissingABatchBetweenValidOnesRefusesTheOpen() throws Exception {
+    try (Db db = Db.open(DIR, options)) {
+      for (int i = 0; i < 3; i++) {
+        db.put(("gap" + i).getBytes(UTF_8), value(i));
+      }
+    }
+    String name = fs.list(DIR).stream().filter(n -> n.endsWith(".wal")).findFirst().orElseThrow();
+    Path log = DIR.resolve(name);
+    long number = Long.parseLong(name.substring(0, 6));
+    List<byte[]> records = new ArrayList<>();
+    io.strata.wal.Wal.replay(fs, DIR, number, io.strata.wal.RecoveryMode.STRICT,
+        (p, r) -> records.add(r));
+    assertEquals(3, records.size());
+    fs.delete(log);
+    try (io.strata.wal.LogWriter w = io.strata.wal.LogWriter.create(fs, log, number)) {
+      w.append(records.get(0));
+      w.append(records.get(2));
+      w.sync();
+    }
+    CorruptionException e = assertThrows(CorruptionException.class,
+        () -> Db.open(DIR, options).close());
+    assertEquals(log, e.file());
+    assertTrue(e.getMessage().contains("lost the records between them"), e.getMessage());
+  }
+
   @Test
   void aMissingTableRefusesTheOpenNamingIt() throws Exception {
     byte[] whole = fs.contents(table);
