@@ -97,7 +97,12 @@ final class EntryIterator implements Iterator<Map.Entry<byte[], byte[]>> {
     return java.util.Arrays.compare(key, from) >= 0;
   }
 
-  private static Map.Entry<byte[], byte[]> entry(byte[] nibbles, byte[] value) {
+  private Map.Entry<byte[], byte[]> entry(byte[] nibbles, byte[] value) {
+    if (nibbles.length % 2 != 0) {
+      // only a stored node graph that no trie of byte keys produces can get here
+      throw resolver.corrupt("a trie value sits at a path of " + nibbles.length
+          + " nibbles, which is no key of whole bytes");
+    }
     return new AbstractMap.SimpleImmutableEntry<>(
         Nibbles.toBytes(nibbles, nibbles.length), value.clone());
   }

@@ -13,6 +13,11 @@ interface NodeResolver {
    */
   Node resolve(HashNode ref);
 
+  /** The exception for a node graph that decodes but cannot be a trie of byte keys. */
+  default RuntimeException corrupt(String problem) {
+    return new IllegalStateException(problem);
+  }
+
   /** For tries that live only in memory: they never contain a {@link HashNode}. */
   NodeResolver NONE = ref -> {
     throw new MissingNodeException(ref.hash, "an in-memory trie holds no reference to a stored node");

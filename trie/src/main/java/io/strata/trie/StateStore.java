@@ -143,6 +143,11 @@ public final class StateStore implements AutoCloseable, NodeResolver {
     return load(ref.hash, false);
   }
 
+  @Override
+  public RuntimeException corrupt(String problem) {
+    return new CorruptionException(dir, -1, problem);
+  }
+
   private Node load(Hash h, boolean isRoot) {
     Node n = cache.get(h);
     if (n != null) {

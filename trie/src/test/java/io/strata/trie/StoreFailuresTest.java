@@ -49,6 +49,25 @@ class StoreFailuresTest {
     }
   }
 
+  /**
+   * A stored leaf whose path has an odd number of nibbles decodes, and hashes to its key, but no
+   * trie of byte keys holds one: iterating it is corruption, not a key with its last nibble
+   * dropped (found by the whole-stack hostile-input campaign).
+   */
+  @Test
+  void aStoredLeafAtAnOddPathIsCorruptionWhenIterated() {
+    byte[] leaf = {(byte) 0xc2, 0x31, 0x76}; // [hex-prefix "odd leaf, nibble 1", "v"]
+    Hash root = Hash.keccak256(leaf);
+    try (StateStore store = StateStore.open(dir)) {
+      store.db().put(root.toBytes(), leaf);
+      Trie t = store.trie(root);
+      CorruptionException e = assertThrows(CorruptionException.class,
+          () -> t.entries(new byte[0]).next());
+      assertTrue(e.getMessage().contains("1 nibbles"), e.getMessage());
+      assertEquals(null, t.get(new byte[] {0x10}), "no byte key reaches it");
+    }
+  }
+
   @Test
   void missingAndDamagedNodesBelowTheRootAreDetected() {
     try (Db db = Db.open(dir)) {
