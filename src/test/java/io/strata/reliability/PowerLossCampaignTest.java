@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * the state must be that after some operation at or after the last synced acknowledged one and
  * at or before the last one started, whole (guarantees 1 and 2).
  *
- * <p>Sizes: {@code -Dstrata.campaign.crashpoints} (default 1,500) crash points in all.
+ * <p>Sizes: {@code -Dstrata.campaign.crashpoints} (default 2,000) crash points in all.
  */
 class PowerLossCampaignTest {
   private static final Path DIR = Path.of("/state");
@@ -38,7 +38,7 @@ class PowerLossCampaignTest {
 
   @Test
   void everyCrashPointRecoversAPrefixHoldingEverySyncedOperation() {
-    int wanted = Integer.getInteger("strata.campaign.crashpoints", 1500);
+    int wanted = Integer.getInteger("strata.campaign.crashpoints", 2000);
     long seed = Long.getLong("strata.campaign.seed", System.nanoTime());
     Random random = new Random(seed);
     Map<String, Integer> where = new TreeMap<>();

@@ -13,7 +13,8 @@ import java.util.NoSuchElementException;
  * <p>Thread-safety: one thread at a time.
  */
 final class EntryIterator implements Iterator<Map.Entry<byte[], byte[]>> {
-  private record Frame(Node node, byte[] prefix) {}
+  /** A node to visit, the path to it, and the nearest stored node at or above it (or null). */
+  private record Frame(Node node, byte[] prefix, Hash stored) {}
 
   private final ArrayDeque<Frame> stack = new ArrayDeque<>();
   private final byte[] from;
@@ -24,8 +25,16 @@ final class EntryIterator implements Iterator<Map.Entry<byte[], byte[]>> {
     this.from = fromNibbles;
     this.resolver = resolver;
     if (root != null) {
-      stack.push(new Frame(root, Nibbles.EMPTY));
+      stack.push(new Frame(root, Nibbles.EMPTY, storedHash(root)));
     }
+  }
+
+  /** The hash a stored root is kept under (a root is stored by hash even when small), or null. */
+  private static Hash storedHash(Node root) {
+    if (root.ref == null || !root.stored) {
+      return null;
+    }
+    return Hash.wrap(root.ref.length == Hash.LENGTH ? root.ref : Keccak.hash(root.ref));
   }
 
   @Override
@@ -50,18 +59,20 @@ final class EntryIterator implements Iterator<Map.Entry<byte[], byte[]>> {
     while (!stack.isEmpty()) {
       Frame f = stack.pop();
       Node n = f.node;
+      Hash stored = f.stored;
       if (n instanceof HashNode h) {
         n = resolver.resolve(h);
+        stored = h.hash;
       }
       if (n instanceof LeafNode leaf) {
         byte[] key = Nibbles.concat(f.prefix, leaf.path);
         if (atOrAfterFrom(key)) {
-          return entry(key, leaf.value);
+          return entry(key, leaf.value, stored);
         }
       } else if (n instanceof ExtensionNode ext) {
         byte[] p = Nibbles.concat(f.prefix, ext.path);
         if (mayReachFrom(p)) {
-          stack.push(new Frame(ext.child, p));
+          stack.push(new Frame(ext.child, p, stored));
         }
       } else {
         BranchNode br = (BranchNode) n;
@@ -70,12 +81,12 @@ final class EntryIterator implements Iterator<Map.Entry<byte[], byte[]>> {
           if (c != null) {
             byte[] p = Nibbles.concat(f.prefix, new byte[] {(byte) i});
             if (mayReachFrom(p)) {
-              stack.push(new Frame(c, p));
+              stack.push(new Frame(c, p, stored));
             }
           }
         }
         if (br.value != null && atOrAfterFrom(f.prefix)) {
-          return entry(f.prefix, br.value);
+          return entry(f.prefix, br.value, stored);
         }
       }
     }
@@ -97,10 +108,11 @@ final class EntryIterator implements Iterator<Map.Entry<byte[], byte[]>> {
     return java.util.Arrays.compare(key, from) >= 0;
   }
 
-  private Map.Entry<byte[], byte[]> entry(byte[] nibbles, byte[] value) {
+  private Map.Entry<byte[], byte[]> entry(byte[] nibbles, byte[] value, Hash stored) {
     if (nibbles.length % 2 != 0) {
       // only a stored node graph that no trie of byte keys produces can get here
-      throw resolver.corrupt("a trie value sits at a path of " + nibbles.length
+      throw resolver.corrupt("trie node " + (stored == null ? "(in memory)" : stored)
+          + " holds a value at a path of " + nibbles.length
           + " nibbles, which is no key of whole bytes");
     }
     return new AbstractMap.SimpleImmutableEntry<>(
