@@ -6,7 +6,9 @@ import java.util.Random;
 
 /**
  * The child process of {@link CrashTest}: writes numbered batches to a store, synced or not, and
- * prints {@code ACK <id> <synced>} after each write returns, until it is killed. With a fourth
+ * writes {@code ACK <id> <synced>} to the file {@code args[3]} after each write returns (one
+ * write call each, so it is in the operating system before the next batch starts; lines on
+ * standard output were seen to go missing when the process was killed), until it is killed. With a fourth
  * argument {@code pause-in-compaction}, the first compaction to write its outputs prints {@code
  * PAUSED} and waits there, before its manifest edit, to be killed.
  *
@@ -35,7 +37,7 @@ public final class CrashChild {
     // small tables, so flushes and background compactions run all the time
     Options.Builder b = Options.builder().writeBufferSize(64 * 1024).blockSize(1024)
         .targetFileSize(64 * 1024).maxBytesForLevelBase(256 * 1024);
-    if (args.length > 3 && args[3].equals("pause-in-compaction")) {
+    if (args.length > 4 && args[4].equals("pause-in-compaction")) {
       // a compaction that has written its outputs says so and waits there to be killed
       b.testHook(point -> {
         if (point.equals("compaction-outputs-written")) {
@@ -50,7 +52,8 @@ public final class CrashChild {
       });
     }
     Options options = b.build();
-    try (Db db = Db.open(dir, options)) {
+    try (Db db = Db.open(dir, options);
+        java.io.FileOutputStream acks = new java.io.FileOutputStream(args[3])) {
       for (long id = first; ; id++) {
         WriteBatch batch = new WriteBatch();
         for (int j = 0; j < keysOf(id); j++) {
@@ -60,8 +63,7 @@ public final class CrashChild {
             Long.toString(id).getBytes(StandardCharsets.UTF_8));
         boolean sync = random.nextInt(4) == 0;
         db.write(batch, sync ? WriteOptions.sync() : WriteOptions.defaults());
-        System.out.println("ACK " + id + " " + sync);
-        System.out.flush();
+        acks.write(("ACK " + id + " " + sync + "\n").getBytes(StandardCharsets.US_ASCII));
         if (random.nextInt(200) == 0) {
           db.flush();
         }

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,11 +31,10 @@ class CrashTest {
     for (int round = 0; round < rounds; round++) {
       Child c = Child.start(dir, Long.toString(nextId), Long.toString(random.nextLong()));
       Process child = c.process();
-      AtomicLong lastAck = c.lastAck();
       Thread reader = c.reader();
       // let it start and write for a random while, then kill it without warning
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (lastAck.get() < nextId && System.nanoTime() < deadline && child.isAlive()) {
+      while (c.lastAck() < nextId && System.nanoTime() < deadline && child.isAlive()) {
         Thread.sleep(5);
       }
       assertTrue(child.isAlive(), "child died on its own in round " + round);
@@ -51,7 +49,7 @@ class CrashTest {
       child.destroyForcibly();
       assertTrue(child.waitFor(30, TimeUnit.SECONDS));
       reader.join(10_000);
-      long acked = lastAck.get();
+      long acked = c.lastAck();
       assertTrue(acked >= nextId, "round " + round + ": no batch acknowledged");
 
       nextId = checkBatches(dir, nextId, acked, "round " + round);
@@ -96,6 +94,8 @@ class CrashTest {
         assertEquals(null, db.get(CrashChild.key(id + 1, j)), round + ": batch "
             + (id + 1) + " is there but batch " + id + " is not");
       }
+      assertTrue(id - 1 <= acked + 1, round + ": batch " + (id - 1) + " is there, but only "
+          + acked + " was acknowledged and one more can have been in flight");
       long last = Long.parseLong(new String(db.get("last".getBytes(StandardCharsets.UTF_8)),
           StandardCharsets.UTF_8));
       assertEquals(id - 1, last, round + ": 'last'");
@@ -117,7 +117,6 @@ class CrashTest {
       Child c = Child.start(dir, Long.toString(nextId), Long.toString(round),
           "pause-in-compaction");
       Process child = c.process();
-      AtomicLong lastAck = c.lastAck();
       Thread reader = c.reader();
       java.util.concurrent.CountDownLatch paused = c.paused();
       assertTrue(paused.await(60, TimeUnit.SECONDS), "round " + round
@@ -135,7 +134,7 @@ class CrashTest {
       assertTrue(!leftovers.isEmpty(), "round " + round + ": the paused compaction's outputs"
           + " are on disk but not in the manifest");
 
-      nextId = checkBatches(dir, nextId, lastAck.get(), "round " + round);
+      nextId = checkBatches(dir, nextId, c.lastAck(), "round " + round);
       java.util.Set<Long> after = tables(dir);
       after.retainAll(leftovers);
       assertTrue(after.isEmpty(), "round " + round + ": unrecorded outputs " + after
@@ -154,27 +153,29 @@ class CrashTest {
     return numbers;
   }
 
-  /** A running {@link CrashChild}, and what its output said: the last ACK, and PAUSED. */
-  private record Child(Process process, Thread reader, AtomicLong lastAck,
+  /**
+   * A running {@link CrashChild}: its last acknowledged batch (read from its acknowledgement file)
+   * and whether it said PAUSED (on standard output, which is read until the process ends).
+   */
+  private record Child(Process process, Thread reader, Path acks,
       java.util.concurrent.CountDownLatch paused) {
     static Child start(Path dir, String... args) throws java.io.IOException {
+      Path acks = dir.resolveSibling(dir.getFileName() + ".acks");
+      java.nio.file.Files.deleteIfExists(acks);
       java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-          CrashChild.class.getName(), dir.toString()));
-      command.addAll(java.util.List.of(args));
+          CrashChild.class.getName(), dir.toString(), args[0], args[1], acks.toString()));
+      command.addAll(java.util.Arrays.asList(args).subList(2, args.length));
       Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
           .start();
-      AtomicLong lastAck = new AtomicLong(-1);
       java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
       Thread reader = new Thread(() -> {
         try (BufferedReader r = new BufferedReader(
             new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = r.readLine()) != null) {
-            if (line.startsWith("ACK ")) {
-              lastAck.set(Long.parseLong(line.split(" ")[1]));
-            } else if (line.equals("PAUSED")) {
+            if (line.equals("PAUSED")) {
               paused.countDown();
             }
           }
@@ -183,7 +184,20 @@ class CrashTest {
         }
       });
       reader.start();
-      return new Child(p, reader, lastAck, paused);
+      return new Child(p, reader, acks, paused);
+    }
+
+    /** The last batch the child acknowledged, or -1. */
+    long lastAck() throws java.io.IOException {
+      long last = -1;
+      if (java.nio.file.Files.exists(acks)) {
+        for (String line : java.nio.file.Files.readAllLines(acks, StandardCharsets.US_ASCII)) {
+          if (line.startsWith("ACK ")) {
+            last = Long.parseLong(line.split(" ")[1]);
+          }
+        }
+      }
+      return last;
     }
   }
 }
