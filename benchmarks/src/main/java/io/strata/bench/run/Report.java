@@ -65,7 +65,8 @@ final class Report {
           + " round. A run that fails a check is marked failed and left out of the medians.",
       "Write amplification = bytes the engine wrote to table files (flushes + compactions) /"
           + " bytes of keys and values written, at the end of the workload, without forcing a"
-          + " flush; only where the engine counts it (Strata; RocksDB through its statistics).");
+          + " flush; only where the engine counts it (Strata; RocksDB through its statistics,"
+          + " which the runner turns on for it).");
 
   static Map<String, String> versions() {
     Properties p = new Properties();

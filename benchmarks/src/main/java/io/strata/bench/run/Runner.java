@@ -25,6 +25,8 @@ final class Runner {
   private final Settings settings;
   private final Progress progress;
   private final Path logs;
+  /** The child JVM now running, for the shutdown hook. */
+  private volatile Process running;
 
   Runner(Settings settings, Progress progress) {
     this.settings = settings;
@@ -49,6 +51,22 @@ final class Runner {
       }
     }
     List<RunResult> results = new ArrayList<>();
+    // on Ctrl-C: stop the running child and remove the temporary databases
+    Thread cleanup = new Thread(() -> {
+      Process child = running;
+      if (child != null) {
+        child.destroyForcibly();
+        try {
+          child.waitFor();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (temporary) {
+        KvSuite.delete(base);
+      }
+    }, "strata-bench-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       for (int i = 0; i < jobs.size(); i++) {
         Job job = jobs.get(i);
@@ -58,6 +76,7 @@ final class Runner {
       }
     } finally {
       progress.end();
+      Runtime.getRuntime().removeShutdownHook(cleanup);
       if (temporary) {
         KvSuite.delete(base);
       }
@@ -80,6 +99,7 @@ final class Runner {
         "dir=" + base.toAbsolutePath()));
     Path log = logs.resolve(suite + "-" + job.engine() + "-round" + job.round() + ".log");
     Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+    running = p;
     p.getOutputStream().close();
     Map<String, RunResult> got = new LinkedHashMap<>();
     String error = null;
@@ -101,6 +121,7 @@ final class Runner {
       }
     }
     int exit = p.waitFor();
+    running = null;
     List<RunResult> results = new ArrayList<>();
     for (String workload : settings.workloads(suite)) {
       RunResult result = got.get(workload);
