@@ -34,7 +34,7 @@ final class BarChart {
     int right = 24;
     int top = 48;
     int plotHeight = 300;
-    int plotWidth = Math.max(groups.size() * groupWidth, 420);
+    int plotWidth = Math.max(groups.size() * groupWidth, 640);
     int legendRows = (series.size() + 3) / 4;
     int width = left + plotWidth + right;
     int height = top + plotHeight + 56 + legendRows * 20 + 12;
@@ -54,6 +54,12 @@ final class BarChart {
     if (max == 0) {
       min = 1;
       max = 10;
+    }
+    boolean missing = false;
+    for (double[] row : median) {
+      for (double v : row) {
+        missing |= Double.isNaN(v) || v <= 0;
+      }
     }
     boolean log = max / min > LOG_SPAN;
     Scale scale = log ? Scale.log(min, max) : Scale.linear(max);
@@ -116,9 +122,9 @@ final class BarChart {
           top + plotHeight + 18, escape(groups.get(g))));
     }
     out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\""
-        + " fill=\"#495057\">workload (bars: median of the rounds; whiskers: slowest to fastest"
-        + " round; &#215;: failed or not run)</text>%n", left + plotWidth / 2,
-        top + plotHeight + 38));
+        + " fill=\"#495057\">workload (bar: median of the rounds; whisker: slowest to fastest"
+        + " round%s)</text>%n", left + plotWidth / 2, top + plotHeight + 38,
+        missing ? "; &#215;: failed" : ""));
 
     // legend
     int ly = top + plotHeight + 60;
