@@ -47,11 +47,13 @@ public final class Main {
           String.join(", ", settings.workloads(suite)));
     }
     ZonedDateTime started = ZonedDateTime.now();
+    String loadAtStart = Report.loadAverage();
     long t0 = System.nanoTime();
     try {
       List<RunResult> results = new Runner(settings, new Progress(out, terminal)).run();
       double seconds = (System.nanoTime() - t0) / 1e9;
-      String tables = Report.write(settings.out(), settings, command, results, started, seconds);
+      String tables = Report.write(settings.out(), settings, command, results, started, seconds,
+          loadAtStart);
       out.println();
       out.print(tables);
       long failed = results.stream().filter(r -> !r.ok).count();

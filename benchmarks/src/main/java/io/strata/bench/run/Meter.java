@@ -17,7 +17,6 @@ final class Meter {
   private long lastProgress = start;
   private long ops;
   private long bytes;
-  private long end;
 
   /**
    * @param plannedOps operations the workload means to do (for the percentage)
@@ -68,7 +67,7 @@ final class Meter {
 
   /** Stops the clock; fills in {@code r}'s ops, time, bytes and latencies. */
   RunResult finish(RunResult r, String latencyOf) {
-    end = System.nanoTime();
+    long end = System.nanoTime();
     r.ops = ops;
     r.seconds = (end - start) / 1e9;
     r.userBytes = bytes;

@@ -50,7 +50,8 @@ final class Report {
           + " written; `fillsync` calls `commit()` then `sync()` after each put.",
       "Reads (`readrandom`, `readmissing`, `seekrandom`, `readseq`) follow `fillrandom` and"
           + " `overwrite` and a flush plus full compaction (the LevelDB port has no compaction"
-          + " call: it is reopened; MVStore: a commit). Read workloads and `fillsync` stop early"
+          + " call: it is reopened, and may still be compacting in the background while it is"
+          + " read; MVStore: a commit). Read workloads and `fillsync` stop early"
           + " at a time cap; their ops count what was done.",
       "Trie: 32-byte random keys, 70-byte values; blocks of 1,000 random account updates."
           + " `strata-store`: Strata's trie committed to its `StateStore` (defaults: one synced"
@@ -99,6 +100,15 @@ final class Report {
     m.put("memory", mem);
     m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     return m;
+  }
+
+  /** The 1-minute load average from /proc/loadavg, or "" where there is none. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   private static String firstMatch(Path file, String key) {
@@ -170,10 +180,12 @@ final class Report {
 
   /** Writes the folder; returns the console summary (the main tables). */
   static String write(Path dir, Settings settings, String command, List<RunResult> results,
-      ZonedDateTime started, double seconds) throws IOException {
+      ZonedDateTime started, double seconds, String loadAtStart) throws IOException {
     Files.createDirectories(dir);
     List<Summary> summaries = summarize(settings, results);
     Map<String, String> machine = machine();
+    machine.put("loadAverageAtStart", loadAtStart);
+    machine.put("loadAverageAtEnd", loadAverage());
     Map<String, String> versions = versions();
     String date = started.withZoneSameInstant(ZoneOffset.UTC)
         .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT));
@@ -249,9 +261,12 @@ final class Report {
     StringBuilder console = new StringBuilder();
     md.append("# Strata benchmark report\n\n");
     md.append(String.format(Locale.ROOT, "%s, %s, %s CPUs (%s), %s, %s. Command: `%s`"
-        + " (%.1f minutes).\n\n", date, machine.get("os"), machine.get("cpus"),
+        + " (%.1f minutes).%s\n\n", date, machine.get("os"), machine.get("cpus"),
         machine.get("cpuModel").isEmpty() ? "model unknown" : machine.get("cpuModel"),
-        machine.get("memory"), machine.get("java"), command, seconds / 60));
+        machine.get("memory"), machine.get("java"), command, seconds / 60,
+        loadAtStart.isEmpty() ? "" : String.format(Locale.ROOT, " Load average (1 minute): %s"
+            + " when the run began, %s when it ended; above 0 means other processes shared"
+            + " the CPUs.", loadAtStart, machine.get("loadAverageAtEnd"))));
     md.append(String.format(Locale.ROOT, "Figures are ops/s, the median of %d rounds; ± is half"
         + " the range from the slowest to the fastest round, as a share of the median. Ratios"
         + " are Strata's median / the peer's (above 1: Strata is faster). Versions: %s.\n\n",
