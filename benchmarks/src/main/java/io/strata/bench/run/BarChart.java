@@ -28,13 +28,14 @@ final class BarChart {
   static String svg(String title, String valueAxis, List<String> groups, List<String> series,
       double[][] median, double[][] low, double[][] high) {
     int barWidth = 16;
-    int groupGap = 28;
-    int groupWidth = series.size() * barWidth + groupGap;
     int left = 86;
     int right = 24;
     int top = 48;
     int plotHeight = 300;
-    int plotWidth = Math.max(groups.size() * groupWidth, 640);
+    int plotWidth = Math.max(groups.size() * (series.size() * barWidth + 28), 640);
+    // spread the groups over the plot; the gap is what the bars leave
+    int groupWidth = plotWidth / Math.max(1, groups.size());
+    int groupGap = groupWidth - series.size() * barWidth;
     int legendRows = (series.size() + 3) / 4;
     int width = left + plotWidth + right;
     int height = top + plotHeight + 56 + legendRows * 20 + 12;
@@ -91,7 +92,7 @@ final class BarChart {
         + " stroke=\"#212529\"/>%n", left, top + plotHeight, left + plotWidth, top + plotHeight));
 
     // bars
-    int offset = (plotWidth - groups.size() * groupWidth) / 2;
+    int offset = (plotWidth - groups.size() * groupWidth) / 2; // rounding only
     for (int g = 0; g < groups.size(); g++) {
       int gx = left + offset + g * groupWidth + groupGap / 2;
       for (int s = 0; s < series.size(); s++) {

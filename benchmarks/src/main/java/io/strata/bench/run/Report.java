@@ -265,12 +265,13 @@ final class Report {
         machine.get("cpuModel").isEmpty() ? "model unknown" : machine.get("cpuModel"),
         machine.get("memory"), machine.get("java"), command, seconds / 60,
         loadAtStart.isEmpty() ? "" : String.format(Locale.ROOT, " Load average (1 minute): %s"
-            + " when the run began, %s when it ended; above 0 means other processes shared"
-            + " the CPUs.", loadAtStart, machine.get("loadAverageAtEnd"))));
-    md.append(String.format(Locale.ROOT, "Figures are ops/s, the median of %d rounds; ± is half"
+            + " when the run began, %s when it ended (the run itself accounts for about 1 to 2;"
+            + " more means other processes shared the CPUs).", loadAtStart,
+            machine.get("loadAverageAtEnd"))));
+    md.append(String.format(Locale.ROOT, "Figures are ops/s, the median of %s; ± is half"
         + " the range from the slowest to the fastest round, as a share of the median. Ratios"
         + " are Strata's median / the peer's (above 1: Strata is faster). Versions: %s.\n\n",
-        settings.rounds(), versionLine(versions)));
+        rounds(settings), versionLine(versions)));
     for (String suite : settings.suites()) {
       String table = table(suite, settings, summaries);
       String title = suite.equals(KvSuite.NAME)
@@ -299,6 +300,10 @@ final class Report {
     md.append("\nEvery run, with latencies, disk bytes and JVM facts: `results.json`.\n");
     Files.writeString(dir.resolve("report.md"), md.toString(), StandardCharsets.UTF_8);
     return console.toString();
+  }
+
+  private static String rounds(Settings settings) {
+    return settings.rounds() == 1 ? "1 round" : settings.rounds() + " rounds";
   }
 
   private static String versionLine(Map<String, String> v) {
@@ -415,7 +420,7 @@ final class Report {
         high[w][e] = s == null ? Double.NaN : s.max();
       }
     }
-    return BarChart.svg(title, "ops/s, median of " + settings.rounds() + " rounds", workloads,
+    return BarChart.svg(title, "ops/s, median of " + rounds(settings), workloads,
         engines, median, low, high);
   }
 }
