@@ -184,9 +184,9 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
       return n;
     }
     if (suite.equals(KvSuite.NAME)) {
-      return quick ? 100_000 : 1_000_000;
+      return quick ? 200_000 : 1_000_000;
     }
-    return quick ? 20_000 : 200_000;
+    return quick ? 50_000 : 200_000;
   }
 
   /** Entries or accounts of the untimed warm-up pass in each child JVM. */
@@ -196,7 +196,7 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
 
   /** Trie blocks of 1,000 updates. */
   int blocks() {
-    return quick ? 10 : 50;
+    return quick ? 20 : 50;
   }
 
   /** Synced puts in fillsync (fewer if the time cap comes first). */
