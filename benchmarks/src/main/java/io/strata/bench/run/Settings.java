@@ -35,7 +35,7 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
       "options:",
       "  --quick            small sizes: about 2 minutes on 2 cores (default size: about 10 minutes)",
       "  --n N              entries (kv) and accounts (trie) instead of the size's default",
-      "  --rounds R         measured rounds, each engine in a fresh JVM per round (default 2, 3)",
+      "  --rounds R         measured rounds, each engine in a fresh JVM per round (default 3; 2 with --quick)",
       "  --engines a,b      engines to run: " + String.join(",", allEngines()),
       "                     (\"strata\" also selects strata-store and strata-memory)",
       "  --workloads a,b    workloads to run: " + String.join(",", allWorkloads()),
