@@ -18,9 +18,9 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * The quick run of the Bloom filter and write-ahead log benchmarks: one fork each, two 1-second
  * warm-up and three 1-second measured iterations, then a table of medians. Finishes in under two
  * minutes on two cores. For careful numbers run the JMH suites directly with their defaults:
- * {@code java -jar benchmarks/target/benchmarks.jar}.
+ * {@code java -cp benchmarks/target/strata-bench.jar org.openjdk.jmh.Main}.
  *
- * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.strata.bench.QuickBench [regex]}
+ * <p>Usage: {@code java -cp benchmarks/target/strata-bench.jar io.strata.bench.QuickBench [regex]}
  */
 public final class QuickBench {
 

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * garbage or JIT state. A single run per engine: at 10 M entries a run takes minutes and is itself
  * a long average; repeat the command to see the spread.
  *
- * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.strata.bench.kv.CompactionBench
+ * <p>Usage: {@code java -cp benchmarks/target/strata-bench.jar io.strata.bench.kv.CompactionBench
  * [n] [engines]} (default 10,000,000 and {@code strata,rocksdb}). Databases go under {@code
  * -Dstrata.bench.dir} (default the temporary directory) and are deleted afterwards; {@code
  * -Dstrata.compactionPriority=MIN_OVERLAPPING_RATIO} runs Strata with that priority.

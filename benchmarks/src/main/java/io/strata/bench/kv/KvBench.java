@@ -21,7 +21,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * in its own JVM, and prints ops/s per workload with the ratios Strata/RocksDB and
  * Strata/LevelDB (medians of the measured iterations).
  *
- * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.strata.bench.kv.KvBench
+ * <p>Usage: {@code java -cp benchmarks/target/strata-bench.jar io.strata.bench.kv.KvBench
  * [entries] [regex]} (default 1,000,000 entries, all workloads).
  */
 public final class KvBench {

@@ -9,7 +9,8 @@ import java.util.stream.Stream;
 /**
  * One key-value engine under benchmark, configured alike for every engine: write-ahead log on,
  * fsync only for sync writes, LZ4 (Snappy for the LevelDB port), a 10 bits/key Bloom filter where
- * offered, 4 KiB blocks, a 64 MiB write buffer and a 32 MiB block cache.
+ * offered, 4 KiB blocks, a 64 MiB write buffer and a 32 MiB block cache. H2's MVStore has no
+ * log and no Bloom filter; it gets LZF, a 64 MiB auto-commit buffer and a 32 MiB page cache.
  *
  * <p>Not thread-safe unless the engine is: Strata and RocksDB are, and the sync benchmark only
  * runs several threads against them and the LevelDB port, which also accepts concurrent writes.
@@ -48,10 +49,29 @@ public interface KvEngine extends AutoCloseable {
         return new RocksDbEngine(dir);
       case "leveldb":
         return new LevelDbEngine(dir);
+      case "mvstore":
+        return new MvStoreEngine(dir);
       default:
         throw new IllegalArgumentException("unknown engine " + name
-            + " (expected strata, rocksdb or leveldb)");
+            + " (expected strata, rocksdb, leveldb or mvstore)");
     }
+  }
+
+  /**
+   * Opens an engine that also counts the bytes it writes to table files, where it can ({@link
+   * #tableBytesWritten()}): RocksDB then collects its statistics, which costs a little per call.
+   */
+  static KvEngine openCounting(String name, Path dir) {
+    return name.equals("rocksdb") ? new RocksDbEngine(dir, true) : open(name, dir);
+  }
+
+  /**
+   * Bytes written to table files by flushes and compactions so far, from the engine's own
+   * counters; -1 where the engine does not count them (the LevelDB port, MVStore, and RocksDB
+   * opened without statistics).
+   */
+  default long tableBytesWritten() {
+    return -1;
   }
 
   /** A fresh directory for one run. */

@@ -157,6 +157,15 @@ final class RocksDbEngine implements KvEngine {
     }
   }
 
+  @Override
+  public long tableBytesWritten() {
+    if (statistics == null) {
+      return -1;
+    }
+    long[] w = tableWritesAndStall();
+    return w[0] + w[1];
+  }
+
   /** Bytes written to tables by flushes and by compactions, and write-stall time (ns). */
   long[] tableWritesAndStall() {
     if (statistics == null) {

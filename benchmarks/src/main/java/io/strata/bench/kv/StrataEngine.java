@@ -76,6 +76,12 @@ final class StrataEngine implements KvEngine {
     return n;
   }
 
+  @Override
+  public long tableBytesWritten() {
+    var stats = db.stats();
+    return stats.flushBytesWritten() + stats.compactionBytesWritten();
+  }
+
   Db db() {
     return db;
   }

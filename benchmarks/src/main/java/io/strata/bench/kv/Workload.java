@@ -8,10 +8,10 @@ import java.util.Random;
  * that compress to about half (50 random bytes, repeated), keys in sequential or shuffled order.
  * Stateless helpers plus immutable precomputed data.
  */
-final class Workload {
+public final class Workload {
   private Workload() {}
 
-  static final int VALUE_SIZE = 100;
+  public static final int VALUE_SIZE = 100;
   private static final int DISTINCT_VALUES = 4096;
   private static final byte[][] VALUES = new byte[DISTINCT_VALUES][];
 
@@ -27,7 +27,7 @@ final class Workload {
     }
   }
 
-  static byte[] key(long i) {
+  public static byte[] key(long i) {
     byte[] k = new byte[16];
     long v = i;
     for (int p = 15; p >= 0; p--) {
@@ -38,18 +38,18 @@ final class Workload {
   }
 
   /** A key between {@code key(i)} and {@code key(i + 1)}: never present. */
-  static byte[] missingKey(long i) {
+  public static byte[] missingKey(long i) {
     byte[] k = java.util.Arrays.copyOf(key(i), 17);
     k[16] = '.';
     return k;
   }
 
-  static byte[] value(long i) {
+  public static byte[] value(long i) {
     return VALUES[(int) (i % DISTINCT_VALUES)];
   }
 
   /** 0..n-1 shuffled, reproducibly. */
-  static int[] shuffled(int n, long seed) {
+  public static int[] shuffled(int n, long seed) {
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;
@@ -64,7 +64,7 @@ final class Workload {
     return order;
   }
 
-  static String describe() {
+  public static String describe() {
     return "16-byte keys, " + VALUE_SIZE + "-byte values compressible to ~50%";
   }
 

@@ -8,7 +8,7 @@ import org.apache.tuweni.trie.MerklePatriciaTrie;
  * Apache Tuweni's in-memory Merkle Patricia trie, driven synchronously: its async calls run on
  * the unconfined dispatcher, that is in the calling thread, so no thread hand-off is measured.
  */
-final class TuweniTrie {
+public final class TuweniTrie {
   static {
     // Tuweni computes Keccak-256 through the JCA: register BouncyCastle's provider for it
     if (java.security.Security.getProvider("BC") == null) {
@@ -18,7 +18,7 @@ final class TuweniTrie {
 
   private final MerklePatriciaTrie<Bytes> trie = MerklePatriciaTrie.storingBytes();
 
-  void put(byte[] key, byte[] value) {
+  public void put(byte[] key, byte[] value) {
     try {
       trie.putAsync(Dispatchers.getUnconfined(), Bytes.wrap(key), Bytes.wrap(value)).join();
     } catch (InterruptedException e) {
@@ -27,7 +27,7 @@ final class TuweniTrie {
     }
   }
 
-  byte[] get(byte[] key) {
+  public byte[] get(byte[] key) {
     try {
       Bytes v = trie.getAsync(Dispatchers.getUnconfined(), Bytes.wrap(key)).get();
       return v == null ? null : v.toArrayUnsafe();
@@ -37,7 +37,7 @@ final class TuweniTrie {
     }
   }
 
-  byte[] rootHash() {
+  public byte[] rootHash() {
     return trie.rootHash().toArrayUnsafe();
   }
 }
