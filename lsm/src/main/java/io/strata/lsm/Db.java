@@ -299,13 +299,12 @@ public final class Db implements AutoCloseable {
     // before it was created). Absent with a later one present, the manifest is out of step with
     // the log (it lost records): replaying only the later ones would silently drop writes.
     List<Long> present = Wal.segments(fs, dir);
-    for (long n : present) {
-      if (n > logNumber && !present.contains(logNumber)) {
-        throw new CorruptionException(Wal.segmentPath(dir, logNumber), 0, "log segment "
-            + logNumber + ", the oldest unflushed one according to "
-            + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
-            + ", is missing, but segment " + n + " exists");
-      }
+    long newest = present.isEmpty() ? -1 : present.get(present.size() - 1);
+    if (newest > logNumber && !present.contains(logNumber)) {
+      throw new CorruptionException(Wal.segmentPath(dir, logNumber), 0, "log segment "
+          + logNumber + ", the oldest unflushed one according to "
+          + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
+          + ", is missing, but segment " + newest + " exists");
     }
     RecoveryReport report;
     try {

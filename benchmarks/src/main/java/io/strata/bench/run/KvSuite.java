@@ -205,13 +205,7 @@ final class KvSuite {
       }
     }
     m.finish(r, "get");
-    r.checks = "hits=" + hits + "/" + m.ops() + " wrong=" + wrong;
-    if (hits != m.ops()) {
-      r.fail((m.ops() - hits) + " present keys not found");
-    }
-    if (wrong != 0) {
-      r.fail(wrong + " values of the wrong length or content");
-    }
+    r.checkReads(hits, m.ops(), wrong, "keys");
     r.diskBytes = du(dir);
     out.result(r);
   }

@@ -53,6 +53,20 @@ final class RunResult {
     return seconds > 0 ? userBytes / seconds / 1e6 : Double.NaN;
   }
 
+  /**
+   * Records the checks of a read workload over keys that are all present: every one of {@code
+   * ops} reads must have hit, and no value may be wrong ({@code what}: "keys", "accounts").
+   */
+  void checkReads(long hits, long ops, long wrong, String what) {
+    checks = "hits=" + hits + "/" + ops + " wrong=" + wrong;
+    if (hits != ops) {
+      fail((ops - hits) + " present " + what + " not found");
+    }
+    if (wrong != 0) {
+      fail(wrong + " values of the wrong length or content");
+    }
+  }
+
   void fail(String why) {
     ok = false;
     error = error.isEmpty() ? why : error + "; " + why;

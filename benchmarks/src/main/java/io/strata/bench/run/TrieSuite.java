@@ -227,13 +227,7 @@ final class TrieSuite {
           }
         }
         m.finish(r, "get");
-        r.checks = "hits=" + hits + "/" + m.ops() + " wrong=" + wrong;
-        if (hits != m.ops()) {
-          r.fail((m.ops() - hits) + " present accounts not found");
-        }
-        if (wrong != 0) {
-          r.fail(wrong + " values of the wrong length or content");
-        }
+        r.checkReads(hits, m.ops(), wrong, "accounts");
         finish(r, e, root, out);
       }
     } finally {
