@@ -226,8 +226,13 @@ final class RetentionModel {
    * roots reach (none missing, none left over), and every count record names a node record.
    */
   void checkNoGarbage(StateStore store, String context) {
+    checkExactly(store, retained(), context);
+  }
+
+  /** The node records of the store are exactly those the given roots reach; counts match. */
+  static void checkExactly(StateStore store, Set<Hash> roots, String context) {
     Set<String> reachable = new HashSet<>();
-    for (Hash root : retained()) {
+    for (Hash root : roots) {
       collect(store, root, reachable);
     }
     Set<String> stored = new HashSet<>();
