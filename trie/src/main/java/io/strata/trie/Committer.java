@@ -45,7 +45,7 @@ final class Committer {
       }
     }
     byte[] hash = rootHash != null ? rootHash.bytes() : n.ref;
-    set.add(StoreKeys.node(pos, hash), encode(n), n);
+    set.add(StoreKeys.node(pos, hash), encode(n), n, pos);
   }
 
   static NodeSet against(Node root, Hash rootHash, Node anchor, Hash anchorHash,
@@ -57,9 +57,45 @@ final class Committer {
     NodeSet set = new NodeSet();
     for (Object[] f : found) {
       Node n = (Node) f[1];
-      set.add(StoreKeys.node((byte[]) f[0], (byte[]) f[2]), encode(n), n);
+      set.add(StoreKeys.node((byte[]) f[0], (byte[]) f[2]), encode(n), n, (byte[]) f[0]);
     }
     return set;
+  }
+
+  /**
+   * Calls {@code sink} with every key-value entry held in node {@code n} itself (a leaf's, a
+   * branch's value) or in the nodes embedded in it, given the node's position. Keys are bytes;
+   * an entry at an odd number of nibbles (no byte key reaches it) is skipped.
+   */
+  static void entries(Node n, byte[] pos, java.util.function.BiConsumer<byte[], byte[]> sink) {
+    if (n instanceof LeafNode leaf) {
+      emit(Nibbles.concat(pos, leaf.path), leaf.value, sink);
+    } else if (n instanceof ExtensionNode ext) {
+      if (!(ext.child instanceof HashNode) && ext.child.ref != null
+          && ext.child.ref.length < Hash.LENGTH) {
+        entries(ext.child, Nibbles.concat(pos, ext.path), sink);
+      }
+    } else if (n instanceof BranchNode br) {
+      if (br.value != null) {
+        emit(pos, br.value, sink);
+      }
+      for (int i = 0; i < 16; i++) {
+        Node c = br.children[i];
+        if (c != null && !(c instanceof HashNode) && c.ref != null
+            && c.ref.length < Hash.LENGTH) {
+          byte[] p = java.util.Arrays.copyOf(pos, pos.length + 1);
+          p[pos.length] = (byte) i;
+          entries(c, p, sink);
+        }
+      }
+    }
+  }
+
+  private static void emit(byte[] nibbles, byte[] value,
+      java.util.function.BiConsumer<byte[], byte[]> sink) {
+    if (nibbles.length % 2 == 0) {
+      sink.accept(Nibbles.toBytes(nibbles, nibbles.length), value);
+    }
   }
 
   static byte[] encode(Node n) {

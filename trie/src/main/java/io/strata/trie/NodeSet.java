@@ -15,13 +15,23 @@ final class NodeSet {
   final List<byte[]> keys = new ArrayList<>();
   final List<byte[]> values = new ArrayList<>();
   final List<Node> nodes = new ArrayList<>();
+  /** Position of each node (nibbles from its trie's root). */
+  final List<byte[]> positions = new ArrayList<>();
   long bytes;
 
-  void add(byte[] key, byte[] value, Node node) {
+  void add(byte[] key, byte[] value, Node node, byte[] position) {
     keys.add(key);
     values.add(value);
     nodes.add(node);
+    positions.add(position);
     bytes += key.length + value.length;
+  }
+
+  /** Appends every node of {@code other}. */
+  void addAll(NodeSet other) {
+    for (int i = 0; i < other.size(); i++) {
+      add(other.keys.get(i), other.values.get(i), other.nodes.get(i), other.positions.get(i));
+    }
   }
 
   int size() {

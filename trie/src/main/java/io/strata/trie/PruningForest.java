@@ -30,21 +30,84 @@ final class PruningForest {
   private final Path dir;
   private final NodeResolver resolver;
   private final NodeCache cache;
+  private final LeafLinks links;
   final int epoch;
   /** Members by sequence number (commit order). */
   final TreeMap<Long, Version> members = new TreeMap<>();
+  /** Linked tries by root: their link counts; those with a count above 0 are members too. */
+  final Map<Hash, Linked> linked = new HashMap<>();
 
   long rootsPruned;
   long nodesDeleted;
   long bytesDeleted;
   long pruningNanos;
+  long linkedJoined;
+  long linkedPruned;
 
-  PruningForest(Db db, Path dir, NodeResolver resolver, NodeCache cache, int epoch) {
+  /**
+   * A linked trie (PRUNING.md, section 4): {@code links} counts the (key, root) links that
+   * members gained over their anchors; while it is above 0 the trie is a member of the forest
+   * with anchor {@code anchor} (another linked trie, or null). Stored under {@link
+   * StoreKeys#linked} as links (8 bytes) ‖ 1 if anchored ‖ the anchor's root (32).
+   */
+  static final class Linked {
+    final Hash root;
+    long links;
+    Hash anchor;
+    boolean member;
+
+    Linked(Hash root) {
+      this.root = root;
+    }
+
+    byte[] value() {
+      byte[] v = new byte[41];
+      StoreKeys.putLong(v, 0, links);
+      if (anchor != null) {
+        v[8] = 1;
+        System.arraycopy(anchor.bytes(), 0, v, 9, 32);
+      }
+      return v;
+    }
+  }
+
+  PruningForest(Db db, Path dir, NodeResolver resolver, NodeCache cache, LeafLinks links,
+      int epoch) {
     this.db = db;
     this.dir = dir;
     this.resolver = resolver;
     this.cache = cache;
+    this.links = links;
     this.epoch = epoch;
+  }
+
+  /** Whether links are followed (a {@link LeafLinks} other than none). */
+  boolean followsLinks() {
+    return !(links instanceof NoLinks);
+  }
+
+  /** The links of one entry, the empty trie's root left out. */
+  List<Hash> linksOf(byte[] key, byte[] value) {
+    if (value == null) {
+      return List.of();
+    }
+    List<Hash> l = links.links(key.clone(), value.clone());
+    if (l == null || l.isEmpty()) {
+      return List.of();
+    }
+    List<Hash> out = new ArrayList<>(l.size());
+    for (Hash h : l) {
+      if (h != null && !h.equals(Hash.EMPTY_TRIE) && !out.contains(h)) {
+        out.add(h);
+      }
+    }
+    return out;
+  }
+
+  /** Whether this root is a linked trie some retained root refers to. */
+  boolean linkedMember(Hash root) {
+    Linked l = linked.get(root);
+    return l != null && l.member;
   }
 
   /** Whether a step has work: a join not yet counted, or a member at or below the horizon. */
@@ -114,6 +177,23 @@ final class PruningForest {
   private final class Counts {
     final Map<NodeKey, long[]> changed = new HashMap<>();
     final Map<NodeKey, Integer> sizes = new HashMap<>();
+    /** Linked tries whose link count this step changed, in the order first touched. */
+    final Map<Hash, Linked> linkedTouched = new java.util.LinkedHashMap<>();
+    /** For a linked trie gained by some key: the trie that key linked before (a hint). */
+    final Map<Hash, Hash> predecessor = new HashMap<>();
+
+    void link(Hash root, int delta, Hash before) {
+      Linked l = linked.computeIfAbsent(root, Linked::new);
+      linkedTouched.put(root, l);
+      l.links += delta;
+      if (l.links < 0) {
+        throw new CorruptionException(dir, -1, "link count of trie " + root
+            + " would go below zero: the pruning records are damaged");
+      }
+      if (before != null) {
+        predecessor.putIfAbsent(root, before);
+      }
+    }
 
     void add(NodeKey k, int delta, int size) {
       long[] c = changed.get(k);
@@ -136,16 +216,99 @@ final class PruningForest {
       }
     }
 
+    /** Counts the nodes, and the links, a version holds that another lacks. */
     void diff(Version a, Version b, int delta) {
-      Node an = a == null || a.root.equals(Hash.EMPTY_TRIE) ? null : new HashNode(a.root);
-      Hash ah = a == null ? Hash.EMPTY_TRIE : a.root;
-      Node bn = b == null || b.root.equals(Hash.EMPTY_TRIE) ? null : new HashNode(b.root);
-      Hash bh = b == null ? Hash.EMPTY_TRIE : b.root;
+      diffTries(a == null ? null : a.root, b == null ? null : b.root, delta, followsLinks());
+    }
+
+    /**
+     * {@code count += delta} for each node of trie {@code a} that trie {@code b} lacks (null:
+     * the empty trie); with {@code withLinks}, also {@code links += delta} for each (key, root)
+     * link of {@code a}'s entries that {@code b}'s entry at the same key lacks.
+     */
+    void diffTries(Hash a, Hash b, int delta, boolean withLinks) {
+      Hash ah = a == null ? Hash.EMPTY_TRIE : a;
+      Hash bh = b == null ? Hash.EMPTY_TRIE : b;
+      Node an = ah.equals(Hash.EMPTY_TRIE) ? null : new HashNode(ah);
+      Node bn = bh.equals(Hash.EMPTY_TRIE) ? null : new HashNode(bh);
       TrieDiff.onlyIn(an, ah, bn, bh, resolver, (pos, node, hash) -> {
         byte[] key = StoreKeys.node(pos, hash);
         add(new NodeKey(key), delta, key.length + node.encodedLength());
+        if (withLinks) {
+          Committer.entries(node, pos, (k, v) -> {
+            List<Hash> mine = linksOf(k, v);
+            if (mine.isEmpty()) {
+              return;
+            }
+            List<Hash> theirs = bn == null ? List.of()
+                : linksOf(k, Trie.get(bn, Nibbles.of(k), resolver));
+            for (Hash h : mine) {
+              if (!theirs.contains(h)) {
+                link(h, delta, theirs.isEmpty() ? null : theirs.get(0));
+              }
+            }
+          });
+        }
       });
     }
+  }
+
+  /** Linked tries whose count rose above 0 join, anchored to the trie their key linked before. */
+  private void settleJoins(Counts counts, List<Linked> rewrittenLinked) {
+    for (Linked l : new ArrayList<>(counts.linkedTouched.values())) {
+      if (l.links > 0 && !l.member) {
+        Hash hint = counts.predecessor.get(l.root);
+        l.anchor = hint != null && linkedMember(hint) && !hint.equals(l.root) ? hint : null;
+        counts.diffTries(l.root, l.anchor, 1, false);
+        l.member = true;
+        linkedJoined++;
+        rewrittenLinked.add(l);
+      }
+    }
+  }
+
+  /** Linked tries whose count fell to 0 leave the forest, re-anchoring the tries on them. */
+  private void settleLeaves(Counts counts, List<Linked> rewrittenLinked) {
+    for (Linked l : new ArrayList<>(counts.linkedTouched.values())) {
+      if (l.links == 0 && l.member) {
+        List<Linked> children = new ArrayList<>();
+        for (Linked c : linked.values()) {
+          if (c.member && l.root.equals(c.anchor)) {
+            children.add(c);
+          }
+        }
+        l.member = false;
+        linkedPruned++;
+        rewrittenLinked.add(l);
+        if (l.anchor != null) {
+          counts.diffTries(l.root, l.anchor, -1, false);
+          for (Linked c : children) {
+            reanchorLinked(c, l, l.anchor, counts, rewrittenLinked);
+          }
+        } else if (children.isEmpty()) {
+          counts.diffTries(l.root, null, -1, false);
+        } else {
+          Linked heir = children.get(0);
+          counts.diffTries(l.root, heir.root, -1, false);
+          heir.anchor = null;
+          rewrittenLinked.add(heir);
+          for (Linked c : children) {
+            if (c != heir) {
+              reanchorLinked(c, l, heir.root, counts, rewrittenLinked);
+            }
+          }
+        }
+        l.anchor = null;
+      }
+    }
+  }
+
+  private void reanchorLinked(Linked c, Linked from, Hash to, Counts counts,
+      List<Linked> rewrittenLinked) {
+    counts.diffTries(c.root, to, 1, false);
+    counts.diffTries(c.root, from.root, -1, false);
+    c.anchor = to;
+    rewrittenLinked.add(c);
   }
 
   /**
@@ -153,6 +316,22 @@ final class PruningForest {
    * horizon leave, in one batch. Returns whether it did anything.
    */
   boolean step(long horizon, TreeMap<Long, Hash> canonical, Map<Hash, Long> pruned) {
+    return step(horizon, canonical, pruned, true);
+  }
+
+  /** Whether some member's join is not counted yet. */
+  boolean joinsPending() {
+    for (Version v : members.values()) {
+      if (!v.joined) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A step that counts the pending joins and lets nothing leave (with {@code leave} false). */
+  boolean step(long horizon, TreeMap<Long, Hash> canonical, Map<Hash, Long> pruned,
+      boolean leave) {
     long start = System.nanoTime();
     Counts counts = new Counts();
     List<Version> rewritten = new ArrayList<>();
@@ -160,7 +339,7 @@ final class PruningForest {
       if (v.joined) {
         continue;
       }
-      if (v.joinSet != null) {
+      if (v.joinSet != null && !followsLinks()) {
         for (int i = 0; i < v.joinSet.size(); i++) {
           byte[] key = v.joinSet.keys.get(i);
           counts.add(new NodeKey(key), 1, key.length + v.joinSet.values.get(i).length);
@@ -172,8 +351,10 @@ final class PruningForest {
       v.joined = true;
       rewritten.add(v);
     }
+    List<Linked> rewrittenLinked = new ArrayList<>();
+    settleJoins(counts, rewrittenLinked);
     Version leaving = null;
-    for (Version v : members.values()) {
+    for (Version v : leave ? members.values() : List.<Version>of()) {
       if (v.height <= horizon && (leaving == null || v.height < leaving.height
           || v.height == leaving.height && v.seq > leaving.seq)) {
         leaving = v;
@@ -199,8 +380,29 @@ final class PruningForest {
       }
       rootsPruned++;
     }
-    if (leaving == null && rewritten.isEmpty()) {
+    settleLeaves(counts, rewrittenLinked);
+    settleJoins(counts, rewrittenLinked);
+    if (leaving == null && rewritten.isEmpty() && rewrittenLinked.isEmpty()) {
       return false;
+    }
+    for (Linked l : rewrittenLinked) {
+      byte[] key = StoreKeys.linked(epoch, l.root);
+      if (l.links == 0) {
+        batch.delete(key);
+        linked.remove(l.root);
+      } else {
+        batch.put(key, l.value());
+      }
+    }
+    for (Linked l : counts.linkedTouched.values()) {
+      if (!rewrittenLinked.contains(l)) {
+        if (l.links == 0) {
+          batch.delete(StoreKeys.linked(epoch, l.root));
+          linked.remove(l.root);
+        } else {
+          batch.put(StoreKeys.linked(epoch, l.root), l.value());
+        }
+      }
     }
     List<NodeKey> deleted = new ArrayList<>();
     for (Map.Entry<NodeKey, long[]> e : counts.changed.entrySet()) {

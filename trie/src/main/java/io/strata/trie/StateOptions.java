@@ -24,6 +24,7 @@ public final class StateOptions {
   private final int parallelHashThreshold;
   private final int commitBatchBytes;
   private final Retention retention;
+  private final LeafLinks leafLinks;
 
   private StateOptions(Builder b) {
     dbOptions = b.dbOptions;
@@ -33,6 +34,7 @@ public final class StateOptions {
     parallelHashThreshold = b.parallelHashThreshold;
     commitBatchBytes = b.commitBatchBytes;
     retention = b.retention;
+    leafLinks = b.leafLinks;
   }
 
   /** The defaults listed above. */
@@ -60,6 +62,7 @@ public final class StateOptions {
     b.parallelHashThreshold = parallelHashThreshold;
     b.commitBatchBytes = commitBatchBytes;
     b.retention = retention;
+    b.leafLinks = leafLinks;
     return b;
   }
 
@@ -98,11 +101,17 @@ public final class StateOptions {
     return retention;
   }
 
+  /** Which tries a committed root's leaves refer to (default {@link LeafLinks#none()}). */
+  public LeafLinks leafLinks() {
+    return leafLinks;
+  }
+
   @Override
   public String toString() {
     return "StateOptions{nodeCacheBytes=" + nodeCacheBytes + ", syncCommits=" + syncCommits
         + ", secure=" + secure + ", parallelHashThreshold=" + parallelHashThreshold
-        + ", commitBatchBytes=" + commitBatchBytes + ", retention=" + retention + ", db="
+        + ", commitBatchBytes=" + commitBatchBytes + ", retention=" + retention
+        + ", leafLinks=" + leafLinks + ", db="
         + dbOptions + "}";
   }
 
@@ -115,6 +124,7 @@ public final class StateOptions {
     private int parallelHashThreshold = 2_000;
     private int commitBatchBytes = 64 << 20;
     private Retention retention = Retention.archive();
+    private LeafLinks leafLinks = LeafLinks.none();
 
     private Builder() {}
 
@@ -124,6 +134,16 @@ public final class StateOptions {
      */
     public Builder retention(Retention retention) {
       this.retention = Objects.requireNonNull(retention, "retention");
+      return this;
+    }
+
+    /**
+     * Which tries a leaf refers to ({@link LeafLinks#ethereumAccounts()} for Ethereum's world
+     * state): a windowed store keeps the tries that retained roots link to and prunes the others.
+     * Must stay the same for the life of a store. Default {@link LeafLinks#none()}.
+     */
+    public Builder leafLinks(LeafLinks links) {
+      this.leafLinks = Objects.requireNonNull(links, "links");
       return this;
     }
 

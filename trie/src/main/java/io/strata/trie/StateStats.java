@@ -17,6 +17,8 @@ package io.strata.trie;
  * @param bytesDeleted bytes of node records (keys and values) deleted by pruning
  * @param pruningBacklog heights that have left the window and wait to be pruned
  * @param pruningNanos time spent in pruning steps, nanoseconds
+ * @param linkedTriesCommitted linked tries (issue 19) that commits wrote nodes for
+ * @param linkedTriesPruned linked tries that left the window: no retained root refers to them
  */
 public record StateStats(
     long commits,
@@ -30,12 +32,14 @@ public record StateStats(
     long nodesDeleted,
     long bytesDeleted,
     long pruningBacklog,
-    long pruningNanos) {
+    long pruningNanos,
+    long linkedTriesCommitted,
+    long linkedTriesPruned) {
 
   /** The figures of an archive store (no pruning), as before retention windows existed. */
   public StateStats(long commits, long nodesWritten, long bytesWritten, long nodeCacheHits,
       long nodeCacheMisses, long nodeCacheBytes) {
     this(commits, nodesWritten, bytesWritten, nodeCacheHits, nodeCacheMisses, nodeCacheBytes, 0,
-        0, 0, 0, 0, 0);
+        0, 0, 0, 0, 0, 0, 0);
   }
 }

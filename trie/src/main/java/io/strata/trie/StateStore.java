@@ -92,6 +92,7 @@ public final class StateStore implements AutoCloseable {
   private final LongAdder commits = new LongAdder();
   private final LongAdder nodesWritten = new LongAdder();
   private final LongAdder bytesWritten = new LongAdder();
+  private final LongAdder linkedCommitted = new LongAdder();
   private volatile long latestBlock;
   private volatile boolean closed;
 
@@ -148,7 +149,7 @@ public final class StateStore implements AutoCloseable {
       } else if (storedWindow != window) {
         init.put(StoreKeys.MODE, mode(window, epoch));
       }
-      forest = new PruningForest(db, this.dir, resolver, cache, epoch);
+      forest = new PruningForest(db, this.dir, resolver, cache, options.leafLinks(), epoch);
       if (latestBlock - window > horizon) {
         horizon = latestBlock - window;
         init.put(StoreKeys.HORIZON, StoreKeys.longBytes(horizon));
@@ -227,6 +228,24 @@ public final class StateStore implements AutoCloseable {
               + v.length + " bytes, expected an 11-byte key and 32 bytes");
         }
         canonical.put(StoreKeys.getLong(k, 3), Hash.wrap(v));
+      }
+    }
+    byte[] lfEpoch = java.util.Arrays.copyOf(StoreKeys.linked(epoch, Hash.EMPTY_TRIE), 7);
+    try (Cursor c = db.cursor(ReadOptions.builder().lowerBound(lfEpoch)
+        .upperBound(StoreKeys.after(lfEpoch)).build())) {
+      for (c.seekToFirst(); c.isValid(); c.next()) {
+        byte[] k = c.key();
+        byte[] v = c.value();
+        if (k.length != 39 || v.length != 41) {
+          throw new CorruptionException(dir, -1, "linked-trie record " + Hash.hex(k) + " of "
+              + v.length + " bytes, expected a 39-byte key and 41 bytes");
+        }
+        PruningForest.Linked l = new PruningForest.Linked(
+            Hash.wrap(java.util.Arrays.copyOfRange(k, 7, 39)));
+        l.links = StoreKeys.getLong(v, 0);
+        l.anchor = v[8] == 1 ? Hash.wrap(java.util.Arrays.copyOfRange(v, 9, 41)) : null;
+        l.member = l.links > 0;
+        forest.linked.put(l.root, l);
       }
     }
     for (Version ver : forest.members.values()) {
@@ -310,7 +329,7 @@ public final class StateStore implements AutoCloseable {
   private void checkRetained(Hash root) {
     lock.lock();
     try {
-      if (forest.retainedWith(root, horizon) != null) {
+      if (forest.retainedWith(root, horizon) != null || forest.linkedMember(root)) {
         return;
       }
       Version v = forest.memberWith(root);
@@ -335,7 +354,13 @@ public final class StateStore implements AutoCloseable {
     if (forest != null) {
       lock.lock();
       try {
-        return forest.retainedWith(root, horizon) != null;
+        if (forest.retainedWith(root, horizon) != null) {
+          return true;
+        }
+        if (forest.joinsPending()) {
+          forest.step(horizon, canonical, pruned, false); // links of recent commits count
+        }
+        return forest.linkedMember(root);
       } finally {
         lock.unlock();
       }
@@ -445,13 +470,35 @@ public final class StateStore implements AutoCloseable {
    *     horizon of a windowed store, or the trie does not belong to this store
    */
   public Hash commit(long blockNumber, Trie trie) {
+    return commit(blockNumber, trie, List.of());
+  }
+
+  /**
+   * One atomic, durable commit of a block whose state is {@code root} plus the tries its leaves
+   * link to ({@link StateOptions#leafLinks()}): {@code linked} holds the linked tries this block
+   * created or changed (an unchanged one may be passed too; it writes nothing). Under a window,
+   * every trie a retained root links to stays readable and provable, and linked tries no
+   * retained root refers to are pruned. Otherwise as {@link #commit(long, Trie)}.
+   *
+   * @throws IllegalArgumentException if a linked trie with nodes to write is not referred to by
+   *     any leaf of {@code root} that this block changed (naming its root), if a changed leaf
+   *     links a trie the store does not hold and {@code linked} does not bring, or as {@link
+   *     #commit(long, Trie)}
+   */
+  public Hash commit(long blockNumber, Trie root, java.util.Collection<Trie> linked) {
+    Objects.requireNonNull(linked, "linked");
+    Trie trie = root;
     if (blockNumber < 0) {
       throw new IllegalArgumentException("blockNumber must be >= 0, got " + blockNumber);
     }
-    Objects.requireNonNull(trie, "trie");
+    Objects.requireNonNull(trie, "root");
     checkOpen();
     checkOwner(trie);
-    Hash root = trie.rootHash();
+    for (Trie l : linked) {
+      checkOwner(Objects.requireNonNull(l, "linked element"));
+      l.rootHash();
+    }
+    Hash rootHash = trie.rootHash();
     lock.lock();
     try {
       rethrowPruneFailure();
@@ -460,8 +507,8 @@ public final class StateStore implements AutoCloseable {
             + " pruning horizon: the oldest retained height is " + (horizon + 1));
       }
       Records records = new Records();
-      boolean known = forest != null ? knownInWindow(blockNumber, root) : knownInArchive(
-          blockNumber, root);
+      boolean known = forest != null ? knownInWindow(blockNumber, rootHash) : knownInArchive(
+          blockNumber, rootHash);
       NodeSet set;
       Version added = null;
       if (known) {
@@ -472,7 +519,7 @@ public final class StateStore implements AutoCloseable {
         Node anchorRoot = anchor == null || anchor.root.equals(Hash.EMPTY_TRIE) ? null
             : new HashNode(anchor.root);
         try {
-          set = Committer.against(trie.root, root, anchorRoot,
+          set = Committer.against(trie.root, rootHash, anchorRoot,
               anchor == null ? Hash.EMPTY_TRIE : anchor.root, resolver);
         } catch (PrunedStateException e) {
           throw e;
@@ -481,17 +528,27 @@ public final class StateStore implements AutoCloseable {
               + " stored: it was built on a root that has left the retention window ("
               + e.getMessage() + ")");
         }
-        added = new Version(nextSeq, blockNumber, root, anchorSeq);
+        added = new Version(nextSeq, blockNumber, rootHash, anchorSeq);
         added.joinSet = set;
         records.put(added.key(), added.value(forest.epoch));
       } else {
-        set = Committer.unstored(trie.root, root);
-        records.put(StoreKeys.version(blockNumber, nextSeq), archiveVersionValue(root));
+        set = Committer.unstored(trie.root, rootHash);
+        records.put(StoreKeys.version(blockNumber, nextSeq), archiveVersionValue(rootHash));
+      }
+      Version anchorOfLinks = added != null && added.anchor >= 0
+          ? forest.members.get(added.anchor) : null;
+      NodeSet linkedNodes = linkedNodes(set, linked, anchorOfLinks);
+      if (linkedNodes.size() > 0) {
+        linkedNodes.addAll(set);
+        if (added != null) {
+          added.joinSet = null; // the join is counted with its links, by a diff walk
+        }
+        set = linkedNodes;
       }
       if (!known) {
         records.put(StoreKeys.NEXT_SEQUENCE, StoreKeys.longBytes(nextSeq + 1));
       }
-      records.put(StoreKeys.canonical(blockNumber), root.bytes());
+      records.put(StoreKeys.canonical(blockNumber), rootHash.bytes());
       if (blockNumber > latestBlock) {
         records.put(StoreKeys.LATEST_BLOCK, StoreKeys.longBytes(blockNumber));
       }
@@ -509,22 +566,109 @@ public final class StateStore implements AutoCloseable {
         latestBlock = blockNumber;
       }
       if (forest != null) {
-        canonical.put(blockNumber, root);
+        canonical.put(blockNumber, rootHash);
         if (added != null) {
           forest.members.put(added.seq, added);
         }
-        pruned.remove(root);
+        pruned.remove(rootHash);
         horizon = newHorizon;
         work.signalAll();
         while (forest.backlog(horizon) > MAX_BACKLOG) {
           forest.step(horizon, canonical, pruned);
         }
       }
-      count(set, root);
-      return root;
+      count(set, rootHash);
+      return rootHash;
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The nodes of the linked tries to write with a commit whose own nodes are {@code set}: each
+   * linked trie a changed leaf refers to, against the trie the same key linked in the anchor
+   * version (or in full); checks that every linked trie with nodes to write is referred to and
+   * every trie a changed leaf links is held by the store or brought along.
+   */
+  private NodeSet linkedNodes(NodeSet set, java.util.Collection<Trie> linked, Version anchor) {
+    LeafLinks links = options.leafLinks();
+    NodeSet out = new NodeSet();
+    if (links instanceof NoLinks && linked.isEmpty()) {
+      return out;
+    }
+    Node anchorRoot = anchor == null || anchor.root.equals(Hash.EMPTY_TRIE) ? null
+        : new HashNode(anchor.root);
+    Map<Hash, Hash> referenced = new java.util.HashMap<>();
+    for (int i = 0; i < set.size(); i++) {
+      Committer.entries(set.nodes.get(i), set.positions.get(i), (k, v) -> {
+        for (Hash h : linksOf(links, k, v)) {
+          Hash before = null;
+          if (anchorRoot != null) {
+            List<Hash> old = linksOf(links, k, Trie.get(anchorRoot, Nibbles.of(k), resolver));
+            before = old.isEmpty() ? null : old.get(0);
+          }
+          referenced.putIfAbsent(h, before == null ? Hash.EMPTY_TRIE : before);
+        }
+      });
+    }
+    java.util.Set<Hash> brought = new java.util.HashSet<>();
+    for (Trie l : linked) {
+      Hash h = l.rootHash();
+      brought.add(h);
+      if (h.equals(Hash.EMPTY_TRIE)) {
+        continue;
+      }
+      Hash before = referenced.get(h);
+      if (before == null) {
+        if (l.root == null || l.root.stored || holds(h)) {
+          continue; // unchanged and already stored: nothing to write
+        }
+        throw new IllegalArgumentException("linked trie " + h + " is not referred to by any leaf"
+            + " of the committed root that this block changed (leaf links: " + links + ")");
+      }
+      NodeSet ls;
+      if (forest != null) {
+        Node base = before.equals(Hash.EMPTY_TRIE) ? null : new HashNode(before);
+        ls = Committer.against(l.root, h, base, before, resolver);
+      } else {
+        ls = Committer.unstored(l.root, h);
+      }
+      if (ls.size() > 0) {
+        linkedCommitted.increment();
+      }
+      out.addAll(ls);
+    }
+    for (Hash h : referenced.keySet()) {
+      if (!brought.contains(h) && !holds(h)) {
+        throw new IllegalArgumentException("a changed leaf links trie " + h + ", which the store"
+            + " does not hold: pass it among the linked tries");
+      }
+    }
+    return out;
+  }
+
+  /** Whether the store holds the trie with this root (a live linked trie, or its root node). */
+  private boolean holds(Hash root) {
+    return forest != null && forest.linkedMember(root)
+        || cache.get(NodeKey.of(Nibbles.EMPTY, root.bytes())) != null
+        || db.get(StoreKeys.node(Nibbles.EMPTY, root.bytes())) != null;
+  }
+
+  private static List<Hash> linksOf(LeafLinks links, byte[] key, byte[] value) {
+    if (value == null) {
+      return List.of();
+    }
+    List<Hash> l = links.links(key.clone(), value.clone());
+    if (l == null) {
+      return List.of();
+    }
+    List<Hash> out = new ArrayList<>();
+    for (Hash h : l) {
+      if (h != null && !h.equals(Hash.EMPTY_TRIE)) {
+        out.add(h);
+      }
+    }
+    return out;
   }
 
   private static byte[] archiveVersionValue(Hash root) {
@@ -796,6 +940,7 @@ public final class StateStore implements AutoCloseable {
     long bytesDeleted = 0;
     long backlog = 0;
     long nanos = 0;
+    long linkedPruned = 0;
     if (forest != null) {
       lock.lock();
       try {
@@ -805,13 +950,14 @@ public final class StateStore implements AutoCloseable {
         bytesDeleted = forest.bytesDeleted;
         backlog = forest.backlog(horizon);
         nanos = forest.pruningNanos;
+        linkedPruned = forest.linkedPruned;
       } finally {
         lock.unlock();
       }
     }
     return new StateStats(commits.sum(), nodesWritten.sum(), bytesWritten.sum(), cache.hits(),
         cache.misses(), cache.bytes(), retainedRoots, rootsPruned, nodesDeleted, bytesDeleted,
-        backlog, nanos);
+        backlog, nanos, linkedCommitted.sum(), linkedPruned);
   }
 
   /** The key-value store underneath. */

@@ -13,6 +13,8 @@ import java.util.Arrays;
  *   <li>{@code c}: a count of the pruning forest, then the epoch (4 bytes) and a node key
  *       without the namespace;
  *   <li>{@code v}: a version, then height (8) and sequence number (8);
+ *   <li>{@code k}: a linked trie's record of the pruning forest, then the epoch (4) and its
+ *       root (32);
  *   <li>{@code b}: the canonical root of a height, then the height (8);
  *   <li>{@code f}, {@code l}, {@code s}, {@code h}, {@code m}: format version, latest block, next
  *       sequence number, horizon, retention mode.
@@ -32,6 +34,7 @@ final class StoreKeys {
   static final byte COUNT = 'c';
   static final byte VERSION_RECORD = 'v';
   static final byte CANONICAL = 'b';
+  static final byte LINKED = 'k';
 
   static final byte[] FORMAT = meta('f');
   static final byte[] LATEST_BLOCK = meta('l');
@@ -69,6 +72,17 @@ final class StoreKeys {
     k[2] = COUNT;
     putInt(k, 3, epoch);
     System.arraycopy(nodeKey, 2, k, 7, nodeKey.length - 2);
+    return k;
+  }
+
+  /** The link record of a linked trie in {@code epoch}: links, anchor. */
+  static byte[] linked(int epoch, Hash root) {
+    byte[] k = new byte[3 + 4 + 32];
+    k[0] = PREFIX[0];
+    k[1] = PREFIX[1];
+    k[2] = LINKED;
+    putInt(k, 3, epoch);
+    System.arraycopy(root.bytes(), 0, k, 7, 32);
     return k;
   }
 
