@@ -218,7 +218,12 @@ public final class StateStore implements AutoCloseable {
       }
     }
     byte[] cf = StoreKeys.family(StoreKeys.CANONICAL);
-    try (Cursor c = db.cursor(ReadOptions.builder().lowerBound(StoreKeys.canonical(horizon + 1))
+    long lowest = horizon + 1;
+    for (Version ver : forest.members.values()) {
+      lowest = Math.min(lowest, ver.height); // members waiting to leave: their pointers too
+    }
+    try (Cursor c = db.cursor(ReadOptions.builder().lowerBound(StoreKeys.canonical(
+        Math.max(0, lowest)))
         .upperBound(StoreKeys.after(cf)).build())) {
       for (c.seekToFirst(); c.isValid(); c.next()) {
         byte[] k = c.key();
@@ -470,6 +475,7 @@ public final class StateStore implements AutoCloseable {
    *     horizon of a windowed store, or the trie does not belong to this store
    */
   public Hash commit(long blockNumber, Trie trie) {
+    Objects.requireNonNull(trie, "trie");
     return commit(blockNumber, trie, List.of());
   }
 

@@ -23,7 +23,7 @@ import net.jqwik.api.constraints.IntRange;
 class RetentionProperties {
   @Provide
   Arbitrary<List<Integer>> ops() {
-    return Arbitraries.integers().between(0, 1_000_000).list().ofMinSize(1).ofMaxSize(40);
+    return Arbitraries.integers().between(0, 1_000_000).list().ofMinSize(12).ofMaxSize(60);
   }
 
   @Property(tries = 150)

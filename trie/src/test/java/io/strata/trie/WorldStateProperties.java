@@ -22,7 +22,7 @@ import net.jqwik.api.constraints.IntRange;
 class WorldStateProperties {
   @Provide
   Arbitrary<List<Integer>> ops() {
-    return Arbitraries.integers().between(0, 1_000_000).list().ofMinSize(1).ofMaxSize(30);
+    return Arbitraries.integers().between(0, 1_000_000).list().ofMinSize(10).ofMaxSize(40);
   }
 
   @Property(tries = 100)

@@ -58,7 +58,7 @@ final class Report {
           + " commit per block, LZ4, 10 bits/key Bloom filter, 64 MiB write buffer, block cache"
           + " and node cache); `strata-store-w128`: the same with `Retention.blocks(128)`, pruned"
           + " in the background (its blocks row's checks give the pruning backlog and what was"
-          + " deleted; its disk figure is taken after `waitForPruning()`);"
+          + " deleted; its disk figure is taken after `waitForPruning()` and a full compaction);"
           + " `strata-memory`: Strata's trie in memory, root hash per block;"
           + " `tuweni`: Apache Tuweni's `MerklePatriciaTrie` in memory, root hash per block."
           + " Reads of the store go through a trie opened from the committed root.",
