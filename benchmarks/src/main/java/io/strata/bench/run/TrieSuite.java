@@ -100,6 +100,8 @@ final class TrieSuite {
     private long block;
     private long maxBacklog;
     private long pruneWaitNanos;
+    /** Bytes written by the first commit (the load), so B counts only the blocks. */
+    private long loadBytes = -1;
 
     StrataStore(Path dir, boolean windowed) {
       this.dir = dir;
@@ -131,7 +133,7 @@ final class TrieSuite {
           + " end; %d bytes written per block (B); disk after waitForPruning and a full"
           + " compaction", WINDOW, maxBacklog, s.rootsPruned(), s.nodesDeleted(),
           s.bytesDeleted(), s.pruningNanos() / 1e9, pruneWaitNanos / 1e9,
-          block > 1 ? s.bytesWritten() / block : 0);
+          block > 1 ? (s.bytesWritten() - loadBytes) / (block - 1) : 0);
     }
 
     @Override
@@ -142,6 +144,9 @@ final class TrieSuite {
         }
       });
       root = store.commit(block++, trie);
+      if (loadBytes < 0) {
+        loadBytes = store.stats().bytesWritten();
+      }
       if (windowed) {
         maxBacklog = Math.max(maxBacklog, store.stats().pruningBacklog());
       }
