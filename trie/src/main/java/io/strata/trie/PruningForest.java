@@ -22,8 +22,10 @@ import java.util.TreeMap;
  * node deletions, member records, the canonical pointer of a pruned height) in one {@code
  * WriteBatch}: a crash leaves the step done or not done.
  *
- * <p>Thread-safety: not thread-safe; every method is called with the store's commit lock held.
- * {@code members} is read by readers of the store only under that lock too.
+ * <p>Thread-safety: every method is called with the store's commit lock held, except {@link
+ * #retainedRoot}, {@link #waitingRoot} and {@link #linkedMember}, which read the published view
+ * of the members (a volatile array replaced after each change) and the concurrent map of linked
+ * tries, so that readers never wait for a pruning step.
  */
 final class PruningForest {
   private final Db db;
@@ -35,7 +37,12 @@ final class PruningForest {
   /** Members by sequence number (commit order). */
   final TreeMap<Long, Version> members = new TreeMap<>();
   /** Linked tries by root: their link counts; those with a count above 0 are members too. */
-  final Map<Hash, Linked> linked = new HashMap<>();
+  final Map<Hash, Linked> linked = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * The members as of the last change, for readers that do not take the lock ({@link
+   * #retainedRoot}); replaced (never changed) under the lock by {@link #publish()}.
+   */
+  private volatile Version[] view = new Version[0];
 
   long rootsPruned;
   long nodesDeleted;
@@ -54,7 +61,8 @@ final class PruningForest {
     final Hash root;
     long links;
     Hash anchor;
-    boolean member;
+    /** Read without the lock by {@link #linkedMember}. */
+    volatile boolean member;
 
     Linked(Hash root) {
       this.root = root;
@@ -104,7 +112,32 @@ final class PruningForest {
     return out;
   }
 
-  /** Whether this root is a linked trie some retained root refers to. */
+  /** Publishes the members for lock-free readers; call after every change of {@code members}. */
+  void publish() {
+    view = members.values().toArray(new Version[0]);
+  }
+
+  /** Without the lock: whether a member above {@code horizon} has this root. */
+  boolean retainedRoot(Hash root, long horizon) {
+    for (Version v : view) {
+      if (v.height > horizon && v.root.equals(root)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Without the lock: the height of a member at or below {@code horizon} with this root. */
+  Long waitingRoot(Hash root, long horizon) {
+    for (Version v : view) {
+      if (v.height <= horizon && v.root.equals(root)) {
+        return v.height;
+      }
+    }
+    return null;
+  }
+
+  /** Whether this root is a linked trie some retained root refers to (no lock needed). */
   boolean linkedMember(Hash root) {
     Linked l = linked.get(root);
     return l != null && l.member;
@@ -129,16 +162,6 @@ final class PruningForest {
   /** Members above the horizon. */
   long retained(long horizon) {
     return members.values().stream().filter(v -> v.height > horizon).count();
-  }
-
-  /** A retained member with this root, or null. */
-  Version retainedWith(Hash root, long horizon) {
-    for (Version v : members.descendingMap().values()) {
-      if (v.height > horizon && v.root.equals(root)) {
-        return v;
-      }
-    }
-    return null;
   }
 
   /** Any member with this root (retained or waiting to leave), or null. */
@@ -426,6 +449,7 @@ final class PruningForest {
       }
     }
     db.write(batch, WriteOptions.defaults());
+    publish();
     for (NodeKey k : deleted) {
       cache.remove(k);
       Integer size = counts.sizes.get(k);
@@ -444,7 +468,7 @@ final class PruningForest {
         children.add(v);
       }
     }
-    members.remove(x.seq);
+    members.remove(x.seq); // published at the end of the step, once pruned names it
     if (x.anchor >= 0) {
       Version y = members.get(x.anchor);
       counts.diff(x, y, -1);

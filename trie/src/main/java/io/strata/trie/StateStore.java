@@ -75,16 +75,19 @@ public final class StateStore implements AutoCloseable {
   private final Condition work = lock.newCondition();
   // guarded by lock
   private long nextSeq;
-  private long horizon = -1;
+  /** Written under lock; read without it by {@link #trie} and {@link #isRetained}. */
+  private volatile long horizon = -1;
   private final TreeMap<Long, Hash> canonical = new TreeMap<>();
-  private final Map<Hash, Long> pruned = new LinkedHashMap<>(16, 0.75f, false) {
-    private static final long serialVersionUID = 1L;
+  /** Roots pruned since open, for the message of PrunedStateException; its own lock. */
+  private final Map<Hash, Long> pruned = Collections.synchronizedMap(
+      new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
 
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Hash, Long> eldest) {
-      return size() > PRUNED_ROOTS_REMEMBERED;
-    }
-  };
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Hash, Long> eldest) {
+          return size() > PRUNED_ROOTS_REMEMBERED;
+        }
+      });
   private final PruningForest forest;
   private Thread pruner;
   private volatile Throwable pruneFailure;
@@ -253,6 +256,7 @@ public final class StateStore implements AutoCloseable {
         forest.linked.put(l.root, l);
       }
     }
+    forest.publish();
     for (Version ver : forest.members.values()) {
       if (ver.anchor == Long.MIN_VALUE) {
         ver.joined = false;
@@ -331,21 +335,20 @@ public final class StateStore implements AutoCloseable {
     return new Trie(n, this, options.isSecure(), 0, options.parallelHashThreshold());
   }
 
+  /** Refuses a root that left the window; takes no lock (reads the published members). */
   private void checkRetained(Hash root) {
-    lock.lock();
-    try {
-      if (forest.retainedWith(root, horizon) != null || forest.linkedMember(root)) {
-        return;
-      }
-      Version v = forest.memberWith(root);
-      Long block = v != null ? Long.valueOf(v.height) : pruned.get(root);
-      if (block != null) {
-        throw new PrunedStateException(root, OptionalLong.of(block), "block " + block
-            + " is at or below the pruning horizon " + horizon + " (this store keeps "
-            + window + " heights; the oldest retained is " + (horizon + 1) + ")");
-      }
-    } finally {
-      lock.unlock();
+    long h = horizon;
+    if (forest.retainedRoot(root, h) || forest.linkedMember(root)) {
+      return;
+    }
+    Long block = forest.waitingRoot(root, h);
+    if (block == null) {
+      block = pruned.get(root);
+    }
+    if (block != null) {
+      throw new PrunedStateException(root, OptionalLong.of(block), "block " + block
+          + " is at or below the pruning horizon " + h + " (this store keeps " + window
+          + " heights; the oldest retained is " + (h + 1) + ")");
     }
   }
 
@@ -357,11 +360,11 @@ public final class StateStore implements AutoCloseable {
       return true;
     }
     if (forest != null) {
+      if (forest.retainedRoot(root, horizon) || forest.linkedMember(root)) {
+        return true;
+      }
       lock.lock();
       try {
-        if (forest.retainedWith(root, horizon) != null) {
-          return true;
-        }
         if (forest.joinsPending()) {
           forest.step(horizon, canonical, pruned, false); // links of recent commits count
         }
@@ -575,6 +578,7 @@ public final class StateStore implements AutoCloseable {
         canonical.put(blockNumber, rootHash);
         if (added != null) {
           forest.members.put(added.seq, added);
+          forest.publish();
         }
         pruned.remove(rootHash);
         horizon = newHorizon;
