@@ -1,7 +1,8 @@
 package io.strata.lsm;
 
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.WritableFile;
+import io.strata.CorruptionException;
+import io.strata.fs.FileSystem;
+import io.strata.fs.WritableFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

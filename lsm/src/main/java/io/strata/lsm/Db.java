@@ -1,14 +1,16 @@
 package io.strata.lsm;
 
+import io.strata.CorruptionException;
+import io.strata.StrataException;
+import io.strata.fs.FileLock;
+import io.strata.fs.FileSystem;
+import io.strata.fs.WritableFile;
 import io.strata.wal.Durability;
 import io.strata.wal.RecordPosition;
 import io.strata.wal.RecoveryMode;
 import io.strata.wal.RecoveryReport;
 import io.strata.wal.Wal;
 import io.strata.wal.WalOptions;
-import io.strata.wal.fs.FileLock;
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.WritableFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -306,28 +308,23 @@ public final class Db implements AutoCloseable {
           + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
           + ", is missing, but segment " + newest + " exists");
     }
-    RecoveryReport report;
-    try {
-      report = Wal.replay(fs, dir, logNumber, RecoveryMode.TOLERATE_TRUNCATED_TAIL,
-          (position, record) -> {
-            long last = applyLogRecord(position, record, replay[0], nextSequence[0]);
-            nextSequence[0] = last + 1;
-            maxSequence[0] = Math.max(maxSequence[0], last);
-            if (replay[0].approximateBytes() >= options.writeBufferSize()) {
-              try {
-                FileMetadata f = writeLevel0(replay[0], newOutputNumber());
-                if (f != null) {
-                  edit.addFile(0, f);
-                }
-              } catch (IOException e) {
-                flushErrors.add(e);
+    RecoveryReport report = Wal.replay(fs, dir, logNumber, RecoveryMode.TOLERATE_TRUNCATED_TAIL,
+        (position, record) -> {
+          long last = applyLogRecord(position, record, replay[0], nextSequence[0]);
+          nextSequence[0] = last + 1;
+          maxSequence[0] = Math.max(maxSequence[0], last);
+          if (replay[0].approximateBytes() >= options.writeBufferSize()) {
+            try {
+              FileMetadata f = writeLevel0(replay[0], newOutputNumber());
+              if (f != null) {
+                edit.addFile(0, f);
               }
-              replay[0] = Memtable.forWriteBuffer(0, options.writeBufferSize());
+            } catch (IOException e) {
+              flushErrors.add(e);
             }
-          });
-    } catch (io.strata.wal.CorruptionException e) {
-      throw CorruptionException.of(e);
-    }
+            replay[0] = Memtable.forWriteBuffer(0, options.writeBufferSize());
+          }
+        });
     if (!flushErrors.isEmpty()) {
       throw flushErrors.get(0);
     }

@@ -1,5 +1,6 @@
 package io.strata.lsm;
 
+import io.strata.CorruptionException;
 import java.nio.file.Path;
 
 /**

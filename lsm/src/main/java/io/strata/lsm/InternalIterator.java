@@ -1,5 +1,7 @@
 package io.strata.lsm;
 
+import io.strata.CorruptionException;
+
 /**
  * A bidirectional iterator over internal keys (see {@link InternalKeys}) in internal-key order.
  * Positioning methods may throw {@link CorruptionException}. Not thread-safe: one thread uses an

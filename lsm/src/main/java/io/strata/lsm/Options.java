@@ -1,6 +1,6 @@
 package io.strata.lsm;
 
-import io.strata.wal.fs.FileSystem;
+import io.strata.fs.FileSystem;
 import java.util.Objects;
 import java.util.function.Consumer;
 

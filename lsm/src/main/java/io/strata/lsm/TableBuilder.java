@@ -1,7 +1,7 @@
 package io.strata.lsm;
 
 import io.strata.bloom.BloomFilter;
-import io.strata.wal.fs.WritableFile;
+import io.strata.fs.WritableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

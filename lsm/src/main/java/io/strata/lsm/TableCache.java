@@ -1,6 +1,6 @@
 package io.strata.lsm;
 
-import io.strata.wal.fs.FileSystem;
+import io.strata.fs.FileSystem;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;

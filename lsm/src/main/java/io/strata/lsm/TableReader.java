@@ -1,8 +1,10 @@
 package io.strata.lsm;
 
+import io.strata.CorruptionException;
+import io.strata.StrataException;
 import io.strata.bloom.BloomFilter;
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.ReadableFile;
+import io.strata.fs.FileSystem;
+import io.strata.fs.ReadableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -1,11 +1,12 @@
 package io.strata.lsm;
 
+import io.strata.CorruptionException;
+import io.strata.fs.FileSystem;
+import io.strata.fs.ReadableFile;
+import io.strata.fs.WritableFile;
 import io.strata.wal.LogReader;
 import io.strata.wal.LogWriter;
 import io.strata.wal.RecoveryMode;
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.ReadableFile;
-import io.strata.wal.fs.WritableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -171,8 +172,6 @@ final class VersionSet {
         }
         e.compactPointers.forEach((level, key) -> compactPointers[level] = key);
       }
-    } catch (io.strata.wal.CorruptionException e) {
-      throw CorruptionException.of(e);
     }
     if (log == null || next == null || last == null) {
       throw new CorruptionException(path, 0, "manifest lacks "

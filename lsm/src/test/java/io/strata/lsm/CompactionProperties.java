@@ -5,7 +5,7 @@ import static io.strata.lsm.DbModelProperties.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

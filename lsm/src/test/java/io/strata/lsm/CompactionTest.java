@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;

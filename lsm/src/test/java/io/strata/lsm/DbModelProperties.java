@@ -3,7 +3,7 @@ package io.strata.lsm;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,10 @@
 package io.strata.lsm;
 
+import io.strata.CorruptionException;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.MemFileSystem;
-import io.strata.wal.fs.WritableFile;
+import io.strata.fs.MemFileSystem;
+import io.strata.fs.WritableFile;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.strata.wal.fs;
+package io.strata.fs;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,6 +14,11 @@ import java.util.List;
  * survive once {@link #syncDirectory(Path)} of the parent returns. Nothing else is promised.
  *
  * <p>Implementations are safe for concurrent use by many threads.
+ *
+ * <p>The name is the concept's (RocksDB's {@code FileSystem}, Pebble's {@code vfs.FS}); it is not
+ * {@link java.nio.file.FileSystem}, which Strata never uses. A file that needs both imports this
+ * one by name ({@code import io.strata.fs.FileSystem;}), which shadows a {@code java.nio.file.*}
+ * import; only two wildcard imports of both packages would make the simple name ambiguous.
  */
 public interface FileSystem {
 

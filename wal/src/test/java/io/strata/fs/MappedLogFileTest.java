@@ -1,4 +1,4 @@
-package io.strata.wal.fs;
+package io.strata.fs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

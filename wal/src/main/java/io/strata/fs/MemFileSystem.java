@@ -1,4 +1,4 @@
-package io.strata.wal.fs;
+package io.strata.fs;
 
 import java.io.EOFException;
 import java.io.IOException;
