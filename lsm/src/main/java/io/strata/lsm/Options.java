@@ -165,7 +165,11 @@ public final class Options {
     return compactionPriority;
   }
 
-  /** Called by tests at named points of background work; does nothing by default. */
+  /**
+   * Test-only (never part of the public options): called at named points of background work, of
+   * reads racing {@link Db#close()} ({@code "read-acquiring-view"}) and of table opens ({@code
+   * "table-opening"}); does nothing by default.
+   */
   Consumer<String> testHook() {
     return testHook;
   }

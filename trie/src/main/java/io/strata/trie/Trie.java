@@ -147,7 +147,12 @@ public final class Trie {
     return u.finish();
   }
 
-  /** A reusable updater starting from this trie; call {@link TrieUpdater#build()} for the result. */
+  /**
+   * A new updater starting from this trie, for any number of puts and removes; {@link
+   * TrieUpdater#build()} returns the result once and ends the updater (every later call on it
+   * throws {@link IllegalStateException}). This trie is unchanged; call {@code updater()} again
+   * for another round of changes.
+   */
   public TrieUpdater updater() {
     return new TrieUpdater(this);
   }
