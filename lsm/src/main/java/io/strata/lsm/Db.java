@@ -164,7 +164,7 @@ public final class Db implements AutoCloseable {
     this.lock = lock;
     this.blockCache = new BlockCache(options.blockCacheBytes());
     this.tables = new TableCache(fs, dir, blockCache, options.maxOpenFiles(),
-        options.testHook());
+        options.maxBlockBytes(), options.testHook());
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion());
     this.picker = new CompactionPicker(options);
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
@@ -447,6 +447,21 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /**
+   * Every entry a write accepts must fit a table block later. With the default block limit the
+   * key and value limits above guarantee it; only a test's smaller limit can refuse here.
+   */
+  private void checkFitsTables(WriteBatch batch) {
+    if (batch.longestKey() > options.maxKeyBytes()) {
+      throw new IllegalArgumentException("key of " + batch.longestKey() + " bytes exceeds the"
+          + " limit of " + options.maxKeyBytes() + " bytes of this Db's table blocks");
+    }
+    if (batch.longestValue() > options.maxValueBytes()) {
+      throw new IllegalArgumentException("value of " + batch.longestValue() + " bytes exceeds the"
+          + " limit of " + options.maxValueBytes() + " bytes of this Db's table blocks");
+    }
+  }
+
   void checkOpen() {
     if (closed) {
       throw new IllegalStateException("Db " + dir + " is closed");
@@ -510,6 +525,7 @@ public final class Db implements AutoCloseable {
     Objects.requireNonNull(batch, "batch");
     Objects.requireNonNull(options, "options");
     checkOpen();
+    checkFitsTables(batch);
     if (batch.count() == 0) {
       return;
     }
@@ -1405,7 +1421,7 @@ public final class Db implements AutoCloseable {
           Path path = FileNames.table(dir, f.number());
           TableReader t;
           try {
-            t = TableReader.open(fs, path, f.number(), new BlockCache(0));
+            t = TableReader.open(fs, path, f.number(), new BlockCache(0), options.maxBlockBytes());
           } catch (CorruptionException e) {
             problems.add(e);
             continue;

@@ -29,11 +29,15 @@ final class TableCache {
   /** Test-only: told {@code "table-opening"} before a miss opens a table. */
   private final Consumer<String> testHook;
 
+  private final int maxBlockBytes;
+
   TableCache(FileSystem fs, Path dir, BlockCache blocks, int capacity) {
-    this(fs, dir, blocks, capacity, point -> { });
+    this(fs, dir, blocks, capacity, TableFormat.MAX_BLOCK_BYTES, point -> { });
   }
 
-  TableCache(FileSystem fs, Path dir, BlockCache blocks, int capacity, Consumer<String> testHook) {
+  TableCache(FileSystem fs, Path dir, BlockCache blocks, int capacity, int maxBlockBytes,
+      Consumer<String> testHook) {
+    this.maxBlockBytes = maxBlockBytes;
     this.fs = fs;
     this.dir = dir;
     this.blocks = blocks;
@@ -57,7 +61,8 @@ final class TableCache {
           }
           r = open.get(number);
           if (r == null) {
-            r = TableReader.open(fs, FileNames.table(dir, number), number, blocks);
+            r = TableReader.open(fs, FileNames.table(dir, number), number, blocks,
+                maxBlockBytes);
             open.put(number, r);
             openOrder.add(number);
             evictOverCapacity(number);
