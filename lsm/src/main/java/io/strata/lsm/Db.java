@@ -944,7 +944,7 @@ public final class Db implements AutoCloseable {
       props = b.finish();
       size = b.fileSize();
       out.sync();
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
       try {
         fs.delete(path);
       } catch (IOException suppressed) {
@@ -1362,7 +1362,7 @@ public final class Db implements AutoCloseable {
       long sequence = sequenceFor(options);
       InternalIterator it = v.iterator(tables, options.fillCache());
       return new DbCursor(this, v, it, sequence, options.lowerBoundRef(), options.upperBoundRef());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       v.release();
       throw e;
     }
@@ -1549,25 +1549,39 @@ public final class Db implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    StrataException failure = null;
+    // whatever closing the log throws, the rest is released: above all the directory's lock
+    Throwable failure = null;
     try {
       wal.close();
-    } catch (IOException e) {
-      failure = new StrataException("closing the write-ahead log of " + dir + " failed: "
-          + e.getMessage(), e);
+    } catch (IOException | RuntimeException | Error e) {
+      failure = e instanceof Error ? e : new StrataException("closing the write-ahead log of "
+          + dir + " failed: " + e.getMessage(), e);
     }
-    view.release();
-    versions.close();
-    tables.close();
     try {
-      lock.close();
-    } catch (IOException e) {
+      view.release();
+      versions.close();
+      tables.close();
+    } catch (RuntimeException | Error e) {
       if (failure == null) {
-        failure = new StrataException("releasing the lock of " + dir + " failed", e);
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
       }
     }
+    try {
+      lock.close();
+    } catch (IOException | RuntimeException | Error e) {
+      if (failure == null) {
+        failure = new StrataException("releasing the lock of " + dir + " failed", e);
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
     if (failure != null) {
-      throw failure;
+      throw (RuntimeException) failure;
     }
   }
 }

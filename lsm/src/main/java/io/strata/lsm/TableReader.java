@@ -127,7 +127,7 @@ final class TableReader {
     } catch (IOException e) {
       closeQuietly(f, e);
       throw new StrataException("cannot read table " + path + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       closeQuietly(f, e);
       throw e;
     }

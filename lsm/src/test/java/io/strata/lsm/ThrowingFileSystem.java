@@ -9,31 +9,66 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * A test file system over another: it can throw an unchecked {@link Throwable} (an {@link Error},
- * say, which {@code FaultInjectingFileSystem}'s I/O faults cannot) from the next append to a log
- * segment, once, and it counts the files open for reading. Thread-safe.
+ * A test file system over another that throws any {@link Throwable} once (an {@link Error}, say,
+ * which {@code FaultInjectingFileSystem}'s I/O faults cannot) at the n-th append, open for
+ * reading or close of a file whose name ends in a given suffix, and counts the files open for
+ * reading. Thread-safe.
  */
 final class ThrowingFileSystem implements FileSystem {
+  enum Op { APPEND, OPEN_FOR_READ, CLOSE }
+
   private final FileSystem delegate;
-  private final AtomicReference<Supplier<? extends Error>> nextLogAppend = new AtomicReference<>();
   private final AtomicInteger openReaders = new AtomicInteger();
+  private Op op;
+  private String suffix;
+  private int remaining;
+  private Supplier<? extends Throwable> thrown;
 
   ThrowingFileSystem(FileSystem delegate) {
     this.delegate = delegate;
   }
 
+  /** The {@code nth} (from 1) {@code op} on a file named {@code *suffix} throws, once. */
+  synchronized ThrowingFileSystem throwAt(Op op, String suffix, int nth,
+      Supplier<? extends Throwable> thrown) {
+    this.op = op;
+    this.suffix = suffix;
+    this.remaining = nth;
+    this.thrown = thrown;
+    return this;
+  }
+
   /** The next append to a {@code .wal} file throws what {@code error} makes, once. */
   void throwOnNextLogAppend(Supplier<? extends Error> error) {
-    nextLogAppend.set(error);
+    throwAt(Op.APPEND, ".wal", 1, error);
   }
 
   /** Files opened for reading and not yet closed. */
   int openReaders() {
     return openReaders.get();
+  }
+
+  private void maybeThrow(Op at, Path file) throws IOException {
+    Supplier<? extends Throwable> s;
+    synchronized (this) {
+      if (thrown == null || at != op || !file.getFileName().toString().endsWith(suffix)
+          || --remaining > 0) {
+        return;
+      }
+      s = thrown;
+      thrown = null;
+    }
+    Throwable t = s.get();
+    if (t instanceof IOException io) {
+      throw io;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    throw (RuntimeException) t;
   }
 
   @Override
@@ -52,16 +87,10 @@ final class ThrowingFileSystem implements FileSystem {
   }
 
   private WritableFile wrap(Path path, WritableFile f) {
-    boolean log = path.getFileName().toString().endsWith(".wal");
     return new WritableFile() {
       @Override
       public void append(ByteBuffer src) throws IOException {
-        if (log) {
-          Supplier<? extends Error> e = nextLogAppend.getAndSet(null);
-          if (e != null) {
-            throw e.get();
-          }
-        }
+        maybeThrow(Op.APPEND, path);
         f.append(src);
       }
 
@@ -82,6 +111,7 @@ final class ThrowingFileSystem implements FileSystem {
 
       @Override
       public void close() throws IOException {
+        maybeThrow(Op.CLOSE, path);
         f.close();
       }
     };
@@ -89,6 +119,7 @@ final class ThrowingFileSystem implements FileSystem {
 
   @Override
   public ReadableFile openForRead(Path file) throws IOException {
+    maybeThrow(Op.OPEN_FOR_READ, file);
     ReadableFile f = delegate.openForRead(file);
     openReaders.incrementAndGet();
     return new ReadableFile() {
