@@ -43,12 +43,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Durability: a write returns after the write-ahead log has its batch. With {@link
  * WriteOptions#sync()} the log is fsynced first (concurrent synced writers share one fsync), so
- * the batch survives a power loss; without it, the batch survives a crash of the process. Batches
- * are atomic.
+ * the batch survives a power loss; without it, the batch survives a crash of the process, and
+ * {@link #syncWal()} later makes it survive a power loss too. Batches are atomic.
  *
  * <p>Errors: damaged files give {@link CorruptionException} (file, offset, failed check). When the
- * write-ahead log or a background flush fails, the store stays readable but refuses writes until
- * reopened. Every method throws {@link IllegalStateException} after {@link #close()}.
+ * write-ahead log or a background flush fails, or an {@link Error} (out of memory, say) interrupts
+ * a write, the store stays readable but refuses writes until reopened, and {@link #close()} still
+ * returns. Every method throws {@link IllegalStateException} after {@link #close()}, as does a
+ * read already under way when it needs what the close released.
  *
  * <p>Thread-safety: all methods may be called from any number of threads. Concurrent writers are
  * queued; the writer at the head of the queue (the leader) writes its own batch and those queued

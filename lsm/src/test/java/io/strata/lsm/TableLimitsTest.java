@@ -214,6 +214,28 @@ class TableLimitsTest {
   }
 
   @Test
+  void aBlockLz4CompressesAsFarAsItCanIsStillAcceptedByTheReader() {
+    // the reader refuses LZ4 data claiming more than 255 times its size plus 16 bytes: the most a
+    // run of zeros can compress must stay inside that bound
+    MemFileSystem fs = new MemFileSystem();
+    Options options = Options.builder().fileSystem(fs).compression(Compression.LZ4).build();
+    try (Db db = Db.open(DIR, options)) {
+      for (int size : new int[] {65, 4096, 1 << 20, 8 << 20}) {
+        db.put(key(size, 10), new byte[size]);
+      }
+      db.flush();
+      TableReader t = tables(db, fs, TableFormat.MAX_BLOCK_BYTES).get(0);
+      assertTrue(t.properties().dataBytes() < (100 << 10), "compressed: "
+          + t.properties().dataBytes());
+      t.release();
+      for (int size : new int[] {65, 4096, 1 << 20, 8 << 20}) {
+        assertArrayEquals(new byte[size], db.get(key(size, 10)));
+      }
+      assertEquals(List.of(), db.verifyChecksums());
+    }
+  }
+
+  @Test
   void theDefaultLimitTakesTheLargestKeyAndValueTheStoreAccepts() {
     assertEquals(Db.MAX_KEY_BYTES, TableFormat.maxKeyBytes(TableFormat.MAX_BLOCK_BYTES));
     assertEquals(Db.MAX_VALUE_BYTES, TableFormat.maxValueBytes(TableFormat.MAX_BLOCK_BYTES));
