@@ -137,13 +137,19 @@ public final class Trie {
 
   /**
    * Applies the changes {@code changes} makes through a {@link TrieUpdater} and returns the
-   * resulting trie; this trie is unchanged. The updater must not be used after {@code changes}
-   * returns.
+   * resulting trie; this trie is unchanged. The updater ends when {@code changes} returns or
+   * throws (what it throws is passed on, and no trie results): every later call on it throws
+   * {@link IllegalStateException}.
    */
   public Trie update(Consumer<TrieUpdater> changes) {
     Objects.requireNonNull(changes, "changes");
     TrieUpdater u = new TrieUpdater(this);
-    changes.accept(u);
+    try {
+      changes.accept(u);
+    } catch (RuntimeException | Error e) {
+      u.end();
+      throw e;
+    }
     return u.finish();
   }
 
