@@ -30,6 +30,8 @@ final class TableBuilder {
   private final Compression compression;
   private final BlockBuilder data;
   private final int maxBlockBytes;
+  /** The longest internal key that keeps four index entries to a block. */
+  private final int maxKeyBytes;
   /** Index levels, the data blocks' index first; a level above exists once the one below split. */
   private final List<BlockBuilder> index = new ArrayList<>(List.of(new BlockBuilder(1, 4096)));
   private BloomFilter.Builder filter;
@@ -57,6 +59,7 @@ final class TableBuilder {
     this.blockSize = options.blockSize();
     this.compression = options.compression();
     this.maxBlockBytes = options.maxBlockBytes();
+    this.maxKeyBytes = TableFormat.maxKeyBytes(maxBlockBytes) + InternalKeys.TRAILER_BYTES;
     this.data = new BlockBuilder(TableFormat.RESTART_INTERVAL, Math.min(blockSize, maxBlockBytes));
     this.bitsPerKey = options.bloomBitsPerKey();
     this.filter = bitsPerKey > 0 ? BloomFilter.builder(bitsPerKey) : null;
@@ -69,7 +72,7 @@ final class TableBuilder {
     }
     long entry = TableFormat.entryBytes(ikey.length, value.length);
     if (TableFormat.BLOCK_OVERHEAD + entry > maxBlockBytes
-        || ikey.length > TableFormat.maxKeyBytes(maxBlockBytes) + InternalKeys.TRAILER_BYTES) {
+        || ikey.length > maxKeyBytes) {
       throw new IllegalArgumentException("entry of a " + ikey.length + "-byte key and a "
           + value.length + "-byte value does not fit the table block limit of " + maxBlockBytes
           + " bytes");
