@@ -505,9 +505,8 @@ public final class Db implements AutoCloseable {
 
   /**
    * Makes every write that returned before this call durable, as if each had been written with
-   * {@link WriteOptions#sync()}: fsyncs the write-ahead log (one fsync, shared with concurrent
-   * synced writers) and writes nothing. Writes that run concurrently with it may or may not be
-   * covered.
+   * {@link WriteOptions#sync()}: takes its turn in the write queue, fsyncs the write-ahead log
+   * and writes nothing. Writes that run concurrently with it may or may not be covered.
    *
    * @throws StrataException when the fsync fails (the Db then refuses writes until reopened: a
    *     failed fsync is never retried as if it had worked) or an earlier failure stopped writes
