@@ -78,9 +78,18 @@ public final class LogWriter implements Closeable {
     return append(record, 0, record.length);
   }
 
-  /** Appends {@code record[offset, offset+length)} as one record; returns where it starts. */
+  /**
+   * Appends {@code record[offset, offset+length)} as one record; returns where it starts.
+   *
+   * @throws IllegalArgumentException when {@code length} exceeds {@link
+   *     WalOptions#MAX_RECORD_BYTES}, the most a reader reassembles (the writer stays usable)
+   */
   public long append(byte[] record, int offset, int length) throws IOException {
     Objects.checkFromIndexSize(offset, length, record.length);
+    if (length > LogFormat.MAX_RECORD_BYTES) {
+      throw new IllegalArgumentException("record of " + length + " bytes exceeds the log record"
+          + " limit of " + LogFormat.MAX_RECORD_BYTES + " bytes");
+    }
     if (failure != null) {
       throw new IOException("log " + path + " failed earlier and accepts no more records", failure);
     }

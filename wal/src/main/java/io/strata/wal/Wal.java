@@ -234,6 +234,8 @@ public final class Wal implements Closeable {
    * stable storage.
    *
    * @throws IOException when the write or the fsync fails; the log then accepts nothing more
+   * @throws IllegalArgumentException when {@code length} exceeds {@link
+   *     WalOptions#maxRecordBytes()}; nothing is written and the log stays usable
    * @throws IllegalStateException after {@link #close()}
    */
   public RecordPosition append(byte[] record, int offset, int length, Durability durability)
@@ -241,6 +243,10 @@ public final class Wal implements Closeable {
     Objects.requireNonNull(record, "record");
     Objects.requireNonNull(durability, "durability");
     Objects.checkFromIndexSize(offset, length, record.length);
+    if (length > options.maxRecordBytes()) {
+      throw new IllegalArgumentException("record of " + length + " bytes exceeds maxRecordBytes,"
+          + " the write-ahead log's limit of " + options.maxRecordBytes() + " bytes");
+    }
     lock.lock();
     try {
       checkUsable();
