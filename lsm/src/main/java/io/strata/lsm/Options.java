@@ -58,6 +58,7 @@ public final class Options {
   private final EventListener listener;
   private final Consumer<String> testHook;
   private final FileSystem fileSystem;
+  private final int walMaxRecordBytes;
 
   private Options(Builder b) {
     this.writeBufferSize = b.writeBufferSize;
@@ -77,6 +78,7 @@ public final class Options {
     this.listener = b.listener;
     this.testHook = b.testHook;
     this.fileSystem = b.fileSystem;
+    this.walMaxRecordBytes = b.walMaxRecordBytes;
   }
 
   public static Options defaults() {
@@ -106,7 +108,8 @@ public final class Options {
         .compactionPriority(compactionPriority)
         .listener(listener)
         .fileSystem(fileSystem)
-        .testHook(testHook);
+        .testHook(testHook)
+        .walMaxRecordBytes(walMaxRecordBytes);
   }
 
   public long writeBufferSize() {
@@ -170,6 +173,14 @@ public final class Options {
     return testHook;
   }
 
+  /**
+   * The largest write-ahead log record, so the largest batch (encoded, with its header) a write
+   * takes: {@link io.strata.wal.WalOptions#MAX_RECORD_BYTES} unless a test set a smaller bound.
+   */
+  int walMaxRecordBytes() {
+    return walMaxRecordBytes;
+  }
+
   public EventListener listener() {
     return listener;
   }
@@ -210,6 +221,7 @@ public final class Options {
     private EventListener listener = EventListener.NONE;
     private Consumer<String> testHook = point -> { };
     private FileSystem fileSystem = FileSystem.real();
+    private int walMaxRecordBytes = io.strata.wal.WalOptions.MAX_RECORD_BYTES;
 
     private Builder() {}
 
@@ -301,6 +313,14 @@ public final class Options {
 
     Builder testHook(Consumer<String> hook) {
       this.testHook = Objects.requireNonNull(hook, "hook");
+      return this;
+    }
+
+    /** For tests: a smaller write-ahead log record limit, so oversized batches need no 2 GiB. */
+    Builder walMaxRecordBytes(long bytes) {
+      check(bytes >= 1024 && bytes <= io.strata.wal.WalOptions.MAX_RECORD_BYTES,
+          "walMaxRecordBytes", bytes, "1 KiB.." + io.strata.wal.WalOptions.MAX_RECORD_BYTES + " B");
+      this.walMaxRecordBytes = (int) bytes;
       return this;
     }
 
