@@ -159,7 +159,8 @@ public final class Db implements AutoCloseable {
     this.lock = lock;
     this.blockCache = new BlockCache(options.blockCacheBytes());
     this.tables = new TableCache(fs, dir, blockCache, options.maxOpenFiles());
-    this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion());
+    this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
+        options.maxManifestBytes());
     this.picker = new CompactionPicker(options);
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
     this.compactionExecutor = options.backgroundThreads() > 1

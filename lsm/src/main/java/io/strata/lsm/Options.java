@@ -33,6 +33,12 @@ import java.util.function.Consumer;
  *       writes wait until compaction has reduced them.
  *   <li>{@code compactionPriority} ({@link CompactionPriority#ROUND_ROBIN}): which table of an
  *       oversized level is compacted first.
+ *   <li>{@code maxManifestBytes} (64 MiB; at least 1 KiB): size at which the manifest (the log
+ *       of table additions and removals, replayed at open) rolls over: the next flush or
+ *       compaction writes a new manifest holding a snapshot of the current state and switches
+ *       {@code CURRENT} to it atomically, and the old one is deleted. A manifest is also kept
+ *       until it is at least twice the size of its own snapshot, so a store whose snapshot alone
+ *       passes the limit is not rewritten at every change.
  *   <li>{@code listener} ({@link EventListener#NONE}): told of every flush and compaction.
  *   <li>{@code fileSystem} ({@link FileSystem#real()}): where all file access goes; tests pass a
  *       crash-simulating or fault-injecting one.
@@ -59,6 +65,7 @@ public final class Options {
   private final Consumer<String> testHook;
   private final FileSystem fileSystem;
   private final int walMaxRecordBytes;
+  private final long maxManifestBytes;
 
   private Options(Builder b) {
     this.writeBufferSize = b.writeBufferSize;
@@ -79,6 +86,7 @@ public final class Options {
     this.testHook = b.testHook;
     this.fileSystem = b.fileSystem;
     this.walMaxRecordBytes = b.walMaxRecordBytes;
+    this.maxManifestBytes = b.maxManifestBytes;
   }
 
   public static Options defaults() {
@@ -106,6 +114,7 @@ public final class Options {
         .level0SlowdownTrigger(level0SlowdownTrigger)
         .level0StopTrigger(level0StopTrigger)
         .compactionPriority(compactionPriority)
+        .maxManifestBytes(maxManifestBytes)
         .listener(listener)
         .fileSystem(fileSystem)
         .testHook(testHook)
@@ -168,6 +177,10 @@ public final class Options {
     return compactionPriority;
   }
 
+  public long maxManifestBytes() {
+    return maxManifestBytes;
+  }
+
   /** Called by tests at named points of background work; does nothing by default. */
   Consumer<String> testHook() {
     return testHook;
@@ -198,8 +211,8 @@ public final class Options {
         + ", maxBytesForLevelBase=" + maxBytesForLevelBase + ", levelSizeMultiplier="
         + levelSizeMultiplier + ", level0CompactionTrigger=" + level0CompactionTrigger
         + ", level0SlowdownTrigger=" + level0SlowdownTrigger + ", level0StopTrigger="
-        + level0StopTrigger + ", compactionPriority=" + compactionPriority + ", fileSystem="
-        + fileSystem + "}";
+        + level0StopTrigger + ", compactionPriority=" + compactionPriority
+        + ", maxManifestBytes=" + maxManifestBytes + ", fileSystem=" + fileSystem + "}";
   }
 
   /** Builds {@link Options}; each setter checks its argument. */
@@ -222,6 +235,7 @@ public final class Options {
     private Consumer<String> testHook = point -> { };
     private FileSystem fileSystem = FileSystem.real();
     private int walMaxRecordBytes = io.strata.wal.WalOptions.MAX_RECORD_BYTES;
+    private long maxManifestBytes = 64L << 20;
 
     private Builder() {}
 
@@ -308,6 +322,13 @@ public final class Options {
 
     public Builder compactionPriority(CompactionPriority priority) {
       this.compactionPriority = Objects.requireNonNull(priority, "compactionPriority");
+      return this;
+    }
+
+    /** Manifest size at which it rolls over to a new one; 1 KiB to 1 TiB. */
+    public Builder maxManifestBytes(long bytes) {
+      check(bytes >= 1 << 10 && bytes <= 1L << 40, "maxManifestBytes", bytes, "1 KiB..1 TiB");
+      this.maxManifestBytes = bytes;
       return this;
     }
 
