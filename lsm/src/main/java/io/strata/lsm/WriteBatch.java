@@ -9,7 +9,9 @@ import java.util.Objects;
  * {@link #clear()}; it is not thread-safe.
  *
  * <p>Limits: keys up to {@value Db#MAX_KEY_BYTES} bytes, values up to {@value Db#MAX_VALUE_BYTES}
- * bytes, a whole batch up to about 2 GiB.
+ * bytes, a whole batch up to {@link io.strata.wal.WalOptions#MAX_RECORD_BYTES} bytes encoded
+ * ({@link #approximateSize()}; one write-ahead log record, about 2 GiB): adding past it throws
+ * {@link IllegalArgumentException}, as does {@link Db#write} for a batch over the log's limit.
  */
 public final class WriteBatch {
   /**
@@ -20,6 +22,8 @@ public final class WriteBatch {
 
   private final ByteSink rep;
   private int count;
+  private int longestKey;
+  private int longestValue;
 
   public WriteBatch() {
     this(64);
@@ -36,6 +40,8 @@ public final class WriteBatch {
     Db.checkValue(value);
     rep.put(InternalKeys.KIND_PUT).putBytes(key).putBytes(value);
     count++;
+    longestKey = Math.max(longestKey, key.length);
+    longestValue = Math.max(longestValue, value.length);
     return this;
   }
 
@@ -44,6 +50,7 @@ public final class WriteBatch {
     Db.checkKey(key);
     rep.put(InternalKeys.KIND_DELETE).putBytes(key);
     count++;
+    longestKey = Math.max(longestKey, key.length);
     return this;
   }
 
@@ -62,6 +69,8 @@ public final class WriteBatch {
     rep.reset();
     rep.skip(HEADER);
     count = 0;
+    longestKey = 0;
+    longestValue = 0;
     return this;
   }
 
@@ -73,6 +82,16 @@ public final class WriteBatch {
   /** Bytes of the encoding, header room included. */
   int size() {
     return rep.size();
+  }
+
+  /** The longest key in the batch. */
+  int longestKey() {
+    return longestKey;
+  }
+
+  /** The longest value in the batch. */
+  int longestValue() {
+    return longestValue;
   }
 
   /** Bytes of the operations alone. */
