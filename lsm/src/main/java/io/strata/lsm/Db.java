@@ -14,7 +14,6 @@ import io.strata.wal.WalOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -69,8 +68,6 @@ public final class Db implements AutoCloseable {
   /** A write-ahead log record: sequence (8 bytes), count (4 bytes), then the batches' operations. */
   private static final int RECORD_HEADER = 12;
 
-  private static final long MAX_GROUP_BYTES = 1 << 20;
-
   private final Path dir;
   private final Options options;
   private final FileSystem fs;
@@ -83,13 +80,10 @@ public final class Db implements AutoCloseable {
   private final ReentrantLock mutex = new ReentrantLock();
   /** Signalled when background work finishes (a flush ends, an error is recorded). */
   private final Condition backgroundDone = mutex.newCondition();
-  /** Signalled when the writer queue drains. */
-  private final Condition writersDrained = mutex.newCondition();
 
   // Guarded by mutex.
   private Memtable mem;
   private Memtable imm;
-  private final ArrayDeque<Writer> writers = new ArrayDeque<>();
   private final TreeMap<Long, Integer> snapshots = new TreeMap<>();
   private final Set<Long> pendingOutputs = new HashSet<>();
   private boolean flushRunning;
@@ -118,6 +112,8 @@ public final class Db implements AutoCloseable {
   static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
 
   private final CompactionPicker picker;
+  /** The writer queue, group commit, log append and memtable insert; sees this Db as its env. */
+  private final CommitPipeline commits;
   private final ExecutorService flushExecutor;
   private final ExecutorService compactionExecutor;
   private final int compactionThreads;
@@ -141,26 +137,6 @@ public final class Db implements AutoCloseable {
     return a;
   }
 
-  /** A thread waiting in the write queue. */
-  private final class Writer {
-    /** Null: a request to switch memtables (flush), or with {@code sync}, to sync the log. */
-    final WriteBatch batch;
-    final boolean sync;
-    /** Created only when the writer has to wait behind another (most never do). */
-    Condition turn;
-    boolean done;
-    RuntimeException error;
-
-    Writer(WriteBatch batch, boolean sync) {
-      this.batch = batch;
-      this.sync = sync;
-    }
-
-    boolean syncOnly() {
-      return batch == null && sync;
-    }
-  }
-
   private Db(Path dir, Options options, FileLock lock) {
     this.dir = dir;
     this.options = options;
@@ -172,6 +148,7 @@ public final class Db implements AutoCloseable {
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
         options.maxManifestBytes());
     this.picker = new CompactionPicker(options);
+    this.commits = new CommitPipeline(mutex, new WriteEnv(), options.walMaxRecordBytes());
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
     this.compactionExecutor = options.backgroundThreads() > 1
         ? Executors.newFixedThreadPool(options.backgroundThreads() - 1, threads("compaction"))
@@ -512,7 +489,7 @@ public final class Db implements AutoCloseable {
    */
   public void syncWal() {
     checkOpen();
-    enqueue(new Writer(null, true));
+    commits.syncLog();
   }
 
   /**
@@ -538,201 +515,67 @@ public final class Db implements AutoCloseable {
     if (batch.count() == 0) {
       return;
     }
-    enqueue(new Writer(batch, options.isSync()));
+    commits.commit(batch, options.isSync());
   }
 
-  private void enqueue(Writer w) {
-    mutex.lock();
-    try {
-      writers.addLast(w);
-      while (!w.done && writers.peekFirst() != w) {
-        if (w.turn == null) {
-          w.turn = mutex.newCondition();
-        }
-        w.turn.awaitUninterruptibly();
-      }
-      if (w.done) {
-        if (w.error != null) {
-          throw w.error;
-        }
-        return;
-      }
-      lead(w);
-    } finally {
-      mutex.unlock();
+  /** What the commit pipeline sees of this Db: its log, memtable, back-pressure and sequence. */
+  private final class WriteEnv implements CommitEnv {
+    @Override
+    public void makeRoomForWrite(boolean force) {
+      Db.this.makeRoomForWrite(force);
     }
-  }
 
-  /**
-   * Runs with the mutex held by the writer at the head of the queue. Whatever it throws, the
-   * writers it took from the queue are answered and the next one is woken: an {@link Error}
-   * (out of memory in the log's append, say) stops writes like a failed log append, so that no
-   * writer waits for ever and {@link #close()} returns.
-   */
-  private void lead(Writer leader) {
-    Writer last = leader;
-    Throwable error = null;
-    try {
-      if (leader.syncOnly()) {
-        syncLog();
-      } else {
-        makeRoomForWrite(leader.batch == null);
-        if (leader.batch != null) {
-          List<Writer> group = buildGroup(leader);
-          last = group.get(group.size() - 1);
-          writeGroup(group);
-        }
+    @Override
+    public void checkWritable() {
+      if (backgroundError != null) {
+        throw new StrataException("writes are stopped after an earlier failure ("
+            + backgroundError.getMessage() + "); reopen the Db", backgroundError);
       }
-    } catch (Throwable t) {
-      error = t;
-      if (!(t instanceof RuntimeException)) {
-        // where it came from is unknown: the log or the memtable may hold part of the group
-        recordBackgroundError(new StrataException("write failed: " + t
-            + "; this Db accepts no more writes until it is reopened", t));
+      if (closing) {
+        throw new IllegalStateException("Db " + dir + " is closed");
       }
     }
-    RuntimeException followerError = error == null || error instanceof RuntimeException
-        ? (RuntimeException) error
-        : new StrataException("write failed: " + error + "; this Db accepts no more writes until"
-            + " it is reopened", error);
-    while (true) {
-      Writer w = writers.pollFirst();
-      if (w != leader) {
-        w.error = followerError;
-        w.done = true;
-        if (w.turn != null) {
-          w.turn.signal();
-        }
-      }
-      if (w == last) {
-        break;
-      }
-    }
-    Writer next = writers.peekFirst();
-    if (next == null) {
-      writersDrained.signalAll();
-    } else if (next.turn != null) {
-      next.turn.signal();
-    }
-    if (error instanceof Error e) {
-      throw e;
-    }
-    if (error != null) {
-      throw followerError;
-    }
-  }
 
-  /** Syncs the log for {@link #syncWal()}: the mutex is released meanwhile. Mutex held. */
-  private void syncLog() {
-    if (backgroundError != null) {
-      throw new StrataException("writes are stopped after an earlier failure ("
-          + backgroundError.getMessage() + "); reopen the Db", backgroundError);
+    @Override
+    public CommitTarget target() {
+      Memtable target = mem;
+      Wal log = wal;
+      return new CommitTarget() {
+        @Override
+        public void append(byte[] record, int length, boolean sync) throws IOException {
+          log.append(record, 0, length, sync ? Durability.SYNC : Durability.NONE);
+        }
+
+        @Override
+        public void apply(ByteSource operations, int count, long first) {
+          target.insertBatch(operations, count, first);
+        }
+
+        @Override
+        public void sync() throws IOException {
+          log.sync();
+        }
+      };
     }
-    if (closing) {
-      throw new IllegalStateException("Db " + dir + " is closed");
-    }
-    Wal log = wal;
-    mutex.unlock();
-    try {
-      log.sync();
-    } catch (IOException e) {
-      StrataException failure = new StrataException("syncing the write-ahead log failed: "
-          + e.getMessage() + "; this Db accepts no more writes until it is reopened", e);
+
+    @Override
+    public void stopWrites(StrataException failure) {
       recordBackgroundError(failure);
-      throw failure;
-    } finally {
-      mutex.lock();
     }
-  }
 
-  private List<Writer> buildGroup(Writer leader) {
-    if (writers.size() == 1) {
-      return List.of(leader);
+    @Override
+    public long lastSequence() {
+      return lastSequence.get();
     }
-    List<Writer> group = new ArrayList<>();
-    long size = leader.batch.bodySize();
-    long max = Math.min(size <= 128 << 10 ? size + (128 << 10) : MAX_GROUP_BYTES,
-        options.walMaxRecordBytes() - WriteBatch.HEADER); // a group is one log record
-    for (Writer w : writers) {
-      if (w != leader) {
-        if (w.batch == null || (w.sync && !leader.sync) || size + w.batch.bodySize() > max) {
-          break;
-        }
-        size += w.batch.bodySize();
-      }
-      group.add(w);
-    }
-    return group;
-  }
 
-  /** Writes a group as one log record, then into the memtable. Mutex held on entry and exit. */
-  private void writeGroup(List<Writer> group) {
-    int count = 0;
-    long bytes = WriteBatch.HEADER;
-    boolean sync = false;
-    for (Writer w : group) {
-      count += w.batch.count();
-      bytes += w.batch.bodySize();
-      sync |= w.sync;
+    @Override
+    public void publishSequence(long last) {
+      lastSequence.set(last);
     }
-    if (bytes > Integer.MAX_VALUE - 64) {
-      throw new IllegalArgumentException("batch of " + bytes + " bytes is too large");
-    }
-    long first = lastSequence.get() + 1;
-    if (first + count - 1 > InternalKeys.MAX_SEQUENCE) {
-      throw new StrataException("sequence numbers exhausted");
-    }
-    byte[] record;
-    int recordLength;
-    if (group.size() == 1) {
-      // a batch carries room for the header: log it in place
-      record = group.get(0).batch.array();
-      recordLength = group.get(0).batch.size();
-    } else {
-      ByteSink sink = new ByteSink((int) bytes);
-      sink.put(new byte[WriteBatch.HEADER]);
-      for (Writer w : group) {
-        sink.put(w.batch.array(), WriteBatch.HEADER, w.batch.bodySize());
-      }
-      record = sink.array();
-      recordLength = sink.size();
-    }
-    writeHeader(record, first, count);
-    Memtable target = mem;
-    Wal log = wal;
-    mutex.unlock();
-    try {
-      try {
-        log.append(record, 0, recordLength, sync ? Durability.SYNC : Durability.NONE);
-      } catch (IOException e) {
-        StrataException failure = new StrataException("write failed: " + e.getMessage()
-            + "; the write-ahead log may be damaged, so this Db accepts no more writes until it"
-            + " is reopened", e);
-        recordBackgroundError(failure);
-        throw failure;
-      }
-      ByteSource in = new ByteSource(record, WriteBatch.HEADER, recordLength - WriteBatch.HEADER,
-          null, 0, "batch");
-      target.insertBatch(in, count, first);
-      userBytes.add(bytes - WriteBatch.HEADER);
-    } catch (RuntimeException | Error e) {
-      // the log may hold the group and the memtable part of it, under sequence numbers the next
-      // group would use again: no more writes (an I/O failure was recorded above already)
-      recordBackgroundError(new StrataException("write failed: " + e
-          + "; this Db accepts no more writes until it is reopened", e));
-      throw e;
-    } finally {
-      mutex.lock();
-    }
-    lastSequence.set(first + count - 1);
-  }
 
-  private static void writeHeader(byte[] record, long sequence, int count) {
-    for (int i = 0; i < 8; i++) {
-      record[i] = (byte) (sequence >>> (8 * i));
-    }
-    for (int i = 0; i < 4; i++) {
-      record[8 + i] = (byte) (count >>> (8 * i));
+    @Override
+    public void countUserBytes(long bytes) {
+      userBytes.add(bytes);
     }
   }
 
@@ -973,7 +816,7 @@ public final class Db implements AutoCloseable {
    */
   public void flush() {
     checkOpen();
-    enqueue(new Writer(null, false));
+    commits.flushRequest();
     mutex.lock();
     try {
       while ((imm != null || flushRunning) && backgroundError == null) {
@@ -1539,9 +1382,7 @@ public final class Db implements AutoCloseable {
         return;
       }
       closing = true;
-      while (!writers.isEmpty()) {
-        writersDrained.awaitUninterruptibly();
-      }
+      commits.awaitDrained();
       while (flushRunning || !runningCompactions.isEmpty()) {
         backgroundDone.awaitUninterruptibly(); // running compactions see closing and stop soon
       }
