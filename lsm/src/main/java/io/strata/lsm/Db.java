@@ -19,15 +19,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAccumulator;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -84,8 +81,6 @@ public final class Db implements AutoCloseable {
   // Guarded by mutex.
   private Memtable mem;
   private Memtable imm;
-  private final TreeMap<Long, Integer> snapshots = new TreeMap<>();
-  private final Set<Long> pendingOutputs = new HashSet<>();
   private boolean flushRunning;
   private volatile boolean closing;
   /** Tables that running compactions read. */
@@ -96,15 +91,8 @@ public final class Db implements AutoCloseable {
 
   private volatile ReadView view;
   private volatile boolean closed;
-  /**
-   * Set once recovery has succeeded. Until then no file is deleted: a version installed while
-   * the manifest is replayed must not make the files of the real one look obsolete, and an open
-   * that fails (on damage, say) must leave the directory exactly as it found it.
-   */
-  private volatile boolean recovered;
   private volatile Throwable backgroundError;
   private final AtomicLong lastSequence = new AtomicLong();
-  private final Object obsoleteLock = new Object();
   /** Held while a {@link #compactRange} runs: one at a time, and close waits for it. */
   private final Object manualCompaction = new Object();
 
@@ -112,30 +100,18 @@ public final class Db implements AutoCloseable {
   static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
 
   private final CompactionPicker picker;
+  /** New table numbers and the deletion of files nothing needs. */
+  private final ObsoleteFiles obsolete;
+  /** The open snapshots. */
+  private final SnapshotList snapshots = new SnapshotList();
   /** The writer queue, group commit, log append and memtable insert; sees this Db as its env. */
   private final CommitPipeline commits;
   private final ExecutorService flushExecutor;
   private final ExecutorService compactionExecutor;
   private final int compactionThreads;
 
-  private final LongAdder userBytes = new LongAdder();
-  private final LongAdder flushBytes = new LongAdder();
-  private final LongAdder compactionBytes = new LongAdder();
-  private final LongAdder stallNanos = new LongAdder();
-  private final LongAccumulator longestStallNanos = new LongAccumulator(Math::max, 0);
-  private final LongAdder compactions = new LongAdder();
-  private final LongAdder trivialMoves = new LongAdder();
-  /** Per output level: bytes compactions read and wrote (level 0: flushes wrote). */
-  private final LongAdder[] levelBytesRead = adders();
-  private final LongAdder[] levelBytesWritten = adders();
-
-  private static LongAdder[] adders() {
-    LongAdder[] a = new LongAdder[VersionEdit.LEVELS];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = new LongAdder();
-    }
-    return a;
-  }
+  /** Totals for stats(). */
+  private final EngineCounters counters = new EngineCounters();
 
   private Db(Path dir, Options options, FileLock lock) {
     this.dir = dir;
@@ -147,6 +123,7 @@ public final class Db implements AutoCloseable {
         options.maxBlockBytes(), options.testHook());
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
         options.maxManifestBytes());
+    this.obsolete = new ObsoleteFiles(fs, dir, versions, tables);
     this.picker = new CompactionPicker(options);
     this.commits = new CommitPipeline(mutex, new WriteEnv(), options.walMaxRecordBytes());
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
@@ -301,7 +278,7 @@ public final class Db implements AutoCloseable {
           maxSequence[0] = Math.max(maxSequence[0], last);
           if (replay[0].approximateBytes() >= options.writeBufferSize()) {
             try {
-              FileMetadata f = writeLevel0(replay[0], newOutputNumber());
+              FileMetadata f = writeLevel0(replay[0], obsolete.newOutputNumber());
               if (f != null) {
                 edit.addFile(0, f);
               }
@@ -320,7 +297,7 @@ public final class Db implements AutoCloseable {
           report.tornProblem());
     }
     if (!replay[0].isEmpty()) {
-      FileMetadata f = writeLevel0(replay[0], newOutputNumber());
+      FileMetadata f = writeLevel0(replay[0], obsolete.newOutputNumber());
       if (f != null) {
         edit.addFile(0, f);
       }
@@ -331,12 +308,7 @@ public final class Db implements AutoCloseable {
     edit.logNumber = newSegment;
     edit.lastSequence = maxSequence[0];
     versions.writeNewManifest(edit);
-    mutex.lock();
-    try {
-      pendingOutputs.clear(); // the tables written from the log are in the installed version now
-    } finally {
-      mutex.unlock();
-    }
+    obsolete.allInstalled(); // the tables written from the log are in the installed version now
     lastSequence.set(versions.lastSequence());
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
     wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize)
@@ -348,29 +320,14 @@ public final class Db implements AutoCloseable {
         fs.delete(dir.resolve(name));
       }
     }
-    recovered = true;
-    deleteObsoleteFiles();
+    obsolete.enable();
+    obsolete.deleteNow();
     mutex.lock();
     try {
       maybeScheduleCompaction();
     } finally {
       mutex.unlock();
     }
-  }
-
-  /**
-   * A file number for a new table, protected from obsolete-file deletion until the version that
-   * holds the table is installed (or the open fails).
-   */
-  private long newOutputNumber() {
-    long n = versions.newFileNumber();
-    mutex.lock();
-    try {
-      pendingOutputs.add(n);
-    } finally {
-      mutex.unlock();
-    }
-    return n;
   }
 
   /** Inserts one log record's operations; returns the last sequence it used. */
@@ -575,7 +532,7 @@ public final class Db implements AutoCloseable {
 
     @Override
     public void countUserBytes(long bytes) {
-      userBytes.add(bytes);
+      counters.userWrite(bytes);
     }
   }
 
@@ -604,8 +561,7 @@ public final class Db implements AutoCloseable {
     } finally {
       long stalled = stalledNanos;
       if (stalled > 0) {
-        stallNanos.add(stalled);
-        longestStallNanos.accumulate(stalled);
+        counters.stalled(stalled);
         stalledNanos = 0;
       }
     }
@@ -722,7 +678,7 @@ public final class Db implements AutoCloseable {
       mutex.lock();
       try {
         frozen = imm;
-        number = newOutputNumber();
+        number = obsolete.newOutputNumber();
         logNumber = mem.walSegment();
       } finally {
         mutex.unlock();
@@ -732,8 +688,7 @@ public final class Db implements AutoCloseable {
       VersionEdit edit = new VersionEdit();
       if (f != null) {
         edit.addFile(0, f);
-        flushBytes.add(f.fileSize());
-        levelBytesWritten[0].add(f.fileSize());
+        counters.flushed(f.fileSize());
       }
       edit.logNumber = logNumber;
       edit.lastSequence = lastSequence.get();
@@ -742,12 +697,12 @@ public final class Db implements AutoCloseable {
       try {
         imm = null;
         installView();
-        pendingOutputs.remove(number);
+        obsolete.installed(number);
         maybeScheduleCompaction();
       } finally {
         mutex.unlock();
       }
-      deleteObsoleteFiles();
+      obsolete.deleteNow();
       if (f != null) {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         tell(l -> l.onFlushCompleted(new EventListener.FlushInfo(
@@ -889,7 +844,7 @@ public final class Db implements AutoCloseable {
       if (info != null) {
         // before the job counts as finished: whoever waits for it finds the inputs gone and the
         // listener told
-        deleteObsoleteFiles();
+        obsolete.deleteNow();
         EventListener.CompactionInfo done = info;
         tell(l -> l.onCompactionCompleted(done));
       }
@@ -920,7 +875,7 @@ public final class Db implements AutoCloseable {
     if (job.trivialMove) {
       outputs = List.of(job.inputs.get(0).file());
     } else {
-      Compaction c = new Compaction(fs, dir, options, tables, this::newOutputNumber,
+      Compaction c = new Compaction(fs, dir, options, tables, obsolete::newOutputNumber,
           () -> closing);
       KeysBelow below = job.keysBelow();
       outputs = c.run(job, snapshotSequences(),
@@ -947,19 +902,13 @@ public final class Db implements AutoCloseable {
       installView();
       if (!job.trivialMove) {
         for (FileMetadata f : outputs) {
-          pendingOutputs.remove(f.number());
+          obsolete.installed(f.number());
         }
       }
     } finally {
       mutex.unlock();
     }
-    compactions.increment();
-    if (job.trivialMove) {
-      trivialMoves.increment();
-    }
-    compactionBytes.add(written);
-    levelBytesRead[job.outputLevel].add(read);
-    levelBytesWritten[job.outputLevel].add(written);
+    counters.compacted(job.outputLevel, job.trivialMove, read, written);
     List<EventListener.TableInfo> in = new ArrayList<>();
     for (Compaction.Input i : job.inputs) {
       in.add(new EventListener.TableInfo(i.file().number(), i.level(), i.file().fileSize()));
@@ -1021,7 +970,7 @@ public final class Db implements AutoCloseable {
         }
       }
       if (info != null) {
-        deleteObsoleteFiles(); // the inputs, once no read uses them
+        obsolete.deleteNow(); // the inputs, once no read uses them
         EventListener.CompactionInfo done = info;
         tell(l -> l.onCompactionCompleted(done));
       }
@@ -1104,65 +1053,17 @@ public final class Db implements AutoCloseable {
   // ---------------------------------------------------------------- files
 
   private void scheduleObsoleteFileDeletion() {
-    if (closed || closing || !recovered) {
+    if (closed || closing || !obsolete.enabled()) {
       return;
     }
     try {
       flushExecutor.execute(() -> {
         if (!closed) {
-          deleteObsoleteFiles();
+          obsolete.deleteNow();
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException ignored) {
       // closing: the next open deletes what is left
-    }
-  }
-
-  /** Deletes tables no live version uses, log segments already flushed, old manifests. */
-  private void deleteObsoleteFiles() {
-    if (!recovered) {
-      return;
-    }
-    synchronized (obsoleteLock) {
-      // Order matters. A table's number enters pendingOutputs before its file is created, and
-      // leaves only after a version holding it is installed. So with the directory listed first,
-      // then pending read, then the live set, every table listed is in one of the two sets.
-      List<String> names;
-      try {
-        names = fs.list(dir);
-      } catch (IOException e) {
-        LOG.log(System.Logger.Level.WARNING, "listing " + dir + " failed", e);
-        return;
-      }
-      Set<Long> pending;
-      mutex.lock();
-      try {
-        pending = new HashSet<>(pendingOutputs);
-      } finally {
-        mutex.unlock();
-      }
-      Set<Long> live = versions.liveFiles();
-      long logNumber = versions.logNumber();
-      long manifest = versions.manifestNumber();
-      for (String name : names) {
-        FileNames.Parsed p = FileNames.parse(name);
-        boolean obsolete = switch (p.kind()) {
-          case TABLE -> !live.contains(p.number()) && !pending.contains(p.number());
-          case MANIFEST -> p.number() < manifest;
-          case WAL -> p.number() < logNumber;
-          default -> false;
-        };
-        if (obsolete) {
-          if (p.kind() == FileNames.Kind.TABLE) {
-            tables.evict(p.number());
-          }
-          try {
-            fs.delete(dir.resolve(name));
-          } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "deleting obsolete " + name + " failed", e);
-          }
-        }
-      }
     }
   }
 
@@ -1224,33 +1125,16 @@ public final class Db implements AutoCloseable {
   /** A snapshot of the current state. Close it when done. */
   public Snapshot snapshot() {
     checkOpen();
-    mutex.lock();
-    try {
-      long seq = lastSequence.get();
-      snapshots.merge(seq, 1, Integer::sum);
-      return new Snapshot(seq, this);
-    } finally {
-      mutex.unlock();
-    }
+    return snapshots.open(lastSequence.get(), this);
   }
 
   void releaseSnapshot(Snapshot s) {
-    mutex.lock();
-    try {
-      snapshots.computeIfPresent(s.sequenceUnchecked(), (k, n) -> n == 1 ? null : n - 1);
-    } finally {
-      mutex.unlock();
-    }
+    snapshots.release(s);
   }
 
   /** Sequence numbers of the open snapshots, ascending. */
   List<Long> snapshotSequences() {
-    mutex.lock();
-    try {
-      return new ArrayList<>(snapshots.keySet());
-    } finally {
-      mutex.unlock();
-    }
+    return snapshots.sequences();
   }
 
   // ---------------------------------------------------------------- introspection
@@ -1312,19 +1196,7 @@ public final class Db implements AutoCloseable {
       } finally {
         mutex.unlock();
       }
-      CompactionPicker.Targets targets = picker.targets(v.version);
-      double[] scores = picker.scores(v.version, targets, busy);
-      List<DbStats.LevelStats> levels = new ArrayList<>();
-      for (int i = 0; i < VersionEdit.LEVELS; i++) {
-        levels.add(new DbStats.LevelStats(i, v.version.files(i).size(), v.version.bytes(i),
-            scores[i], i == 0 ? 0 : targets.bytes()[i], levelBytesRead[i].sum(),
-            levelBytesWritten[i].sum()));
-      }
-      long memBytes = v.mem.approximateBytes() + (v.imm == null ? 0 : v.imm.approximateBytes());
-      return new DbStats(memBytes, List.copyOf(levels), targets.baseLevel(), userBytes.sum(),
-          wal.bytesWritten(), flushBytes.sum(), compactionBytes.sum(), compactions.sum(),
-          trivialMoves.sum(), blockCache.hits(), blockCache.misses(), stallNanos.sum(),
-          longestStallNanos.get());
+      return counters.stats(v, picker, busy, wal.bytesWritten(), blockCache);
     } finally {
       v.release();
     }
@@ -1347,7 +1219,7 @@ public final class Db implements AutoCloseable {
 
   /** Deletes obsolete files now instead of when the background gets to it (for tests). */
   void deleteObsoleteFilesNow() {
-    deleteObsoleteFiles();
+    obsolete.deleteNow();
   }
 
   /** The current table version, retained: the caller releases it (for tests). */
