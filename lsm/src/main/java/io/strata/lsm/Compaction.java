@@ -30,7 +30,7 @@ final class Compaction {
 
   private final FileSystem fs;
   private final Path dir;
-  private final Options options;
+  private final CompactionOptions options;
   private final TableCache tables;
   private final LongSupplier newFileNumber;
   private final BooleanSupplier cancelled;
@@ -39,7 +39,7 @@ final class Compaction {
   private long bytesWritten;
 
   /** @param cancelled polled while running; when true the run stops and deletes its outputs */
-  Compaction(FileSystem fs, Path dir, Options options, TableCache tables,
+  Compaction(FileSystem fs, Path dir, CompactionOptions options, TableCache tables,
       LongSupplier newFileNumber, BooleanSupplier cancelled) {
     this.fs = fs;
     this.dir = dir;
@@ -216,7 +216,7 @@ final class Compaction {
       this.number = number;
       this.path = FileNames.table(dir, number);
       this.file = fs.create(path);
-      this.builder = new TableBuilder(file, options);
+      this.builder = new TableBuilder(file, options.table());
     }
 
     FileMetadata finish() throws IOException {

@@ -18,9 +18,9 @@ import java.util.Set;
 final class CompactionPicker {
   static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
 
-  private final Options options;
+  private final CompactionOptions options;
 
-  CompactionPicker(Options options) {
+  CompactionPicker(CompactionOptions options) {
     this.options = options;
   }
 
@@ -147,7 +147,7 @@ final class CompactionPicker {
       Set<Long> busy, Collection<CompactionJob> running) {
     List<FileMetadata> files = v.files(level);
     List<FileMetadata> order = new ArrayList<>(files.size());
-    if (options.compactionPriority() == CompactionPriority.MIN_OVERLAPPING_RATIO) {
+    if (options.priority() == CompactionPriority.MIN_OVERLAPPING_RATIO) {
       List<FileMetadata> next = v.files(level + 1);
       double[] ratio = new double[files.size()];
       Integer[] index = new Integer[files.size()];

@@ -56,9 +56,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Db implements AutoCloseable {
   /** Largest key accepted: 64 KiB. */
-  public static final int MAX_KEY_BYTES = 64 * 1024;
+  public static final int MAX_KEY_BYTES = Limits.MAX_KEY_BYTES;
   /** Largest value accepted: 256 MiB. */
-  public static final int MAX_VALUE_BYTES = 256 * 1024 * 1024;
+  public static final int MAX_VALUE_BYTES = Limits.MAX_VALUE_BYTES;
 
   private static final System.Logger LOG = System.getLogger(Db.class.getName());
 
@@ -124,7 +124,7 @@ public final class Db implements AutoCloseable {
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
         options.maxManifestBytes());
     this.obsolete = new ObsoleteFiles(fs, dir, versions, tables);
-    this.picker = new CompactionPicker(options);
+    this.picker = new CompactionPicker(CompactionOptions.of(options));
     this.commits = new CommitPipeline(mutex, new WriteEnv(), options.walMaxRecordBytes());
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
     this.compactionExecutor = options.backgroundThreads() > 1
@@ -745,7 +745,7 @@ public final class Db implements AutoCloseable {
     TableProperties props;
     long size;
     try (WritableFile out = fs.create(path); InternalIterator it = m.iterator()) {
-      TableBuilder b = new TableBuilder(out, options);
+      TableBuilder b = new TableBuilder(out, TableOptions.of(options));
       for (it.seekToFirst(); it.isValid(); it.next()) {
         b.add(it.key(), it.value());
       }
@@ -875,7 +875,8 @@ public final class Db implements AutoCloseable {
     if (job.trivialMove) {
       outputs = List.of(job.inputs.get(0).file());
     } else {
-      Compaction c = new Compaction(fs, dir, options, tables, obsolete::newOutputNumber,
+      Compaction c = new Compaction(fs, dir, CompactionOptions.of(options), tables,
+          obsolete::newOutputNumber,
           () -> closing);
       KeysBelow below = job.keysBelow();
       outputs = c.run(job, snapshotSequences(),

@@ -336,7 +336,7 @@ final class Memtable {
    */
   void insertBatch(ByteSource in, int count, long first) {
     if (count < 16) {
-      WriteBatch.iterate(in, count, inserter(first));
+      BatchFormat.iterate(in, count, inserter(first));
       return;
     }
     int[] keyOffsets = new int[count];
@@ -345,7 +345,7 @@ final class Memtable {
     int[] valueLengths = new int[count]; // -1: a deletion
     byte[] buf = in.array();
     int[] n = {0};
-    WriteBatch.iterate(in, count, new WriteBatch.Handler() {
+    BatchFormat.iterate(in, count, new BatchFormat.Handler() {
       @Override
       public void put(byte[] b, int keyOffset, int keyLength, int valueOffset, int valueLength) {
         keyOffsets[n[0]] = keyOffset;
@@ -382,8 +382,8 @@ final class Memtable {
   }
 
   /** A handler that inserts decoded operations at consecutive sequences from {@code first}. */
-  WriteBatch.Handler inserter(long first) {
-    return new WriteBatch.Handler() {
+  BatchFormat.Handler inserter(long first) {
+    return new BatchFormat.Handler() {
       private long sequence = first;
 
       @Override

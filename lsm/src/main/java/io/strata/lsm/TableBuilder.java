@@ -16,7 +16,7 @@ import net.jpountz.lz4.LZ4Factory;
  * Not thread-safe. The caller syncs and closes the file.
  *
  * <p>Every table it writes can be read: no block exceeds the block limit that readers enforce
- * ({@link Options#maxBlockBytes()}, {@link TableFormat#MAX_BLOCK_BYTES} outside tests). A data
+ * ({@link TableOptions#maxBlockBytes()}, {@link TableFormat#MAX_BLOCK_BYTES} outside tests). A data
  * block is cut early rather than grow past it; an index that would is partitioned, level upon
  * level (format version 2); a Bloom filter that would is left out (reads stay correct, only
  * slower). An entry too large for any block is refused with an {@link IllegalArgumentException};
@@ -54,7 +54,7 @@ final class TableBuilder {
   private long maxSequence = 0;
   private byte[] compressBuffer = new byte[0];
 
-  TableBuilder(WritableFile out, Options options) {
+  TableBuilder(WritableFile out, TableOptions options) {
     this.out = out;
     this.blockSize = options.blockSize();
     this.compression = options.compression();

@@ -55,14 +55,14 @@ final class TableFormat {
   static int maxKeyBytes(int maxBlockBytes) {
     long fit = (maxBlockBytes - BLOCK_OVERHEAD) / 4 - ENTRY_OVERHEAD - MAX_HANDLE_BYTES
         - InternalKeys.TRAILER_BYTES;
-    return (int) Math.min(Db.MAX_KEY_BYTES, fit);
+    return (int) Math.min(Limits.MAX_KEY_BYTES, fit);
   }
 
   /** The longest value tables with this block limit take: it fits a block with the longest key. */
   static int maxValueBytes(int maxBlockBytes) {
     long fit = maxBlockBytes - BLOCK_OVERHEAD
         - entryBytes(maxKeyBytes(maxBlockBytes) + InternalKeys.TRAILER_BYTES, 0);
-    return (int) Math.min(Db.MAX_VALUE_BYTES, fit);
+    return (int) Math.min(Limits.MAX_VALUE_BYTES, fit);
   }
 
   /** Masked CRC32C over {@code data[off, off+len)} followed by the type byte. */

@@ -54,8 +54,8 @@ record TableProperties(
         in.varint64(max, "filter bytes"),
         in.varint64(InternalKeys.MAX_SEQUENCE, "min sequence"),
         in.varint64(InternalKeys.MAX_SEQUENCE, "max sequence"),
-        in.lengthPrefixed(Db.MAX_KEY_BYTES + 8, "smallest key"),
-        in.lengthPrefixed(Db.MAX_KEY_BYTES + 8, "largest key"),
+        in.lengthPrefixed(Limits.MAX_KEY_BYTES + 8, "smallest key"),
+        in.lengthPrefixed(Limits.MAX_KEY_BYTES + 8, "largest key"),
         version == VERSION ? 1 : (int) in.varint64(TableFormat.MAX_INDEX_LEVELS, "index levels"));
     if (version == VERSION_PARTITIONED_INDEX && p.indexLevels < 2) {
       throw in.corrupt("a partitioned index of " + p.indexLevels + " levels");

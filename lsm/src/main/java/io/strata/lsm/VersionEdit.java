@@ -70,7 +70,7 @@ final class VersionEdit {
     ByteSource in = new ByteSource(record, 0, record.length, file, offset, "manifest record");
     VersionEdit e = new VersionEdit();
     long maxNumber = Long.MAX_VALUE / 2;
-    int maxKey = Db.MAX_KEY_BYTES + InternalKeys.TRAILER_BYTES;
+    int maxKey = Limits.MAX_KEY_BYTES + InternalKeys.TRAILER_BYTES;
     while (in.hasRemaining()) {
       int tag = in.varint32(Integer.MAX_VALUE, "tag");
       switch (tag) {

@@ -54,8 +54,11 @@ final class VersionSet {
   /** Bytes of the live manifest right after its snapshot was written. */
   private long manifestSnapshotBytes;
 
+  /** The manifest size at which the next edit starts a new manifest, by default: 64 MiB. */
+  static final long DEFAULT_MAX_MANIFEST_BYTES = 64L << 20;
+
   VersionSet(FileSystem fs, Path dir, Consumer<Version> onObsolete) {
-    this(fs, dir, onObsolete, Options.defaults().maxManifestBytes());
+    this(fs, dir, onObsolete, DEFAULT_MAX_MANIFEST_BYTES);
   }
 
   VersionSet(FileSystem fs, Path dir, Consumer<Version> onObsolete, long maxManifestBytes) {

@@ -96,7 +96,7 @@ class CommitPipelineTest {
           long first = in.longLE();
           int count = in.intLE();
           List<String> keys = new ArrayList<>();
-          WriteBatch.iterate(in, count, new WriteBatch.Handler() {
+          BatchFormat.iterate(in, count, new BatchFormat.Handler() {
             @Override
             public void put(byte[] buf, int ko, int kl, int vo, int vl) {
               keys.add(new String(buf, ko, kl, UTF_8));
@@ -122,7 +122,7 @@ class CommitPipelineTest {
             throw e;
           }
           long[] seq = {first};
-          WriteBatch.iterate(operations, count, new WriteBatch.Handler() {
+          BatchFormat.iterate(operations, count, new BatchFormat.Handler() {
             @Override
             public void put(byte[] buf, int ko, int kl, int vo, int vl) {
               applied.add(new String(buf, ko, kl, UTF_8) + "@" + seq[0]++);

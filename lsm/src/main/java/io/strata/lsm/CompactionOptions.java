@@ -1,0 +1,22 @@
+package io.strata.lsm;
+
+/**
+ * What compaction needs to know: the settings of {@link Options} that pick, size and cut
+ * compactions (rules in {@code lsm/COMPACTION.md}).
+ *
+ * @param targetFileSize size at which an output table is cut
+ * @param maxBytesForLevelBase the most the base level may hold
+ * @param levelSizeMultiplier each level's target over the one above
+ * @param level0CompactionTrigger level-0 tables at which they are compacted
+ * @param priority which table of an oversized level goes first
+ * @param table how output tables are written
+ */
+record CompactionOptions(long targetFileSize, long maxBytesForLevelBase, int levelSizeMultiplier,
+    int level0CompactionTrigger, CompactionPriority priority, TableOptions table) {
+
+  static CompactionOptions of(Options o) {
+    return new CompactionOptions(o.targetFileSize(), o.maxBytesForLevelBase(),
+        o.levelSizeMultiplier(), o.level0CompactionTrigger(), o.compactionPriority(),
+        TableOptions.of(o));
+  }
+}

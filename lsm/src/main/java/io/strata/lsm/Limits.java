@@ -1,0 +1,11 @@
+package io.strata.lsm;
+
+/** The key and value limits every part of the engine enforces ({@link Db} publishes them). */
+final class Limits {
+  private Limits() {}
+
+  /** Largest key: 64 KiB. */
+  static final int MAX_KEY_BYTES = 64 * 1024;
+  /** Largest value: 256 MiB. */
+  static final int MAX_VALUE_BYTES = 256 * 1024 * 1024;
+}
