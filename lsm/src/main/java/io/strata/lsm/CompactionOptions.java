@@ -1,8 +1,8 @@
 package io.strata.lsm;
 
 /**
- * What compaction needs to know: the settings of {@link Options} that pick, size and cut
- * compactions (rules in {@code lsm/COMPACTION.md}).
+ * What compaction needs to know: the settings of the {@code Db}'s options that pick, size and
+ * cut compactions (rules in {@code lsm/COMPACTION.md}).
  *
  * @param targetFileSize size at which an output table is cut
  * @param maxBytesForLevelBase the most the base level may hold
@@ -12,11 +12,4 @@ package io.strata.lsm;
  * @param table how output tables are written
  */
 record CompactionOptions(long targetFileSize, long maxBytesForLevelBase, int levelSizeMultiplier,
-    int level0CompactionTrigger, CompactionPriority priority, TableOptions table) {
-
-  static CompactionOptions of(Options o) {
-    return new CompactionOptions(o.targetFileSize(), o.maxBytesForLevelBase(),
-        o.levelSizeMultiplier(), o.level0CompactionTrigger(), o.compactionPriority(),
-        TableOptions.of(o));
-  }
-}
+    int level0CompactionTrigger, CompactionPriority priority, TableOptions table) {}

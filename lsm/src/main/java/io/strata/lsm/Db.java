@@ -124,7 +124,7 @@ public final class Db implements AutoCloseable {
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
         options.maxManifestBytes());
     this.obsolete = new ObsoleteFiles(fs, dir, versions, tables);
-    this.picker = new CompactionPicker(CompactionOptions.of(options));
+    this.picker = new CompactionPicker(options.compactionOptions());
     this.commits = new CommitPipeline(mutex, new WriteEnv(), options.walMaxRecordBytes());
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
     this.compactionExecutor = options.backgroundThreads() > 1
@@ -745,7 +745,7 @@ public final class Db implements AutoCloseable {
     TableProperties props;
     long size;
     try (WritableFile out = fs.create(path); InternalIterator it = m.iterator()) {
-      TableBuilder b = new TableBuilder(out, TableOptions.of(options));
+      TableBuilder b = new TableBuilder(out, options.tableOptions());
       for (it.seekToFirst(); it.isValid(); it.next()) {
         b.add(it.key(), it.value());
       }
@@ -875,7 +875,7 @@ public final class Db implements AutoCloseable {
     if (job.trivialMove) {
       outputs = List.of(job.inputs.get(0).file());
     } else {
-      Compaction c = new Compaction(fs, dir, CompactionOptions.of(options), tables,
+      Compaction c = new Compaction(fs, dir, options.compactionOptions(), tables,
           obsolete::newOutputNumber,
           () -> closing);
       KeysBelow below = job.keysBelow();

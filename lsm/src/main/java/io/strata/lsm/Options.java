@@ -219,6 +219,17 @@ public final class Options {
     return TableFormat.maxValueBytes(maxBlockBytes);
   }
 
+  /** The settings that shape a table file, for the table writers. */
+  TableOptions tableOptions() {
+    return new TableOptions(blockSize, compression, bloomBitsPerKey, maxBlockBytes);
+  }
+
+  /** The settings that pick, size and cut compactions, for the compaction picker and runner. */
+  CompactionOptions compactionOptions() {
+    return new CompactionOptions(targetFileSize, maxBytesForLevelBase, levelSizeMultiplier,
+        level0CompactionTrigger, compactionPriority, tableOptions());
+  }
+
   public EventListener listener() {
     return listener;
   }

@@ -1,7 +1,8 @@
 package io.strata.lsm;
 
 /**
- * What a table writer needs to know: the settings of {@link Options} that shape a table file.
+ * What a table writer needs to know: the settings of the {@code Db}'s options that shape a
+ * table file.
  *
  * @param blockSize uncompressed size at which a data block is cut
  * @param compression how blocks are compressed
@@ -10,10 +11,4 @@ package io.strata.lsm;
  *     outside tests)
  */
 record TableOptions(int blockSize, Compression compression, int bloomBitsPerKey,
-    int maxBlockBytes) {
-
-  static TableOptions of(Options o) {
-    return new TableOptions(o.blockSize(), o.compression(), o.bloomBitsPerKey(),
-        o.maxBlockBytes());
-  }
-}
+    int maxBlockBytes) {}

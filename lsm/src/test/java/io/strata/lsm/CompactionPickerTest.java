@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class CompactionPickerTest {
   private static final long MIB = 1 << 20;
   private final Options options = Options.defaults(); // base 256 MiB, multiplier 10, trigger 4
-  private final CompactionPicker picker = new CompactionPicker(CompactionOptions.of(options));
+  private final CompactionPicker picker = new CompactionPicker(options.compactionOptions());
   private long nextNumber = 1;
 
   private FileMetadata table(String from, String to, long bytes) {
@@ -163,8 +163,8 @@ class CompactionPickerTest {
     FileMetadata middle = table("g", "h", 100 * MIB);   // overlaps 900 MiB: ratio 9
     l.get(5).addAll(List.of(costly, cheap, middle));
     Version v = version(l);
-    CompactionPicker byRatio = new CompactionPicker(CompactionOptions.of(Options.builder()
-        .compactionPriority(CompactionPriority.MIN_OVERLAPPING_RATIO).build()));
+    CompactionPicker byRatio = new CompactionPicker(Options.builder()
+        .compactionPriority(CompactionPriority.MIN_OVERLAPPING_RATIO).build().compactionOptions());
     assertEquals(cheap, byRatio.pick(v, new byte[VersionEdit.LEVELS][], Set.of(), List.of())
         .inputs.get(0).file());
     assertEquals(middle, byRatio.pick(v, new byte[VersionEdit.LEVELS][], Set.of(cheap.number()),

@@ -29,7 +29,7 @@ class HostileTableProperties {
     Random r = new Random(seed);
     Options options = Options.builder().blockSize(512).build();
     try (WritableFile f = fs.create(FILE)) {
-      TableBuilder b = new TableBuilder(f, TableOptions.of(options));
+      TableBuilder b = new TableBuilder(f, options.tableOptions());
       int n = 1 + r.nextInt(400);
       for (int i = 0; i < n; i++) {
         byte[] key = String.format("k%05d", i).getBytes(StandardCharsets.UTF_8);

@@ -254,7 +254,7 @@ class TableLimitsTest {
     Options options = Options.builder().fileSystem(fs).maxBlockBytes(8 << 10).build();
     fs.createDirectories(DIR);
     try (var out = fs.create(DIR.resolve("t.sst"))) {
-      TableBuilder b = new TableBuilder(out, TableOptions.of(options));
+      TableBuilder b = new TableBuilder(out, options.tableOptions());
       byte[] ikey = InternalKeys.encode(new byte[] {1}, 1, InternalKeys.KIND_PUT);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> b.add(ikey, new byte[8 << 10]));
