@@ -1,6 +1,7 @@
 package io.strata.lsm;
 
 import io.strata.StrataException;
+import io.strata.lsm.internal.ByteSource;
 import java.io.IOException;
 
 /**

@@ -1,6 +1,9 @@
 package io.strata.lsm;
 
 import io.strata.StrataException;
+import io.strata.lsm.internal.ByteSink;
+import io.strata.lsm.internal.ByteSource;
+import io.strata.lsm.internal.InternalKeys;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

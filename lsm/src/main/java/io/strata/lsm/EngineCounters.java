@@ -1,5 +1,8 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.compaction.CompactionPicker;
+import io.strata.lsm.internal.table.BlockCache;
+import io.strata.lsm.internal.version.VersionEdit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,9 @@
 package io.strata.lsm;
 
 import io.strata.fs.FileSystem;
+import io.strata.lsm.internal.table.TableCache;
+import io.strata.lsm.internal.version.FileNames;
+import io.strata.lsm.internal.version.VersionSet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;

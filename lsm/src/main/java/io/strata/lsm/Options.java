@@ -1,6 +1,9 @@
 package io.strata.lsm;
 
 import io.strata.fs.FileSystem;
+import io.strata.lsm.internal.compaction.CompactionOptions;
+import io.strata.lsm.internal.table.TableFormat;
+import io.strata.lsm.internal.table.TableOptions;
 import java.util.Objects;
 import java.util.function.Consumer;
 

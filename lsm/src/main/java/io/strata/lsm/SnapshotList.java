@@ -1,5 +1,6 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.compaction.Compaction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;

@@ -1,6 +1,10 @@
 package io.strata.lsm;
 
 import io.strata.CorruptionException;
+import io.strata.lsm.internal.ByteSink;
+import io.strata.lsm.internal.Bytes;
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.Limits;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,7 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.table.BlockCache;
+import io.strata.lsm.internal.table.TableCache;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,7 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.BatchFormat;
+import io.strata.lsm.internal.ByteSource;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.version.FileMetadata;
+import io.strata.lsm.internal.version.VersionEdit;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,12 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.compaction.Compaction;
+import io.strata.lsm.internal.compaction.CompactionJob;
+import io.strata.lsm.internal.compaction.CompactionPicker;
+import io.strata.lsm.internal.version.FileMetadata;
+import io.strata.lsm.internal.version.Version;
+import io.strata.lsm.internal.version.VersionEdit;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,9 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.version.FileNames;
+import io.strata.lsm.internal.version.Version;
+import io.strata.lsm.internal.version.VersionEdit;
+import io.strata.lsm.internal.version.VersionSet;
 import static io.strata.lsm.DbModelProperties.b;
 import static io.strata.lsm.DbModelProperties.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;

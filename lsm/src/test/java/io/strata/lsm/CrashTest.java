@@ -1,5 +1,7 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.version.FileNames;
+import io.strata.lsm.internal.version.VersionSet;
 import io.strata.StrataException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,12 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.InternalIterator;
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.table.BlockCache;
+import io.strata.lsm.internal.table.TableBuilder;
+import io.strata.lsm.internal.table.TableFormat;
+import io.strata.lsm.internal.table.TableReader;
+import io.strata.lsm.internal.version.VersionEdit;
 import io.strata.CorruptionException;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,14 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.table.BlockCache;
+import io.strata.lsm.internal.table.TableBuilder;
+import io.strata.lsm.internal.table.TableFormat;
+import io.strata.lsm.internal.table.TableReader;
+import io.strata.lsm.internal.version.FileMetadata;
+import io.strata.lsm.internal.version.FileNames;
+import io.strata.lsm.internal.version.Version;
+import io.strata.lsm.internal.version.VersionEdit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,5 +1,9 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.version.FileMetadata;
+import io.strata.lsm.internal.version.VersionEdit;
+import io.strata.lsm.internal.version.VersionSet;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
