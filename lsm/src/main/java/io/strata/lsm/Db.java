@@ -87,6 +87,8 @@ public final class Db implements AutoCloseable {
 
   private final Path dir;
   private final Options options;
+  /** Test-only hook and limits ({@link TestKnobs#NONE} outside tests). */
+  private final TestKnobs knobs;
   private final FileSystem fs;
   private final FileLock lock;
   private final BlockCache blockCache;
@@ -133,19 +135,20 @@ public final class Db implements AutoCloseable {
   /** Totals for stats(). */
   private final EngineCounters counters = new EngineCounters();
 
-  private Db(Path dir, Options options, FileLock lock) {
+  private Db(Path dir, Options options, TestKnobs knobs, FileLock lock) {
     this.dir = dir;
     this.options = options;
+    this.knobs = knobs;
     this.fs = options.fileSystem();
     this.lock = lock;
     this.blockCache = new BlockCache(options.blockCacheBytes());
     this.tables = new TableCache(fs, dir, blockCache, options.maxOpenFiles(),
-        options.maxBlockBytes(), options.testHook());
+        knobs.maxBlockBytes(), knobs.hook());
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
         options.maxManifestBytes());
     this.obsolete = new ObsoleteFiles(fs, dir, versions, tables);
-    this.picker = new CompactionPicker(options.compactionOptions());
-    this.commits = new CommitPipeline(mutex, new WriteEnv(), options.walMaxRecordBytes());
+    this.picker = new CompactionPicker(knobs.compactionOptions(options));
+    this.commits = new CommitPipeline(mutex, new WriteEnv(), knobs.walMaxRecordBytes());
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
     this.compactionExecutor = options.backgroundThreads() > 1
         ? Executors.newFixedThreadPool(options.backgroundThreads() - 1, threads("compaction"))
@@ -176,8 +179,14 @@ public final class Db implements AutoCloseable {
    * @throws CorruptionException when a file needed to open the store is damaged
    */
   public static Db open(Path dir, Options options) {
+    return open(dir, options, TestKnobs.NONE);
+  }
+
+  /** {@link #open(Path, Options)} with test-only knobs (for tests in this package). */
+  static Db open(Path dir, Options options, TestKnobs knobs) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(knobs, "knobs");
     FileSystem fs = options.fileSystem();
     FileLock lock;
     try {
@@ -187,7 +196,7 @@ public final class Db implements AutoCloseable {
       throw new StrataException("cannot open " + dir + ": it is in use by another open Db, or"
           + " its lock file cannot be taken (" + e.getMessage() + ")", e);
     }
-    Db db = new Db(dir, options, lock);
+    Db db = new Db(dir, options, knobs, lock);
     try {
       db.recover();
       return db;
@@ -332,7 +341,7 @@ public final class Db implements AutoCloseable {
     lastSequence.set(versions.lastSequence());
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
     wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize)
-        .maxRecordBytes(options.walMaxRecordBytes()).build());
+        .maxRecordBytes(knobs.walMaxRecordBytes()).build());
     mem = Memtable.forWriteBuffer(newSegment, options.writeBufferSize());
     view = new ReadView(mem, null, versions.acquireCurrent());
     for (String name : fs.list(dir)) {
@@ -407,13 +416,13 @@ public final class Db implements AutoCloseable {
    * key and value limits above guarantee it; only a test's smaller limit can refuse here.
    */
   private void checkFitsTables(WriteBatch batch) {
-    if (batch.longestKey() > options.maxKeyBytes()) {
+    if (batch.longestKey() > knobs.maxKeyBytes()) {
       throw new IllegalArgumentException("key of " + batch.longestKey() + " bytes exceeds the"
-          + " limit of " + options.maxKeyBytes() + " bytes of this Db's table blocks");
+          + " limit of " + knobs.maxKeyBytes() + " bytes of this Db's table blocks");
     }
-    if (batch.longestValue() > options.maxValueBytes()) {
+    if (batch.longestValue() > knobs.maxValueBytes()) {
       throw new IllegalArgumentException("value of " + batch.longestValue() + " bytes exceeds the"
-          + " limit of " + options.maxValueBytes() + " bytes of this Db's table blocks");
+          + " limit of " + knobs.maxValueBytes() + " bytes of this Db's table blocks");
     }
   }
 
@@ -482,11 +491,11 @@ public final class Db implements AutoCloseable {
     Objects.requireNonNull(batch, "batch");
     Objects.requireNonNull(options, "options");
     checkOpen();
-    if (batch.size() > this.options.walMaxRecordBytes()) {
+    if (batch.size() > knobs.walMaxRecordBytes()) {
       // refused here, before the write queue: the store stays writable
       throw new IllegalArgumentException("batch of " + batch.size() + " bytes (encoded, with its "
           + WriteBatch.HEADER + "-byte header) exceeds the limit of "
-          + this.options.walMaxRecordBytes() + " bytes for one write-ahead log record");
+          + knobs.walMaxRecordBytes() + " bytes for one write-ahead log record");
     }
     checkFitsTables(batch);
     if (batch.count() == 0) {
@@ -662,7 +671,7 @@ public final class Db implements AutoCloseable {
    * already published (take that), or {@link #close()} released the last one (throw).
    */
   private ReadView acquireView() {
-    options.testHook().accept("read-acquiring-view");
+    knobs.hook().accept("read-acquiring-view");
     while (true) {
       ReadView v = view;
       if (v.retain()) {
@@ -765,7 +774,7 @@ public final class Db implements AutoCloseable {
     TableProperties props;
     long size;
     try (WritableFile out = fs.create(path); InternalIterator it = m.iterator()) {
-      TableBuilder b = new TableBuilder(out, options.tableOptions());
+      TableBuilder b = new TableBuilder(out, knobs.tableOptions(options));
       for (it.seekToFirst(); it.isValid(); it.next()) {
         b.add(it.key(), it.value());
       }
@@ -895,7 +904,7 @@ public final class Db implements AutoCloseable {
     if (job.trivialMove) {
       outputs = List.of(job.inputs.get(0).file());
     } else {
-      Compaction c = new Compaction(fs, dir, options.compactionOptions(), tables,
+      Compaction c = new Compaction(fs, dir, knobs.compactionOptions(options), tables,
           obsolete::newOutputNumber,
           () -> closing);
       KeysBelow below = job.keysBelow();
@@ -904,7 +913,7 @@ public final class Db implements AutoCloseable {
           picker.maxGrandparentOverlap());
       read = c.bytesRead();
       written = c.bytesWritten();
-      options.testHook().accept("compaction-outputs-written");
+      knobs.hook().accept("compaction-outputs-written");
     }
     for (FileMetadata f : outputs) {
       edit.addFile(job.outputLevel, f);
@@ -1179,7 +1188,7 @@ public final class Db implements AutoCloseable {
           Path path = FileNames.table(dir, f.number());
           TableReader t;
           try {
-            t = TableReader.open(fs, path, f.number(), new BlockCache(0), options.maxBlockBytes());
+            t = TableReader.open(fs, path, f.number(), new BlockCache(0), knobs.maxBlockBytes());
           } catch (CorruptionException e) {
             problems.add(e);
             continue;

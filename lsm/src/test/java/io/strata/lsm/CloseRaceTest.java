@@ -94,7 +94,7 @@ class CloseRaceTest {
     for (Read read : reads) {
       MemFileSystem mem = new MemFileSystem();
       Pause pause = new Pause("read-acquiring-view");
-      Db db = Db.open(DIR, Options.builder().fileSystem(mem).testHook(pause).build());
+      Db db = Db.open(DIR, Options.builder().fileSystem(mem).build(), TestKnobs.NONE.hook(pause));
       db.put(b("k"), b("v"));
       Throwable t = raceClose(db, pause, read);
       assertTrue(t instanceof IllegalStateException, "got " + t);
@@ -107,7 +107,7 @@ class CloseRaceTest {
     MemFileSystem mem = new MemFileSystem();
     ThrowingFileSystem fs = new ThrowingFileSystem(mem);
     Pause pause = new Pause("table-opening");
-    Db db = Db.open(DIR, Options.builder().fileSystem(fs).testHook(pause).build());
+    Db db = Db.open(DIR, Options.builder().fileSystem(fs).build(), TestKnobs.NONE.hook(pause));
     db.put(b("k"), b("v"));
     db.flush(); // in a table now, which no read has opened yet
     assertEquals(0, fs.openReaders());

@@ -113,7 +113,8 @@ class CompactionTest {
     CountDownLatch compactionHeld = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Options options = tiny(fs).level0CompactionTrigger(2).level0SlowdownTrigger(3)
-        .level0StopTrigger(5).testHook(point -> {
+        .level0StopTrigger(5).build();
+    TestKnobs knobs = TestKnobs.NONE.hook(point -> {
           if (point.equals("compaction-outputs-written")) {
             compactionHeld.countDown();
             try {
@@ -122,8 +123,8 @@ class CompactionTest {
               Thread.currentThread().interrupt();
             }
           }
-        }).build();
-    try (Db db = Db.open(DIR, options)) {
+        });
+    try (Db db = Db.open(DIR, options, knobs)) {
       for (int i = 0; compactionHeld.getCount() > 0; i++) {
         db.put(key(i % 500), value(i, 0));
         if (i > 100_000) {
