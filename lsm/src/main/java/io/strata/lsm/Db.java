@@ -4,7 +4,6 @@ import io.strata.CorruptionException;
 import io.strata.StrataException;
 import io.strata.fs.FileLock;
 import io.strata.fs.FileSystem;
-import io.strata.fs.WritableFile;
 import io.strata.lsm.internal.ByteSource;
 import io.strata.lsm.internal.InternalIterator;
 import io.strata.lsm.internal.InternalKeys;
@@ -16,9 +15,7 @@ import io.strata.lsm.internal.compaction.CompactionPicker;
 import io.strata.lsm.internal.compaction.KeysBelow;
 import io.strata.lsm.internal.memtable.Memtable;
 import io.strata.lsm.internal.table.BlockCache;
-import io.strata.lsm.internal.table.TableBuilder;
 import io.strata.lsm.internal.table.TableCache;
-import io.strata.lsm.internal.table.TableProperties;
 import io.strata.lsm.internal.table.TableReader;
 import io.strata.lsm.internal.version.FileMetadata;
 import io.strata.lsm.internal.version.FileNames;
@@ -26,9 +23,6 @@ import io.strata.lsm.internal.version.Version;
 import io.strata.lsm.internal.version.VersionEdit;
 import io.strata.lsm.internal.version.VersionSet;
 import io.strata.wal.Durability;
-import io.strata.wal.RecordPosition;
-import io.strata.wal.RecoveryMode;
-import io.strata.wal.RecoveryReport;
 import io.strata.wal.Wal;
 import io.strata.wal.WalOptions;
 import java.io.IOException;
@@ -82,9 +76,6 @@ public final class Db implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(Db.class.getName());
 
-  /** A write-ahead log record: sequence (8 bytes), count (4 bytes), then the batches' operations. */
-  private static final int RECORD_HEADER = 12;
-
   private final Path dir;
   private final Options options;
   /** Test-only hook and limits ({@link TestKnobs#NONE} outside tests). */
@@ -122,6 +113,8 @@ public final class Db implements AutoCloseable {
   static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
 
   private final CompactionPicker picker;
+  /** Writes memtables to level-0 tables (flushes, recovery). */
+  private final Level0Writer level0Writer;
   /** New table numbers and the deletion of files nothing needs. */
   private final ObsoleteFiles obsolete;
   /** The open snapshots. */
@@ -147,6 +140,7 @@ public final class Db implements AutoCloseable {
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
         options.maxManifestBytes());
     this.obsolete = new ObsoleteFiles(fs, dir, versions, tables);
+    this.level0Writer = new Level0Writer(fs, dir, knobs.tableOptions(options));
     this.picker = new CompactionPicker(knobs.compactionOptions(options));
     this.commits = new CommitPipeline(mutex, new WriteEnv(), knobs.walMaxRecordBytes());
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
@@ -209,27 +203,6 @@ public final class Db implements AutoCloseable {
     }
   }
 
-  /**
-   * Every table the recovered version names must be on disk: a missing one (deleted by hand, or
-   * named by a manifest whose later records were lost, so that the version is an old one) fails
-   * the open here, naming it, rather than a read later. (A table cut short is left to the reads
-   * and {@link #verifyChecksums()}, which report it with the rest of the damage.)
-   */
-  private void checkTablesExist() throws IOException {
-    Set<String> names = new HashSet<>(fs.list(dir));
-    Version v = versions.current();
-    for (int level = 0; level < v.levels().size(); level++) {
-      for (FileMetadata f : v.files(level)) {
-        Path table = FileNames.table(dir, f.number());
-        if (!names.contains(table.getFileName().toString())) {
-          throw new CorruptionException(table, 0, "table of level " + level + " named by "
-              + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
-              + " is missing");
-        }
-      }
-    }
-  }
-
   private void abandon(Throwable cause) {
     closed = true;
     flushExecutor.shutdownNow();
@@ -257,98 +230,19 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens the store's state: {@link Recovery} replays the manifest and the log into a version whose
+   * level 0 holds what the log held; then a new log segment and an empty memtable start.
+   */
   private void recover() throws IOException {
-    if (versions.exists()) {
-      versions.recover();
-      checkTablesExist();
-    } else {
-      // A store gets CURRENT before its first log segment, so a directory with tables or log
-      // segments but no CURRENT has lost it. Manifests alone are what a crash in the middle of
-      // creating the store leaves: no write was ever accepted, they are deleted as obsolete.
-      for (String name : fs.list(dir)) {
-        FileNames.Kind kind = FileNames.parse(name).kind();
-        if (kind == FileNames.Kind.TABLE || kind == FileNames.Kind.WAL) {
-          throw new CorruptionException(FileNames.current(dir), 0, "CURRENT is missing, but the"
-              + " directory holds store files such as " + name);
-        }
-      }
-    }
-    // files a crash left behind (an unrecorded flush output, a manifest never made current) keep
-    // their numbers until they are deleted below: never write over them
-    for (String name : fs.list(dir)) {
-      FileNames.Parsed p = FileNames.parse(name);
-      if (p.kind() == FileNames.Kind.TABLE || p.kind() == FileNames.Kind.MANIFEST
-          || p.kind() == FileNames.Kind.TEMP) {
-        versions.markFileNumberUsed(p.number());
-      }
-    }
-    long logNumber = versions.logNumber();
-    VersionEdit edit = new VersionEdit();
-    long[] maxSequence = {versions.lastSequence()};
-    long[] nextSequence = {-1};
-    Memtable[] replay = {Memtable.forWriteBuffer(0, options.writeBufferSize())};
-    List<IOException> flushErrors = new ArrayList<>();
-    // Segments are created in order and deleted oldest first, so the one the manifest says holds
-    // the oldest unflushed writes is only ever absent together with every later one (a crash
-    // before it was created). Absent with a later one present, the manifest is out of step with
-    // the log (it lost records): replaying only the later ones would silently drop writes.
-    List<Long> present = Wal.segments(fs, dir);
-    long newest = present.isEmpty() ? -1 : present.get(present.size() - 1);
-    if (newest > logNumber && !present.contains(logNumber)) {
-      throw new CorruptionException(Wal.segmentPath(dir, logNumber), 0, "log segment "
-          + logNumber + ", the oldest unflushed one according to "
-          + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
-          + ", is missing, but segment " + newest + " exists");
-    }
-    RecoveryReport report = Wal.replay(fs, dir, logNumber, RecoveryMode.TOLERATE_TRUNCATED_TAIL,
-        (position, record) -> {
-          long last = applyLogRecord(position, record, replay[0], nextSequence[0]);
-          nextSequence[0] = last + 1;
-          maxSequence[0] = Math.max(maxSequence[0], last);
-          if (replay[0].approximateBytes() >= options.writeBufferSize()) {
-            try {
-              FileMetadata f = writeLevel0(replay[0], obsolete.newOutputNumber());
-              if (f != null) {
-                edit.addFile(0, f);
-              }
-            } catch (IOException e) {
-              flushErrors.add(e);
-            }
-            replay[0] = Memtable.forWriteBuffer(0, options.writeBufferSize());
-          }
-        });
-    if (!flushErrors.isEmpty()) {
-      throw flushErrors.get(0);
-    }
-    if (report.tornTail()) {
-      LOG.log(report.droppedOnlyZeros() ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, "{0}: dropped a torn write-ahead log tail of {1} bytes"
-          + " in segment {2} ({3})", dir, report.droppedBytes(), report.tornSegment(),
-          report.tornProblem());
-    }
-    if (!replay[0].isEmpty()) {
-      FileMetadata f = writeLevel0(replay[0], obsolete.newOutputNumber());
-      if (f != null) {
-        edit.addFile(0, f);
-      }
-    }
-    List<Long> segments = Wal.segments(fs, dir);
-    long newSegment = Math.max(logNumber,
-        segments.isEmpty() ? 1 : segments.get(segments.size() - 1) + 1);
-    edit.logNumber = newSegment;
-    edit.lastSequence = maxSequence[0];
-    versions.writeNewManifest(edit);
-    obsolete.allInstalled(); // the tables written from the log are in the installed version now
+    long newSegment = new Recovery(fs, dir, options, versions, obsolete, level0Writer).run();
     lastSequence.set(versions.lastSequence());
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
     wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize)
         .maxRecordBytes(knobs.walMaxRecordBytes()).build());
     mem = Memtable.forWriteBuffer(newSegment, options.writeBufferSize());
     view = new ReadView(mem, null, versions.acquireCurrent());
-    for (String name : fs.list(dir)) {
-      if (FileNames.parse(name).kind() == FileNames.Kind.TEMP) {
-        fs.delete(dir.resolve(name));
-      }
-    }
+    Recovery.deleteTemporaryFiles(fs, dir);
     obsolete.enable();
     obsolete.deleteNow();
     mutex.lock();
@@ -357,40 +251,6 @@ public final class Db implements AutoCloseable {
     } finally {
       mutex.unlock();
     }
-  }
-
-  /** Inserts one log record's operations; returns the last sequence it used. */
-  /**
-   * Inserts one log record (a batch) into {@code into} and returns its last sequence number.
-   * Batches are logged in sequence order, so a record that does not start at {@code expected}
-   * (when known, i.e. not -1) means records between them are gone: a log file cut short that was
-   * not the last, say, which the log format alone cannot see.
-   */
-  private long applyLogRecord(RecordPosition position, byte[] record, Memtable into,
-      long expected) {
-    Path file = Wal.segmentPath(dir, position.segment());
-    ByteSource in = new ByteSource(record, 0, record.length, file, position.offset(),
-        "write-ahead log record");
-    if (record.length < RECORD_HEADER) {
-      throw in.corrupt("record of " + record.length + " bytes is shorter than its header");
-    }
-    long first = in.longLE();
-    int count = in.intLE();
-    if (first < 1 || first > InternalKeys.MAX_SEQUENCE || count < 0
-        || first + count - 1 > InternalKeys.MAX_SEQUENCE) {
-      throw in.corrupt("impossible sequence " + first + " or count " + count);
-    }
-    if (expected >= 0 && first != expected) {
-      throw in.corrupt("batch starts at sequence " + first + ", but the previous one ended at "
-          + (expected - 1) + ": the log lost the records between them");
-    }
-    // every operation takes at least 2 bytes (kind, key length): a count the record cannot hold
-    // must not size the arrays the insert allocates
-    if (count > in.remaining() / 2) {
-      throw in.corrupt(count + " operations cannot fit in " + in.remaining() + " bytes");
-    }
-    into.insertBatch(in, count, first);
-    return first + count - 1;
   }
 
   // ---------------------------------------------------------------- arguments and state checks
@@ -713,7 +573,7 @@ public final class Db implements AutoCloseable {
         mutex.unlock();
       }
       long start = System.nanoTime();
-      FileMetadata f = writeLevel0(frozen, number);
+      FileMetadata f = level0Writer.write(frozen, number);
       VersionEdit edit = new VersionEdit();
       if (f != null) {
         edit.addFile(0, f);
@@ -760,38 +620,6 @@ public final class Db implements AutoCloseable {
         mutex.unlock();
       }
     }
-  }
-
-  /**
-   * Writes a memtable to table {@code number}, synced, with its directory entry synced. Returns
-   * its metadata, or null (and no file) when the memtable is empty.
-   */
-  private FileMetadata writeLevel0(Memtable m, long number) throws IOException {
-    if (m.isEmpty()) {
-      return null;
-    }
-    Path path = FileNames.table(dir, number);
-    TableProperties props;
-    long size;
-    try (WritableFile out = fs.create(path); InternalIterator it = m.iterator()) {
-      TableBuilder b = new TableBuilder(out, knobs.tableOptions(options));
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        b.add(it.key(), it.value());
-      }
-      props = b.finish();
-      size = b.fileSize();
-      out.sync();
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        fs.delete(path);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    fs.syncDirectory(dir);
-    return new FileMetadata(number, size, props.smallestKey(), props.largestKey(),
-        props.minSequence(), props.maxSequence(), props.entries());
   }
 
   /**
