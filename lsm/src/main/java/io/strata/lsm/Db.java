@@ -113,6 +113,8 @@ public final class Db implements AutoCloseable {
   static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
 
   private final CompactionPicker picker;
+  /** The back-pressure rules. */
+  private final WriteStall stall;
   /** Writes memtables to level-0 tables (flushes, recovery). */
   private final Level0Writer level0Writer;
   /** New table numbers and the deletion of files nothing needs. */
@@ -141,6 +143,7 @@ public final class Db implements AutoCloseable {
         options.maxManifestBytes());
     this.obsolete = new ObsoleteFiles(fs, dir, versions, tables);
     this.level0Writer = new Level0Writer(fs, dir, knobs.tableOptions(options));
+    this.stall = WriteStall.of(options);
     this.picker = new CompactionPicker(knobs.compactionOptions(options));
     this.commits = new CommitPipeline(mutex, new WriteEnv(), knobs.walMaxRecordBytes());
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
@@ -469,9 +472,9 @@ public final class Db implements AutoCloseable {
       if (closing) {
         throw new IllegalStateException("Db " + dir + " is closed");
       }
-      int level0 = versions.current().files(0).size();
-      if (!force && !delayed && level0 >= options.level0SlowdownTrigger()) {
-        // a short delay per write, spread over many writes, instead of one long stop later
+      WriteStall.Action action = stall.next(force, delayed, versions.current().files(0).size(),
+          mem.approximateBytes(), mem.isEmpty(), imm != null);
+      if (action == WriteStall.Action.DELAY) {
         delayed = true;
         long start = System.nanoTime();
         mutex.unlock();
@@ -483,13 +486,10 @@ public final class Db implements AutoCloseable {
         stalledNanos += System.nanoTime() - start;
         continue;
       }
-      if (!force && mem.approximateBytes() < options.writeBufferSize()) {
+      if (action == WriteStall.Action.PROCEED) {
         return;
       }
-      if (force && mem.isEmpty()) {
-        return;
-      }
-      if (imm != null || level0 >= options.level0StopTrigger()) {
+      if (action == WriteStall.Action.WAIT) {
         long start = System.nanoTime();
         backgroundDone.awaitUninterruptibly();
         stalledNanos += System.nanoTime() - start;
