@@ -66,7 +66,20 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safety: all methods may be called from any number of threads. Concurrent writers are
  * queued; the writer at the head of the queue (the leader) writes its own batch and those queued
- * behind it as one log record. Reads take no lock: they pin a {@link ReadView}.
+ * behind it as one log record. Reads take no lock: they pin a {@link ReadView}. Locks, and what
+ * each guards: the mutex (memtables, the log, flush and compaction state, the writer queue; see
+ * the fields), the version set's own lock (the version chain and the manifest), {@code
+ * manualCompaction} (one {@link #compactRange} at a time), and the monitors inside {@link
+ * ObsoleteFiles} and {@link SnapshotList}. Order: {@code manualCompaction} before the mutex; the
+ * mutex before the version set's lock and the obsolete files' pending set; nothing is taken
+ * under the version set's lock that calls back into this class's locks.
+ *
+ * <p>The engine's parts, each in its own class: {@link CommitPipeline} (the write path) behind
+ * {@link CommitEnv}, {@link WriteStall} (back-pressure), {@link Recovery} (opening), {@link
+ * Level0Writer} (flush output), {@link ObsoleteFiles}, {@link SnapshotList}, {@link
+ * EngineCounters} (stats); tables, memtables, versions and compaction in the non-exported {@code
+ * io.strata.lsm.internal} packages. This class holds the public API, the scheduling of flushes
+ * and compactions, and close.
  */
 public final class Db implements AutoCloseable {
   /** Largest key accepted: 64 KiB. */
@@ -76,6 +89,7 @@ public final class Db implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(Db.class.getName());
 
+  // ---- Constant after construction (the rooms are thread-safe themselves, see each class).
   private final Path dir;
   private final Options options;
   /** Test-only hook and limits ({@link TestKnobs#NONE} outside tests). */
@@ -84,34 +98,8 @@ public final class Db implements AutoCloseable {
   private final FileLock lock;
   private final BlockCache blockCache;
   private final TableCache tables;
+  /** Versions and the manifest; its own lock (see {@link VersionSet}). */
   private final VersionSet versions;
-  private Wal wal;
-
-  private final ReentrantLock mutex = new ReentrantLock();
-  /** Signalled when background work finishes (a flush ends, an error is recorded). */
-  private final Condition backgroundDone = mutex.newCondition();
-
-  // Guarded by mutex.
-  private Memtable mem;
-  private Memtable imm;
-  private boolean flushRunning;
-  private volatile boolean closing;
-  /** Tables that running compactions read. */
-  private final Set<Long> compacting = new HashSet<>();
-  private final List<CompactionJob> runningCompactions = new ArrayList<>();
-  /** A {@link #compactRange} is running or waiting: no background compaction starts. */
-  private boolean manualRunning;
-
-  private volatile ReadView view;
-  private volatile boolean closed;
-  private volatile Throwable backgroundError;
-  private final AtomicLong lastSequence = new AtomicLong();
-  /** Held while a {@link #compactRange} runs: one at a time, and close waits for it. */
-  private final Object manualCompaction = new Object();
-
-  /** The deepest level, where {@link #compactRange} puts what it compacts. */
-  static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
-
   private final CompactionPicker picker;
   /** The back-pressure rules. */
   private final WriteStall stall;
@@ -126,9 +114,50 @@ public final class Db implements AutoCloseable {
   private final ExecutorService flushExecutor;
   private final ExecutorService compactionExecutor;
   private final int compactionThreads;
-
   /** Totals for stats(). */
   private final EngineCounters counters = new EngineCounters();
+
+  /**
+   * The mutex: guards the fields below marked "guarded by mutex", the commit pipeline's queue,
+   * and the decisions to switch memtables and to start flushes and compactions. Never held while
+   * a file is written (leaders, flushes and compactions release it around their I/O).
+   */
+  private final ReentrantLock mutex = new ReentrantLock();
+  /** Signalled when background work finishes (a flush ends, an error is recorded). */
+  private final Condition backgroundDone = mutex.newCondition();
+
+  // ---- Guarded by mutex.
+  /** The memtable writes go into; replaced (with {@link #wal}'s segment) by a switch. */
+  private Memtable mem;
+  /** The frozen memtable being flushed, or null. */
+  private Memtable imm;
+  /** The log; set once by recovery, read by the leader under the mutex. */
+  private Wal wal;
+  private boolean flushRunning;
+  /** Tables that running compactions read. */
+  private final Set<Long> compacting = new HashSet<>();
+  private final List<CompactionJob> runningCompactions = new ArrayList<>();
+  /** A {@link #compactRange} is running or waiting: no background compaction starts. */
+  private boolean manualRunning;
+  /** Time the current leader has waited in {@link #makeRoom}. */
+  private long stalledNanos;
+
+  // ---- Written under the mutex, read without it (volatile or atomic).
+  /** close() has begun: no new writes, flushes or compactions. */
+  private volatile boolean closing;
+  /** close() (or a failed open) has finished releasing: every method throws. */
+  private volatile boolean closed;
+  /** The first failure that stopped writes, or null. */
+  private volatile Throwable backgroundError;
+  /** What reads pin: mem, imm and the current version; replaced under the mutex. */
+  private volatile ReadView view;
+  /** The last sequence number whose group is in the memtable (published by the leader). */
+  private final AtomicLong lastSequence = new AtomicLong();
+  /** Held while a {@link #compactRange} runs: one at a time, and close waits for it. */
+  private final Object manualCompaction = new Object();
+
+  /** The deepest level, where {@link #compactRange} puts what it compacts. */
+  static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
 
   private Db(Path dir, Options options, TestKnobs knobs, FileLock lock) {
     this.dir = dir;
@@ -458,9 +487,6 @@ public final class Db implements AutoCloseable {
       }
     }
   }
-
-  /** Time the current leader has waited in {@link #makeRoom}; mutex held. */
-  private long stalledNanos;
 
   private void makeRoom(boolean force) {
     boolean delayed = false;
