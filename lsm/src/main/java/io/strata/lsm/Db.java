@@ -66,17 +66,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safety: all methods may be called from any number of threads. Concurrent writers are
  * queued; the writer at the head of the queue (the leader) writes its own batch and those queued
- * behind it as one log record. Reads take no lock: they pin a {@link ReadView}. Locks, and what
+ * behind it as one log record. Reads take no lock: they pin a {@code ReadView}. Locks, and what
  * each guards: the mutex (memtables, the log, flush and compaction state, the writer queue; see
  * the fields), the version set's own lock (the version chain and the manifest), {@code
- * manualCompaction} (one {@link #compactRange} at a time), and the monitors inside {@link
- * ObsoleteFiles} and {@link SnapshotList}. Order: {@code manualCompaction} before the mutex; the
+ * manualCompaction} (one {@link #compactRange} at a time), and the monitors inside {@code
+ * ObsoleteFiles} and {@code SnapshotList}. Order: {@code manualCompaction} before the mutex; the
  * mutex before the version set's lock and the obsolete files' pending set; nothing is taken
  * under the version set's lock that calls back into this class's locks.
  *
- * <p>The engine's parts, each in its own class: {@link CommitPipeline} (the write path) behind
- * {@link CommitEnv}, {@link WriteStall} (back-pressure), {@link Recovery} (opening), {@link
- * Level0Writer} (flush output), {@link ObsoleteFiles}, {@link SnapshotList}, {@link
+ * <p>The engine's parts, each in its own class: {@code CommitPipeline} (the write path) behind
+ * {@code CommitEnv}, {@code WriteStall} (back-pressure), {@code Recovery} (opening), {@code
+ * Level0Writer} (flush output), {@code ObsoleteFiles}, {@code SnapshotList}, {@code
  * EngineCounters} (stats); tables, memtables, versions and compaction in the non-exported {@code
  * io.strata.lsm.internal} packages. This class holds the public API, the scheduling of flushes
  * and compactions, and close.
