@@ -35,8 +35,13 @@ import java.util.concurrent.atomic.LongAdder;
  * after a crash during a commit, earlier roots are intact and the new root is either fully there
  * or absent.
  *
- * <p>Thread-safety: all methods may be called from any thread; commits are serialized among
- * themselves, reads run concurrently with them. {@link #close()} must not race other calls.
+ * <p>State sync: {@link #importRange} fills the store from verified {@link RangeProof}s of a
+ * root, {@link #finishImport} completes it; {@link #diff} lists what changed between two roots.
+ *
+ * <p>Thread-safety: all methods may be called from any thread; commits (and the node writes of
+ * imports) are serialized among themselves by {@code commitLock}, reads run concurrently with
+ * them. {@code imports} (a concurrent map) holds the syncs under way; each synchronizes itself.
+ * {@link #close()} must not race other calls.
  */
 public final class StateStore implements AutoCloseable, NodeResolver {
   private static final System.Logger LOG = System.getLogger(StateStore.class.getName());
@@ -313,7 +318,10 @@ public final class StateStore implements AutoCloseable, NodeResolver {
    * hashed (32-byte) keys. The progress is kept in memory only; the scheme and its memory bound
    * are described in {@code trie/FORMAT.md} ("State sync").
    *
-   * @param origin the origin the range was proven from (null: the smallest key)
+   * @param origin the origin the range was proven from (null: the smallest key); the range
+   *     after one whose last key is {@code k} starts at {@code k ‖ 0x00} in a plain store (keys
+   *     of any length lie between {@code k} and {@code k + 1}), at {@code k + 1} or {@code k ‖
+   *     0x00} in a secure one
    * @return whether the trie holds keys after the range
    * @throws InvalidProofException if the range does not prove its entries against {@code root}
    */

@@ -303,7 +303,7 @@ class RangeProofTest {
     }
   }
 
-  /** TestBadRangeProof: a key or value changed, an entry dropped, two swapped, a key or value emptied. */
+  /** TestBadRangeProof: a key or value changed, an entry dropped, two swapped, one emptied. */
   @Test
   void gethBadRangeProof() {
     int refused = 0;

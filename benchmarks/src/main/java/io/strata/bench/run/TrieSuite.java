@@ -251,7 +251,8 @@ final class TrieSuite {
         finish(r, e, root, out);
       }
 
-      if (e instanceof StrataStore s && RANGE_WORKLOADS.stream().anyMatch(p.workloads()::contains)) {
+      if (e instanceof StrataStore s
+          && RANGE_WORKLOADS.stream().anyMatch(p.workloads()::contains)) {
         ranges(p, s, w, version, root, out);
       }
     } finally {
