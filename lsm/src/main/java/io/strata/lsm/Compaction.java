@@ -59,15 +59,20 @@ final class Compaction {
   List<FileMetadata> run(CompactionJob job, List<Long> snapshots,
       Predicate<byte[]> lowestLevelFor, long maxGrandparentOverlap) throws IOException {
     List<InternalIterator> children = new ArrayList<>();
-    for (Input in : job.inputs) {
-      TableReader t = tables.acquire(in.file().number());
-      try {
-        checkMatchesManifest(t, in.file());
-        children.add(t.iterator(false));
-      } finally {
-        t.release();
+    try {
+      for (Input in : job.inputs) {
+        TableReader t = tables.acquire(in.file().number());
+        try {
+          checkMatchesManifest(t, in.file());
+          children.add(t.iterator(false));
+        } finally {
+          t.release();
+        }
+        bytesRead += in.file().fileSize();
       }
-      bytesRead += in.file().fileSize();
+    } catch (RuntimeException | Error e) {
+      children.forEach(InternalIterator::close); // the inputs opened so far
+      throw e;
     }
     List<FileMetadata> outputs = new ArrayList<>();
     CompactionOutput filter = new CompactionOutput(snapshots, lowestLevelFor);
@@ -135,7 +140,7 @@ final class Compaction {
         outputs.add(out.finish());
         out = null;
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
       if (out != null) {
         out.abandon(e);
       }
@@ -222,7 +227,7 @@ final class Compaction {
           p.minSequence(), p.maxSequence(), p.entries());
     }
 
-    void abandon(Exception cause) {
+    void abandon(Throwable cause) {
       try {
         file.close();
         fs.delete(path);

@@ -43,12 +43,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Durability: a write returns after the write-ahead log has its batch. With {@link
  * WriteOptions#sync()} the log is fsynced first (concurrent synced writers share one fsync), so
- * the batch survives a power loss; without it, the batch survives a crash of the process. Batches
- * are atomic.
+ * the batch survives a power loss; without it, the batch survives a crash of the process, and
+ * {@link #syncWal()} later makes it survive a power loss too. Batches are atomic.
  *
  * <p>Errors: damaged files give {@link CorruptionException} (file, offset, failed check). When the
- * write-ahead log or a background flush fails, the store stays readable but refuses writes until
- * reopened. Every method throws {@link IllegalStateException} after {@link #close()}.
+ * write-ahead log or a background flush fails, or an {@link Error} (out of memory, say) interrupts
+ * a write, the store stays readable but refuses writes until reopened, and {@link #close()} still
+ * returns. Every method throws {@link IllegalStateException} after {@link #close()}, as does a
+ * read already under way when it needs what the close released.
  *
  * <p>Thread-safety: all methods may be called from any number of threads. Concurrent writers are
  * queued; the writer at the head of the queue (the leader) writes its own batch and those queued
@@ -139,7 +141,8 @@ public final class Db implements AutoCloseable {
 
   /** A thread waiting in the write queue. */
   private final class Writer {
-    final WriteBatch batch; // null: a request to switch memtables (flush)
+    /** Null: a request to switch memtables (flush), or with {@code sync}, to sync the log. */
+    final WriteBatch batch;
     final boolean sync;
     /** Created only when the writer has to wait behind another (most never do). */
     Condition turn;
@@ -150,6 +153,10 @@ public final class Db implements AutoCloseable {
       this.batch = batch;
       this.sync = sync;
     }
+
+    boolean syncOnly() {
+      return batch == null && sync;
+    }
   }
 
   private Db(Path dir, Options options, FileLock lock) {
@@ -158,7 +165,8 @@ public final class Db implements AutoCloseable {
     this.fs = options.fileSystem();
     this.lock = lock;
     this.blockCache = new BlockCache(options.blockCacheBytes());
-    this.tables = new TableCache(fs, dir, blockCache, options.maxOpenFiles());
+    this.tables = new TableCache(fs, dir, blockCache, options.maxOpenFiles(),
+        options.maxBlockBytes(), options.testHook());
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion());
     this.picker = new CompactionPicker(options);
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
@@ -441,6 +449,21 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /**
+   * Every entry a write accepts must fit a table block later. With the default block limit the
+   * key and value limits above guarantee it; only a test's smaller limit can refuse here.
+   */
+  private void checkFitsTables(WriteBatch batch) {
+    if (batch.longestKey() > options.maxKeyBytes()) {
+      throw new IllegalArgumentException("key of " + batch.longestKey() + " bytes exceeds the"
+          + " limit of " + options.maxKeyBytes() + " bytes of this Db's table blocks");
+    }
+    if (batch.longestValue() > options.maxValueBytes()) {
+      throw new IllegalArgumentException("value of " + batch.longestValue() + " bytes exceeds the"
+          + " limit of " + options.maxValueBytes() + " bytes of this Db's table blocks");
+    }
+  }
+
   void checkOpen() {
     if (closed) {
       throw new IllegalStateException("Db " + dir + " is closed");
@@ -451,15 +474,46 @@ public final class Db implements AutoCloseable {
 
   /** Sets {@code key} to {@code value} (not synced). */
   public void put(byte[] key, byte[] value) {
+    put(key, value, WriteOptions.defaults());
+  }
+
+  /**
+   * Sets {@code key} to {@code value}; with {@link WriteOptions#sync()} it survives a power loss
+   * once this returns.
+   */
+  public void put(byte[] key, byte[] value, WriteOptions options) {
     checkKey(key);
     checkValue(value);
-    write(new WriteBatch(key.length + value.length + 12).put(key, value), WriteOptions.defaults());
+    Objects.requireNonNull(options, "options");
+    write(new WriteBatch(key.length + value.length + 12).put(key, value), options);
   }
 
   /** Removes {@code key} (not synced); no error when it is absent. */
   public void delete(byte[] key) {
+    delete(key, WriteOptions.defaults());
+  }
+
+  /**
+   * Removes {@code key}; no error when it is absent. With {@link WriteOptions#sync()} the removal
+   * survives a power loss once this returns.
+   */
+  public void delete(byte[] key, WriteOptions options) {
     checkKey(key);
-    write(new WriteBatch(key.length + 8).delete(key), WriteOptions.defaults());
+    Objects.requireNonNull(options, "options");
+    write(new WriteBatch(key.length + 8).delete(key), options);
+  }
+
+  /**
+   * Makes every write that returned before this call durable, as if each had been written with
+   * {@link WriteOptions#sync()}: takes its turn in the write queue, fsyncs the write-ahead log
+   * and writes nothing. Writes that run concurrently with it may or may not be covered.
+   *
+   * @throws StrataException when the fsync fails (the Db then refuses writes until reopened: a
+   *     failed fsync is never retried as if it had worked) or an earlier failure stopped writes
+   */
+  public void syncWal() {
+    checkOpen();
+    enqueue(new Writer(null, true));
   }
 
   /**
@@ -472,6 +526,7 @@ public final class Db implements AutoCloseable {
     Objects.requireNonNull(batch, "batch");
     Objects.requireNonNull(options, "options");
     checkOpen();
+    checkFitsTables(batch);
     if (batch.count() == 0) {
       return;
     }
@@ -500,24 +555,42 @@ public final class Db implements AutoCloseable {
     }
   }
 
-  /** Runs with the mutex held by the writer at the head of the queue. */
+  /**
+   * Runs with the mutex held by the writer at the head of the queue. Whatever it throws, the
+   * writers it took from the queue are answered and the next one is woken: an {@link Error}
+   * (out of memory in the log's append, say) stops writes like a failed log append, so that no
+   * writer waits for ever and {@link #close()} returns.
+   */
   private void lead(Writer leader) {
     Writer last = leader;
-    RuntimeException error = null;
+    Throwable error = null;
     try {
-      makeRoomForWrite(leader.batch == null);
-      if (leader.batch != null) {
-        List<Writer> group = buildGroup(leader);
-        last = group.get(group.size() - 1);
-        writeGroup(group);
+      if (leader.syncOnly()) {
+        syncLog();
+      } else {
+        makeRoomForWrite(leader.batch == null);
+        if (leader.batch != null) {
+          List<Writer> group = buildGroup(leader);
+          last = group.get(group.size() - 1);
+          writeGroup(group);
+        }
       }
-    } catch (RuntimeException e) {
-      error = e;
+    } catch (Throwable t) {
+      error = t;
+      if (!(t instanceof RuntimeException)) {
+        // where it came from is unknown: the log or the memtable may hold part of the group
+        recordBackgroundError(new StrataException("write failed: " + t
+            + "; this Db accepts no more writes until it is reopened", t));
+      }
     }
+    RuntimeException followerError = error == null || error instanceof RuntimeException
+        ? (RuntimeException) error
+        : new StrataException("write failed: " + error + "; this Db accepts no more writes until"
+            + " it is reopened", error);
     while (true) {
       Writer w = writers.pollFirst();
       if (w != leader) {
-        w.error = error;
+        w.error = followerError;
         w.done = true;
         if (w.turn != null) {
           w.turn.signal();
@@ -533,8 +606,34 @@ public final class Db implements AutoCloseable {
     } else if (next.turn != null) {
       next.turn.signal();
     }
+    if (error instanceof Error e) {
+      throw e;
+    }
     if (error != null) {
-      throw error;
+      throw followerError;
+    }
+  }
+
+  /** Syncs the log for {@link #syncWal()}: the mutex is released meanwhile. Mutex held. */
+  private void syncLog() {
+    if (backgroundError != null) {
+      throw new StrataException("writes are stopped after an earlier failure ("
+          + backgroundError.getMessage() + "); reopen the Db", backgroundError);
+    }
+    if (closing) {
+      throw new IllegalStateException("Db " + dir + " is closed");
+    }
+    Wal log = wal;
+    mutex.unlock();
+    try {
+      log.sync();
+    } catch (IOException e) {
+      StrataException failure = new StrataException("syncing the write-ahead log failed: "
+          + e.getMessage() + "; this Db accepts no more writes until it is reopened", e);
+      recordBackgroundError(failure);
+      throw failure;
+    } finally {
+      mutex.lock();
     }
   }
 
@@ -607,6 +706,12 @@ public final class Db implements AutoCloseable {
           null, 0, "batch");
       target.insertBatch(in, count, first);
       userBytes.add(bytes - WriteBatch.HEADER);
+    } catch (RuntimeException | Error e) {
+      // the log may hold the group and the memtable part of it, under sequence numbers the next
+      // group would use again: no more writes (an I/O failure was recorded above already)
+      recordBackgroundError(new StrataException("write failed: " + e
+          + "; this Db accepts no more writes until it is reopened", e));
+      throw e;
     } finally {
       mutex.lock();
     }
@@ -693,19 +798,26 @@ public final class Db implements AutoCloseable {
         stalledNanos += System.nanoTime() - start;
         continue;
       }
-      long segment;
       try {
-        segment = wal.rotate();
-      } catch (IOException e) {
+        long segment = wal.rotate();
+        Memtable fresh = Memtable.forWriteBuffer(segment, options.writeBufferSize());
+        imm = mem;
+        mem = fresh;
+        installView();
+        scheduleFlush();
+      } catch (IOException | RuntimeException | Error e) {
+        // half a switch (a new segment, the old memtable) must take no more writes
         StrataException failure = new StrataException("starting a new write-ahead log segment"
             + " failed: " + e.getMessage() + "; this Db accepts no more writes until reopened", e);
-        backgroundError = failure;
+        if (backgroundError == null) {
+          backgroundError = failure;
+        }
+        backgroundDone.signalAll();
+        if (e instanceof Error error) {
+          throw error;
+        }
         throw failure;
       }
-      imm = mem;
-      mem = Memtable.forWriteBuffer(segment, options.writeBufferSize());
-      installView();
-      scheduleFlush();
       force = false;
     }
   }
@@ -717,12 +829,21 @@ public final class Db implements AutoCloseable {
     old.release();
   }
 
+  /**
+   * The current view, retained. A failed retain means the view was retired: either a newer one is
+   * already published (take that), or {@link #close()} released the last one (throw).
+   */
   private ReadView acquireView() {
+    options.testHook().accept("read-acquiring-view");
     while (true) {
       ReadView v = view;
       if (v.retain()) {
         return v;
       }
+      if (closed) {
+        throw new IllegalStateException("Db " + dir + " is closed");
+      }
+      Thread.onSpinWait();
     }
   }
 
@@ -731,24 +852,29 @@ public final class Db implements AutoCloseable {
   private void scheduleFlush() {
     if (!flushRunning && imm != null && backgroundError == null) {
       flushRunning = true;
-      flushExecutor.execute(this::flushImmutable);
+      try {
+        flushExecutor.execute(this::flushImmutable);
+      } catch (RuntimeException | Error e) {
+        flushRunning = false; // or flush() and close() would wait for it for ever
+        throw e;
+      }
     }
   }
 
   /** Background: writes the frozen memtable to a level-0 table and records it. */
   private void flushImmutable() {
-    Memtable frozen;
-    long number;
-    long logNumber;
-    mutex.lock();
     try {
-      frozen = imm;
-      number = newOutputNumber();
-      logNumber = mem.walSegment();
-    } finally {
-      mutex.unlock();
-    }
-    try {
+      Memtable frozen;
+      long number;
+      long logNumber;
+      mutex.lock();
+      try {
+        frozen = imm;
+        number = newOutputNumber();
+        logNumber = mem.walSegment();
+      } finally {
+        mutex.unlock();
+      }
       long start = System.nanoTime();
       FileMetadata f = writeLevel0(frozen, number);
       VersionEdit edit = new VersionEdit();
@@ -819,7 +945,7 @@ public final class Db implements AutoCloseable {
       props = b.finish();
       size = b.fileSize();
       out.sync();
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
       try {
         fs.delete(path);
       } catch (IOException suppressed) {
@@ -1223,6 +1349,11 @@ public final class Db implements AutoCloseable {
     return s.sequence();
   }
 
+  /** A cursor over the whole store as it is now. Close it when done. */
+  public Cursor cursor() {
+    return cursor(ReadOptions.defaults());
+  }
+
   /** A cursor over the store as of the options' snapshot (or now). Close it when done. */
   public Cursor cursor(ReadOptions options) {
     Objects.requireNonNull(options, "options");
@@ -1232,7 +1363,7 @@ public final class Db implements AutoCloseable {
       long sequence = sequenceFor(options);
       InternalIterator it = v.iterator(tables, options.fillCache());
       return new DbCursor(this, v, it, sequence, options.lowerBoundRef(), options.upperBoundRef());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       v.release();
       throw e;
     }
@@ -1291,7 +1422,7 @@ public final class Db implements AutoCloseable {
           Path path = FileNames.table(dir, f.number());
           TableReader t;
           try {
-            t = TableReader.open(fs, path, f.number(), new BlockCache(0));
+            t = TableReader.open(fs, path, f.number(), new BlockCache(0), options.maxBlockBytes());
           } catch (CorruptionException e) {
             problems.add(e);
             continue;
@@ -1419,25 +1550,39 @@ public final class Db implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    StrataException failure = null;
+    // whatever closing the log throws, the rest is released: above all the directory's lock
+    Throwable failure = null;
     try {
       wal.close();
-    } catch (IOException e) {
-      failure = new StrataException("closing the write-ahead log of " + dir + " failed: "
-          + e.getMessage(), e);
+    } catch (IOException | RuntimeException | Error e) {
+      failure = e instanceof Error ? e : new StrataException("closing the write-ahead log of "
+          + dir + " failed: " + e.getMessage(), e);
     }
-    view.release();
-    versions.close();
-    tables.close();
     try {
-      lock.close();
-    } catch (IOException e) {
+      view.release();
+      versions.close();
+      tables.close();
+    } catch (RuntimeException | Error e) {
       if (failure == null) {
-        failure = new StrataException("releasing the lock of " + dir + " failed", e);
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
       }
     }
+    try {
+      lock.close();
+    } catch (IOException | RuntimeException | Error e) {
+      if (failure == null) {
+        failure = new StrataException("releasing the lock of " + dir + " failed", e);
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
     if (failure != null) {
-      throw failure;
+      throw (RuntimeException) failure;
     }
   }
 }

@@ -4,16 +4,27 @@ import java.nio.file.Path;
 
 /**
  * The last 64 bytes of a table file: handles of the index, filter and properties blocks, the format
- * version, a checksum of all that, and the magic number. Immutable.
+ * version ({@link TableFormat#FORMAT_VERSION}, or {@link
+ * TableFormat#FORMAT_VERSION_PARTITIONED_INDEX} when the index handle names the root of a
+ * partitioned index), a checksum of all that, and the magic number. Immutable.
  */
-record Footer(BlockHandle index, BlockHandle filter, BlockHandle properties) {
+record Footer(BlockHandle index, BlockHandle filter, BlockHandle properties, int version) {
+
+  /** A footer of a table with one index block. */
+  Footer(BlockHandle index, BlockHandle filter, BlockHandle properties) {
+    this(index, filter, properties, TableFormat.FORMAT_VERSION);
+  }
+
+  boolean partitionedIndex() {
+    return version == TableFormat.FORMAT_VERSION_PARTITIONED_INDEX;
+  }
 
   byte[] encode() {
     ByteSink out = new ByteSink(TableFormat.FOOTER_BYTES);
     for (BlockHandle h : new BlockHandle[] {index, filter, properties}) {
       out.putLongLE(h.offset()).putLongLE(h.size());
     }
-    out.putIntLE(TableFormat.FORMAT_VERSION);
+    out.putIntLE(version);
     out.putIntLE(TableFormat.checksum(out.array(), 0, out.size()));
     out.putLongLE(TableFormat.MAGIC);
     return out.toByteArray();
@@ -35,7 +46,8 @@ record Footer(BlockHandle index, BlockHandle filter, BlockHandle properties) {
     if (crc != TableFormat.checksum(b, 0, 52)) {
       throw new CorruptionException(file, offset, "footer checksum mismatch");
     }
-    if (version != TableFormat.FORMAT_VERSION) {
+    if (version != TableFormat.FORMAT_VERSION
+        && version != TableFormat.FORMAT_VERSION_PARTITIONED_INDEX) {
       throw new CorruptionException(file, offset + 48, "unsupported table format version "
           + version);
     }
@@ -48,6 +60,6 @@ record Footer(BlockHandle index, BlockHandle filter, BlockHandle properties) {
             + " of " + x.size() + " bytes outside the file's " + fileSize + " bytes");
       }
     }
-    return new Footer(h[0], h[1], h[2]);
+    return new Footer(h[0], h[1], h[2], version);
   }
 }

@@ -57,6 +57,7 @@ public final class Options {
   private final CompactionPriority compactionPriority;
   private final EventListener listener;
   private final Consumer<String> testHook;
+  private final int maxBlockBytes;
   private final FileSystem fileSystem;
 
   private Options(Builder b) {
@@ -76,6 +77,7 @@ public final class Options {
     this.compactionPriority = b.compactionPriority;
     this.listener = b.listener;
     this.testHook = b.testHook;
+    this.maxBlockBytes = b.maxBlockBytes;
     this.fileSystem = b.fileSystem;
   }
 
@@ -106,7 +108,8 @@ public final class Options {
         .compactionPriority(compactionPriority)
         .listener(listener)
         .fileSystem(fileSystem)
-        .testHook(testHook);
+        .testHook(testHook)
+        .maxBlockBytes(maxBlockBytes);
   }
 
   public long writeBufferSize() {
@@ -165,9 +168,31 @@ public final class Options {
     return compactionPriority;
   }
 
-  /** Called by tests at named points of background work; does nothing by default. */
+  /**
+   * Test-only (never part of the public options): called at named points of background work, of
+   * reads racing {@link Db#close()} ({@code "read-acquiring-view"}) and of table opens ({@code
+   * "table-opening"}); does nothing by default.
+   */
   Consumer<String> testHook() {
     return testHook;
+  }
+
+  /**
+   * Test-only: the largest block table files may hold, for writers and readers alike ({@link
+   * TableFormat#MAX_BLOCK_BYTES} unless a test set a smaller one).
+   */
+  int maxBlockBytes() {
+    return maxBlockBytes;
+  }
+
+  /** The longest key this store's tables take (below {@link Db#MAX_KEY_BYTES} only in tests). */
+  int maxKeyBytes() {
+    return TableFormat.maxKeyBytes(maxBlockBytes);
+  }
+
+  /** The longest value this store's tables take (below {@link Db#MAX_VALUE_BYTES} only in tests). */
+  int maxValueBytes() {
+    return TableFormat.maxValueBytes(maxBlockBytes);
   }
 
   public EventListener listener() {
@@ -209,6 +234,7 @@ public final class Options {
     private CompactionPriority compactionPriority = CompactionPriority.ROUND_ROBIN;
     private EventListener listener = EventListener.NONE;
     private Consumer<String> testHook = point -> { };
+    private int maxBlockBytes = TableFormat.MAX_BLOCK_BYTES;
     private FileSystem fileSystem = FileSystem.real();
 
     private Builder() {}
@@ -301,6 +327,18 @@ public final class Options {
 
     Builder testHook(Consumer<String> hook) {
       this.testHook = Objects.requireNonNull(hook, "hook");
+      return this;
+    }
+
+    /**
+     * Test-only (not public): a smaller block limit than {@link TableFormat#MAX_BLOCK_BYTES}, so
+     * that tests of the limit need no GiB-sized values; keys and values are limited to what fits
+     * (see {@link TableFormat#maxKeyBytes}).
+     */
+    Builder maxBlockBytes(int bytes) {
+      check(bytes >= TableFormat.MIN_BLOCK_LIMIT && bytes <= TableFormat.MAX_BLOCK_BYTES,
+          "maxBlockBytes", bytes, TableFormat.MIN_BLOCK_LIMIT + ".." + TableFormat.MAX_BLOCK_BYTES);
+      this.maxBlockBytes = bytes;
       return this;
     }
 

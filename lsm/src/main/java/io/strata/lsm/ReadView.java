@@ -56,8 +56,8 @@ final class ReadView {
     }
     try {
       version.addIterators(children, tables, fillCache);
-    } catch (RuntimeException e) {
-      children.forEach(InternalIterator::close);
+    } catch (RuntimeException | Error e) {
+      children.forEach(InternalIterator::close); // the tables opened so far
       throw e;
     }
     return new MergingIterator(children);

@@ -4,7 +4,9 @@ import io.strata.bloom.BloomFilter;
 import io.strata.wal.fs.WritableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 
@@ -12,6 +14,13 @@ import net.jpountz.lz4.LZ4Factory;
  * Writes one table file (format in {@code lsm/FORMAT.md}): data blocks, the Bloom filter, the
  * properties, the index, the footer. Entries must arrive in strictly increasing internal-key order.
  * Not thread-safe. The caller syncs and closes the file.
+ *
+ * <p>Every table it writes can be read: no block exceeds the block limit that readers enforce
+ * ({@link Options#maxBlockBytes()}, {@link TableFormat#MAX_BLOCK_BYTES} outside tests). A data
+ * block is cut early rather than grow past it; an index that would is partitioned, level upon
+ * level (format version 2); a Bloom filter that would is left out (reads stay correct, only
+ * slower). An entry too large for any block is refused with an {@link IllegalArgumentException};
+ * {@link Db} refuses such entries before it accepts them.
  */
 final class TableBuilder {
   private static final LZ4Compressor LZ4 = LZ4Factory.fastestJavaInstance().fastCompressor();
@@ -20,8 +29,13 @@ final class TableBuilder {
   private final int blockSize;
   private final Compression compression;
   private final BlockBuilder data;
-  private final BlockBuilder index = new BlockBuilder(1, 4096);
-  private final BloomFilter.Builder filter;
+  private final int maxBlockBytes;
+  /** The longest internal key that keeps four index entries to a block. */
+  private final int maxKeyBytes;
+  /** Index levels, the data blocks' index first; a level above exists once the one below split. */
+  private final List<BlockBuilder> index = new ArrayList<>(List.of(new BlockBuilder(1, 4096)));
+  private BloomFilter.Builder filter;
+  private final int bitsPerKey;
   private final ByteSink handleScratch = new ByteSink(20);
   private final ByteSink writeBuffer = new ByteSink(64 * 1024);
 
@@ -35,6 +49,7 @@ final class TableBuilder {
   private long rawKeyBytes;
   private long rawValueBytes;
   private long dataBytes;
+  private long indexBytes;
   private long minSequence = Long.MAX_VALUE;
   private long maxSequence = 0;
   private byte[] compressBuffer = new byte[0];
@@ -43,14 +58,27 @@ final class TableBuilder {
     this.out = out;
     this.blockSize = options.blockSize();
     this.compression = options.compression();
-    this.data = new BlockBuilder(TableFormat.RESTART_INTERVAL, blockSize);
-    this.filter = options.bloomBitsPerKey() > 0 ? BloomFilter.builder(options.bloomBitsPerKey()) : null;
+    this.maxBlockBytes = options.maxBlockBytes();
+    this.maxKeyBytes = TableFormat.maxKeyBytes(maxBlockBytes) + InternalKeys.TRAILER_BYTES;
+    this.data = new BlockBuilder(TableFormat.RESTART_INTERVAL, Math.min(blockSize, maxBlockBytes));
+    this.bitsPerKey = options.bloomBitsPerKey();
+    this.filter = bitsPerKey > 0 ? BloomFilter.builder(bitsPerKey) : null;
   }
 
   void add(byte[] ikey, byte[] value) throws IOException {
     if (lastKey != null && InternalKeys.compare(lastKey, ikey) >= 0) {
       throw new IllegalStateException("table keys out of order: " + InternalKeys.describe(lastKey)
           + " then " + InternalKeys.describe(ikey));
+    }
+    long entry = TableFormat.entryBytes(ikey.length, value.length);
+    if (TableFormat.BLOCK_OVERHEAD + entry > maxBlockBytes
+        || ikey.length > maxKeyBytes) {
+      throw new IllegalArgumentException("entry of a " + ikey.length + "-byte key and a "
+          + value.length + "-byte value does not fit the table block limit of " + maxBlockBytes
+          + " bytes");
+    }
+    if (!data.isEmpty() && data.estimatedSize() + entry > maxBlockBytes) {
+      flushDataBlock(); // cut early: with this entry the block would pass the limit
     }
     if (smallest == null) {
       smallest = ikey;
@@ -60,7 +88,11 @@ final class TableBuilder {
       if (lastUserKey == null
           || !Arrays.equals(lastUserKey, 0, lastUserKey.length, ikey, 0, userLength)) {
         lastUserKey = Arrays.copyOf(ikey, userLength);
-        filter.add(lastUserKey);
+        if (filterBytes(filter.size() + 1) > maxBlockBytes) {
+          filter = null; // with this key the filter would not fit a block: none at all
+        } else {
+          filter.add(lastUserKey);
+        }
       }
     }
     data.add(ikey, value);
@@ -88,13 +120,56 @@ final class TableBuilder {
     dataBlocks++;
     dataBytes += h.size() + TableFormat.BLOCK_TRAILER_BYTES;
     data.reset();
+    addIndexEntry(0, last, h);
+  }
+
+  /** The bytes of a filter of {@code keys} keys: its header and 64-byte blocks. */
+  private long filterBytes(long keys) {
+    long bits = Math.max(1, keys * bitsPerKey);
+    return 8 + (bits + 511) / 512 * 64;
+  }
+
+  /**
+   * Adds an entry to index level {@code level}; when it would make that level's block pass the
+   * limit, the block is written first as a partition, and its last key and handle go one level
+   * up.
+   */
+  private void addIndexEntry(int level, byte[] key, BlockHandle h) throws IOException {
     handleScratch.reset();
     h.encodeTo(handleScratch);
-    index.add(last, handleScratch.toByteArray());
+    byte[] handle = handleScratch.toByteArray();
+    BlockBuilder b = index.get(level);
+    if (!b.isEmpty() && b.estimatedSize() + TableFormat.entryBytes(key.length, handle.length)
+        > maxBlockBytes) {
+      writeIndexPartition(level);
+    }
+    b.add(key, handle);
+  }
+
+  /** Writes the block of index level {@code level} and records it one level up. */
+  private void writeIndexPartition(int level) throws IOException {
+    BlockBuilder b = index.get(level);
+    byte[] last = b.lastKey();
+    BlockHandle partition = writeBlock(b, Compression.NONE);
+    indexBytes += partition.size() + TableFormat.BLOCK_TRAILER_BYTES;
+    b.reset();
+    if (level + 1 == index.size()) {
+      if (index.size() == TableFormat.MAX_INDEX_LEVELS) {
+        // cannot happen: each level holds at most a quarter of the entries of the one below
+        throw new IllegalStateException("index of more than " + TableFormat.MAX_INDEX_LEVELS
+            + " levels");
+      }
+      index.add(new BlockBuilder(1, 4096));
+    }
+    addIndexEntry(level + 1, last, partition);
   }
 
   private BlockHandle writeBlock(BlockBuilder block, Compression c) throws IOException {
     int length = block.finish();
+    if (length > maxBlockBytes) {
+      throw new IllegalStateException("block of " + length + " bytes passes the limit of "
+          + maxBlockBytes); // a bug above: never write what no reader accepts
+    }
     return writeRaw(block.array(), length, c);
   }
 
@@ -146,14 +221,27 @@ final class TableBuilder {
       filterHandle = writeRaw(f, f.length, Compression.NONE);
       filterBytes = f.length;
     }
-    BlockHandle indexHandle = writeBlock(index, Compression.NONE);
+    // every level below the top ends with a last partition; the top block is the root
+    for (int level = 0; level < index.size() - 1; level++) {
+      if (!index.get(level).isEmpty()) {
+        writeIndexPartition(level);
+      }
+    }
+    BlockHandle indexHandle = writeBlock(index.get(index.size() - 1), Compression.NONE);
+    indexBytes += indexHandle.size() + TableFormat.BLOCK_TRAILER_BYTES;
     TableProperties props = new TableProperties(entries, deletions, dataBlocks, rawKeyBytes,
-        rawValueBytes, dataBytes, indexHandle.size() + TableFormat.BLOCK_TRAILER_BYTES,
+        rawValueBytes, dataBytes, indexBytes,
         filterBytes, entries == 0 ? 0 : minSequence, maxSequence,
-        smallest == null ? new byte[0] : smallest, lastKey == null ? new byte[0] : lastKey);
+        smallest == null ? new byte[0] : smallest, lastKey == null ? new byte[0] : lastKey,
+        index.size());
     byte[] p = props.encode();
+    if (p.length > maxBlockBytes) {
+      throw new IllegalStateException("properties of " + p.length + " bytes pass the block limit");
+    }
     BlockHandle propsHandle = writeRaw(p, p.length, Compression.NONE);
-    byte[] footer = new Footer(indexHandle, filterHandle, propsHandle).encode();
+    byte[] footer = new Footer(indexHandle, filterHandle, propsHandle,
+        index.size() == 1 ? TableFormat.FORMAT_VERSION
+            : TableFormat.FORMAT_VERSION_PARTITIONED_INDEX).encode();
     out.append(ByteBuffer.wrap(footer));
     offset += footer.length;
     return props;

@@ -30,30 +30,34 @@ final class TableReader {
   private final BloomFilter filter;
   private final TableProperties properties;
   private final RefCount refs = new RefCount();
+  private final int maxBlockBytes;
 
-  private TableReader(ReadableFile file, Path path, long number, long size, BlockCache cache) {
+  private TableReader(ReadableFile file, Path path, long number, long size, BlockCache cache,
+      int maxBlockBytes) {
     this.file = file;
     this.path = path;
     this.number = number;
     this.size = size;
     this.cache = cache;
+    this.maxBlockBytes = maxBlockBytes;
     if (size < TableFormat.FOOTER_BYTES) {
       throw new CorruptionException(path, 0, "table file of " + size
           + " bytes is shorter than its " + TableFormat.FOOTER_BYTES + "-byte footer");
     }
     long footerAt = size - TableFormat.FOOTER_BYTES;
     this.footer = Footer.decode(read(footerAt, TableFormat.FOOTER_BYTES), path, footerAt, size);
-    Block index = Block.parse(contents(footer.index(), "index block"), path,
-        footer.index().offset(), "index block");
-    Block.Entries entries = index.decodeAll();
-    indexKeys = new byte[entries.count][];
-    indexHandles = new BlockHandle[entries.count];
-    for (int i = 0; i < entries.count; i++) {
-      indexKeys[i] = entries.keys[i];
-      byte[] v = entries.value(i);
-      ByteSource in = new ByteSource(v, 0, v.length, path, footer.index().offset(), "index entry");
-      indexHandles[i] = BlockHandle.decode(in, footerAt);
+    this.properties = TableProperties.decode(contents(footer.properties(), "properties block"),
+        path, footer.properties().offset());
+    if (footer.partitionedIndex() != (properties.indexLevels() > 1)) {
+      throw new CorruptionException(path, footerAt + 48, "table format version "
+          + footer.version() + " does not match an index of " + properties.indexLevels()
+          + " levels recorded in the properties");
     }
+    List<byte[]> keys = new ArrayList<>();
+    List<BlockHandle> handles = new ArrayList<>();
+    readIndex(footer.index(), properties.indexLevels(), keys, handles, footerAt);
+    indexKeys = keys.toArray(new byte[0][]);
+    indexHandles = handles.toArray(new BlockHandle[0]);
     BloomFilter f = null;
     if (footer.filter().size() > 0) {
       byte[] bytes = contents(footer.filter(), "filter block");
@@ -65,11 +69,49 @@ final class TableReader {
       }
     }
     this.filter = f;
-    this.properties = TableProperties.decode(contents(footer.properties(), "properties block"),
-        path, footer.properties().offset());
+  }
+
+  /**
+   * Appends the data blocks' index entries under index block {@code h} of level {@code level}
+   * (1: its entries name data blocks; above: they name index blocks of the level below, by their
+   * last key). Keys must increase strictly across partitions too.
+   */
+  private void readIndex(BlockHandle h, int level, List<byte[]> keys, List<BlockHandle> handles,
+      long footerAt) {
+    String what = level == 1 ? "index block" : "index block of level " + level;
+    Block block = Block.parse(contents(h, what), path, h.offset(), what);
+    Block.Entries entries = block.decodeAll();
+    for (int i = 0; i < entries.count; i++) {
+      byte[] key = entries.keys[i];
+      byte[] v = entries.value(i);
+      ByteSource in = new ByteSource(v, 0, v.length, path, h.offset(), "index entry");
+      BlockHandle child = BlockHandle.decode(in, footerAt);
+      if (level == 1) {
+        if (!keys.isEmpty() && InternalKeys.compare(keys.get(keys.size() - 1), key) >= 0) {
+          throw new CorruptionException(path, h.offset(), what + ": keys out of order across"
+              + " index partitions");
+        }
+        keys.add(key);
+        handles.add(child);
+      } else {
+        int before = keys.size();
+        readIndex(child, level - 1, keys, handles, footerAt);
+        if (keys.size() == before
+            || !java.util.Arrays.equals(keys.get(keys.size() - 1), key)) {
+          throw new CorruptionException(path, h.offset(), what + ": entry " + i
+              + " does not name the last key of the index block it points to");
+        }
+      }
+    }
   }
 
   static TableReader open(FileSystem fs, Path path, long number, BlockCache cache) {
+    return open(fs, path, number, cache, TableFormat.MAX_BLOCK_BYTES);
+  }
+
+  /** Opens a table whose blocks may not exceed {@code maxBlockBytes} (smaller only in tests). */
+  static TableReader open(FileSystem fs, Path path, long number, BlockCache cache,
+      int maxBlockBytes) {
     ReadableFile f;
     try {
       f = fs.openForRead(path);
@@ -81,11 +123,11 @@ final class TableReader {
       throw new StrataException("cannot open table " + path + ": " + e.getMessage(), e);
     }
     try {
-      return new TableReader(f, path, number, f.size(), cache);
+      return new TableReader(f, path, number, f.size(), cache, maxBlockBytes);
     } catch (IOException e) {
       closeQuietly(f, e);
       throw new StrataException("cannot read table " + path + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       closeQuietly(f, e);
       throw e;
     }
@@ -112,7 +154,7 @@ final class TableReader {
 
   /** Reads a block, checks its checksum and decompresses it. */
   private byte[] contents(BlockHandle h, String what) {
-    if (h.size() > TableFormat.MAX_BLOCK_BYTES) {
+    if (h.size() > maxBlockBytes) {
       throw new CorruptionException(path, h.offset(), what + " claims " + h.size() + " bytes");
     }
     int n = (int) h.size();
@@ -132,7 +174,7 @@ final class TableReader {
           + (type & 0xFF));
     }
     ByteSource in = new ByteSource(raw, 0, n, path, h.offset(), what);
-    int length = in.varint32(TableFormat.MAX_BLOCK_BYTES, "uncompressed length");
+    int length = in.varint32(maxBlockBytes, "uncompressed length");
     if (length > 255L * (n - in.position()) + 16) {
       // LZ4 cannot expand more than 255-fold: do not allocate what a forged length asks for
       throw new CorruptionException(path, h.offset(), what + ": " + (n - in.position())

@@ -19,6 +19,8 @@ public final class WriteBatch {
 
   private final ByteSink rep;
   private int count;
+  private int longestKey;
+  private int longestValue;
 
   public WriteBatch() {
     this(64);
@@ -35,6 +37,8 @@ public final class WriteBatch {
     Db.checkValue(value);
     rep.put(InternalKeys.KIND_PUT).putBytes(key).putBytes(value);
     count++;
+    longestKey = Math.max(longestKey, key.length);
+    longestValue = Math.max(longestValue, value.length);
     return this;
   }
 
@@ -43,6 +47,7 @@ public final class WriteBatch {
     Db.checkKey(key);
     rep.put(InternalKeys.KIND_DELETE).putBytes(key);
     count++;
+    longestKey = Math.max(longestKey, key.length);
     return this;
   }
 
@@ -61,6 +66,8 @@ public final class WriteBatch {
     rep.reset();
     rep.skip(HEADER);
     count = 0;
+    longestKey = 0;
+    longestValue = 0;
     return this;
   }
 
@@ -72,6 +79,16 @@ public final class WriteBatch {
   /** Bytes of the encoding, header room included. */
   int size() {
     return rep.size();
+  }
+
+  /** The longest key in the batch. */
+  int longestKey() {
+    return longestKey;
+  }
+
+  /** The longest value in the batch. */
+  int longestValue() {
+    return longestValue;
   }
 
   /** Bytes of the operations alone. */

@@ -137,17 +137,28 @@ public final class Trie {
 
   /**
    * Applies the changes {@code changes} makes through a {@link TrieUpdater} and returns the
-   * resulting trie; this trie is unchanged. The updater must not be used after {@code changes}
-   * returns.
+   * resulting trie; this trie is unchanged. The updater ends when {@code changes} returns or
+   * throws (what it throws is passed on, and no trie results): every later call on it throws
+   * {@link IllegalStateException}.
    */
   public Trie update(Consumer<TrieUpdater> changes) {
     Objects.requireNonNull(changes, "changes");
     TrieUpdater u = new TrieUpdater(this);
-    changes.accept(u);
+    try {
+      changes.accept(u);
+    } catch (RuntimeException | Error e) {
+      u.end();
+      throw e;
+    }
     return u.finish();
   }
 
-  /** A reusable updater starting from this trie; call {@link TrieUpdater#build()} for the result. */
+  /**
+   * A new updater starting from this trie, for any number of puts and removes; {@link
+   * TrieUpdater#build()} returns the result once and ends the updater (every later call on it
+   * throws {@link IllegalStateException}). This trie is unchanged; call {@code updater()} again
+   * for another round of changes.
+   */
   public TrieUpdater updater() {
     return new TrieUpdater(this);
   }
