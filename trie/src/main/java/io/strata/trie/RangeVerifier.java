@@ -180,6 +180,11 @@ final class RangeVerifier {
       boolean cl = onL && prefixOf(cbuf, clen, left);
       boolean cr = onR && prefixOf(cbuf, clen, right);
       ext.child = child(ext.child, cbuf, clen, cl, cr);
+      if (ext.child == null) {
+        // no trie has an extension to nothing, so no such node hashes into the root
+        throw new InvalidProofException("the range leaves no key below the extension at path "
+            + nibbleString(cbuf, len) + ": an entry is missing or the proof is wrong");
+      }
       return ext;
     }
     BranchNode br = (BranchNode) n;

@@ -85,6 +85,22 @@ class RangeProofTest {
   }
 
   @Test
+  void aRangeThatEmptiesAnExtensionIsRefused() {
+    // found by everySingleMutationIsRefused (a NullPointerException in hashing before the fix):
+    // the trie is an extension 0 0 1 to a branch of two leaves; without its one entry the
+    // range from 0x00 claims nothing follows, which leaves the extension with no child
+    Trie t = Trie.empty().put(HEX.parseHex("0010"), new byte[] {0})
+        .put(HEX.parseHex("0011"), new byte[] {(byte) 0xf1});
+    RangeProof r = t.proveRange(new byte[] {0}, null, 1, Long.MAX_VALUE);
+    assertEquals(1, r.size());
+    assertTrue(RangeProof.verify(t.rootHash(), new byte[] {0}, r));
+    RangeProof none = RangeProof.of(List.of(), List.of(), r.proofNodes());
+    InvalidProofException e = assertThrows(InvalidProofException.class,
+        () -> RangeProof.verify(t.rootHash(), new byte[] {0}, none));
+    assertTrue(e.getMessage().contains("extension"), e.getMessage());
+  }
+
+  @Test
   void theWholeTrieWithoutProofNodesAndTheEmptyTrie() {
     Trie t = Trie.empty().put(b("a"), b("1")).put(b("b"), b("2"));
     RangeProof all = RangeProof.of(List.of(b("a"), b("b")), List.of(b("1"), b("2")), List.of());
