@@ -167,7 +167,8 @@ public final class Db implements AutoCloseable {
     this.blockCache = new BlockCache(options.blockCacheBytes());
     this.tables = new TableCache(fs, dir, blockCache, options.maxOpenFiles(),
         options.maxBlockBytes(), options.testHook());
-    this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion());
+    this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
+        options.maxManifestBytes());
     this.picker = new CompactionPicker(options);
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
     this.compactionExecutor = options.backgroundThreads() > 1
@@ -364,7 +365,8 @@ public final class Db implements AutoCloseable {
     }
     lastSequence.set(versions.lastSequence());
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
-    wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize).build());
+    wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize)
+        .maxRecordBytes(options.walMaxRecordBytes()).build());
     mem = Memtable.forWriteBuffer(newSegment, options.writeBufferSize());
     view = new ReadView(mem, null, versions.acquireCurrent());
     for (String name : fs.list(dir)) {
@@ -519,6 +521,9 @@ public final class Db implements AutoCloseable {
   /**
    * Applies a batch atomically.
    *
+   * @throws IllegalArgumentException when the batch is larger than one write-ahead log record
+   *     may be ({@link io.strata.wal.WalOptions#MAX_RECORD_BYTES}, about 2 GiB, with its
+   *     header); it is refused before anything is written and the Db stays writable
    * @throws StrataException when the write-ahead log fails (the Db then refuses writes until
    *     reopened) or an earlier background failure stopped writes
    */
@@ -526,6 +531,12 @@ public final class Db implements AutoCloseable {
     Objects.requireNonNull(batch, "batch");
     Objects.requireNonNull(options, "options");
     checkOpen();
+    if (batch.size() > this.options.walMaxRecordBytes()) {
+      // refused here, before the write queue: the store stays writable
+      throw new IllegalArgumentException("batch of " + batch.size() + " bytes (encoded, with its "
+          + WriteBatch.HEADER + "-byte header) exceeds the limit of "
+          + this.options.walMaxRecordBytes() + " bytes for one write-ahead log record");
+    }
     checkFitsTables(batch);
     if (batch.count() == 0) {
       return;
@@ -643,7 +654,8 @@ public final class Db implements AutoCloseable {
     }
     List<Writer> group = new ArrayList<>();
     long size = leader.batch.bodySize();
-    long max = size <= 128 << 10 ? size + (128 << 10) : MAX_GROUP_BYTES;
+    long max = Math.min(size <= 128 << 10 ? size + (128 << 10) : MAX_GROUP_BYTES,
+        options.walMaxRecordBytes() - WriteBatch.HEADER); // a group is one log record
     for (Writer w : writers) {
       if (w != leader) {
         if (w.batch == null || (w.sync && !leader.sync) || size + w.batch.bodySize() > max) {

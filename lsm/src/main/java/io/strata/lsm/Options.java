@@ -33,6 +33,12 @@ import java.util.function.Consumer;
  *       writes wait until compaction has reduced them.
  *   <li>{@code compactionPriority} ({@link CompactionPriority#ROUND_ROBIN}): which table of an
  *       oversized level is compacted first.
+ *   <li>{@code maxManifestBytes} (64 MiB; at least 1 KiB): size at which the manifest (the log
+ *       of table additions and removals, replayed at open) rolls over: the next flush or
+ *       compaction writes a new manifest holding a snapshot of the current state and switches
+ *       {@code CURRENT} to it atomically, and the old one is deleted. A manifest is also kept
+ *       until it is at least twice the size of its own snapshot, so a store whose snapshot alone
+ *       passes the limit is not rewritten at every change.
  *   <li>{@code listener} ({@link EventListener#NONE}): told of every flush and compaction.
  *   <li>{@code fileSystem} ({@link FileSystem#real()}): where all file access goes; tests pass a
  *       crash-simulating or fault-injecting one.
@@ -59,6 +65,8 @@ public final class Options {
   private final Consumer<String> testHook;
   private final int maxBlockBytes;
   private final FileSystem fileSystem;
+  private final int walMaxRecordBytes;
+  private final long maxManifestBytes;
 
   private Options(Builder b) {
     this.writeBufferSize = b.writeBufferSize;
@@ -79,6 +87,8 @@ public final class Options {
     this.testHook = b.testHook;
     this.maxBlockBytes = b.maxBlockBytes;
     this.fileSystem = b.fileSystem;
+    this.walMaxRecordBytes = b.walMaxRecordBytes;
+    this.maxManifestBytes = b.maxManifestBytes;
   }
 
   public static Options defaults() {
@@ -106,9 +116,11 @@ public final class Options {
         .level0SlowdownTrigger(level0SlowdownTrigger)
         .level0StopTrigger(level0StopTrigger)
         .compactionPriority(compactionPriority)
+        .maxManifestBytes(maxManifestBytes)
         .listener(listener)
         .fileSystem(fileSystem)
         .testHook(testHook)
+        .walMaxRecordBytes(walMaxRecordBytes)
         .maxBlockBytes(maxBlockBytes);
   }
 
@@ -168,6 +180,10 @@ public final class Options {
     return compactionPriority;
   }
 
+  public long maxManifestBytes() {
+    return maxManifestBytes;
+  }
+
   /**
    * Test-only (never part of the public options): called at named points of background work, of
    * reads racing {@link Db#close()} ({@code "read-acquiring-view"}) and of table opens ({@code
@@ -175,6 +191,14 @@ public final class Options {
    */
   Consumer<String> testHook() {
     return testHook;
+  }
+
+  /**
+   * The largest write-ahead log record, so the largest batch (encoded, with its header) a write
+   * takes: {@link io.strata.wal.WalOptions#MAX_RECORD_BYTES} unless a test set a smaller bound.
+   */
+  int walMaxRecordBytes() {
+    return walMaxRecordBytes;
   }
 
   /**
@@ -212,8 +236,8 @@ public final class Options {
         + ", maxBytesForLevelBase=" + maxBytesForLevelBase + ", levelSizeMultiplier="
         + levelSizeMultiplier + ", level0CompactionTrigger=" + level0CompactionTrigger
         + ", level0SlowdownTrigger=" + level0SlowdownTrigger + ", level0StopTrigger="
-        + level0StopTrigger + ", compactionPriority=" + compactionPriority + ", fileSystem="
-        + fileSystem + "}";
+        + level0StopTrigger + ", compactionPriority=" + compactionPriority
+        + ", maxManifestBytes=" + maxManifestBytes + ", fileSystem=" + fileSystem + "}";
   }
 
   /** Builds {@link Options}; each setter checks its argument. */
@@ -236,6 +260,8 @@ public final class Options {
     private Consumer<String> testHook = point -> { };
     private int maxBlockBytes = TableFormat.MAX_BLOCK_BYTES;
     private FileSystem fileSystem = FileSystem.real();
+    private int walMaxRecordBytes = io.strata.wal.WalOptions.MAX_RECORD_BYTES;
+    private long maxManifestBytes = 64L << 20;
 
     private Builder() {}
 
@@ -325,8 +351,23 @@ public final class Options {
       return this;
     }
 
+    /** Manifest size at which it rolls over to a new one; 1 KiB to 1 TiB. */
+    public Builder maxManifestBytes(long bytes) {
+      check(bytes >= 1 << 10 && bytes <= 1L << 40, "maxManifestBytes", bytes, "1 KiB..1 TiB");
+      this.maxManifestBytes = bytes;
+      return this;
+    }
+
     Builder testHook(Consumer<String> hook) {
       this.testHook = Objects.requireNonNull(hook, "hook");
+      return this;
+    }
+
+    /** For tests: a smaller write-ahead log record limit, so oversized batches need no 2 GiB. */
+    Builder walMaxRecordBytes(long bytes) {
+      check(bytes >= 1024 && bytes <= io.strata.wal.WalOptions.MAX_RECORD_BYTES,
+          "walMaxRecordBytes", bytes, "1 KiB.." + io.strata.wal.WalOptions.MAX_RECORD_BYTES + " B");
+      this.walMaxRecordBytes = (int) bytes;
       return this;
     }
 

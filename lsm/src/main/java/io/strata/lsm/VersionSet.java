@@ -26,7 +26,11 @@ import java.util.function.Consumer;
  *
  * <p>The manifest is a log (WAL framing) of {@link VersionEdit}s; {@code CURRENT} names the live
  * manifest and is replaced atomically (write a temporary file, fsync it, rename it, fsync the
- * directory). Every open writes a fresh manifest holding a snapshot of the recovered state.
+ * directory). Every open writes a fresh manifest holding a snapshot of the recovered state, and so
+ * does the first edit after the manifest reached {@code maxManifestBytes} (and at least twice the
+ * size of its own snapshot, so that a store whose snapshot alone is that large is not rewritten
+ * on every edit): the manifest rolls over, and the old one is left for the caller to delete once
+ * {@link #manifestNumber()} names the new one.
  *
  * <p>Thread-safety: {@link #logAndApply} and the other mutators are synchronized on this object,
  * so edits are written and installed one at a time and in order; {@link #current()} may be read
@@ -45,10 +49,18 @@ final class VersionSet {
   private final byte[][] compactPointers = new byte[VersionEdit.LEVELS][];
   private LogWriter manifest;
   private long manifestNumber = -1;
+  private final long maxManifestBytes;
+  /** Bytes of the live manifest right after its snapshot was written. */
+  private long manifestSnapshotBytes;
 
   VersionSet(FileSystem fs, Path dir, Consumer<Version> onObsolete) {
+    this(fs, dir, onObsolete, Options.defaults().maxManifestBytes());
+  }
+
+  VersionSet(FileSystem fs, Path dir, Consumer<Version> onObsolete, long maxManifestBytes) {
     this.fs = fs;
     this.dir = dir;
+    this.maxManifestBytes = maxManifestBytes;
     this.onUnreferenced = v -> {
       live.remove(v);
       onObsolete.accept(v);
@@ -220,6 +232,18 @@ final class VersionSet {
         snapshot.addFile(i, f);
       }
     }
+    // From here on CURRENT may come to name the new manifest at any step, so nothing more may
+    // ever be appended to the old one, whatever happens below: without a new one, the next edit
+    // starts another.
+    LogWriter old = manifest;
+    manifest = null;
+    if (old != null) {
+      try {
+        old.close();
+      } catch (IOException ignored) {
+        // every edit in it was synced when it was written; it is obsolete from now on
+      }
+    }
     Path path = FileNames.manifest(dir, number);
     LogWriter w = LogWriter.create(fs, path, number);
     try {
@@ -227,7 +251,7 @@ final class VersionSet {
       w.sync();
       fs.syncDirectory(dir);
       setCurrent(number);
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable e) {
       try {
         w.close();
       } catch (IOException suppressed) {
@@ -235,15 +259,9 @@ final class VersionSet {
       }
       throw e;
     }
-    if (manifest != null) {
-      try {
-        manifest.close();
-      } catch (IOException ignored) {
-        // the old manifest is obsolete now
-      }
-    }
     manifest = w;
     manifestNumber = number;
+    manifestSnapshotBytes = w.size();
     commit(a);
   }
 
@@ -259,11 +277,13 @@ final class VersionSet {
   }
 
   /**
-   * Records {@code edit} durably in the manifest, then installs the version it produces. On an
-   * I/O error nothing is installed and the manifest is abandoned: the next edit starts a new one.
+   * Records {@code edit} durably in the manifest, then installs the version it produces. When the
+   * manifest is due to roll over ({@code maxManifestBytes}), the edit goes into a new manifest with
+   * a snapshot instead ({@link #writeNewManifest}). On any failure nothing is installed and the
+   * manifest is abandoned: the next edit starts a new one.
    */
   synchronized void logAndApply(VersionEdit edit) throws IOException {
-    if (manifest == null) {
+    if (manifest == null || rollOverDue()) {
       writeNewManifest(edit);
       return;
     }
@@ -273,7 +293,7 @@ final class VersionSet {
     try {
       manifest.append(edit.encode());
       manifest.sync();
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable e) { // an Error too: the file may end in a partial record
       try {
         manifest.close();
       } catch (IOException suppressed) {
@@ -283,6 +303,21 @@ final class VersionSet {
       throw e;
     }
     commit(a);
+  }
+
+  /**
+   * Whether the live manifest is due to be replaced by a snapshot: it reached the limit, and its
+   * edits since the snapshot at least equal the snapshot, so a rewrite costs no more than the
+   * edits already written (a snapshot over the limit is not rewritten at every edit).
+   */
+  private boolean rollOverDue() {
+    long size = manifest.size();
+    return size >= maxManifestBytes && size >= 2 * manifestSnapshotBytes;
+  }
+
+  /** Whether the next edit rolls the manifest over (for tests in this package). */
+  synchronized boolean rollOverDueForTest() {
+    return manifest != null && rollOverDue();
   }
 
   /** The outcome of an edit, computed before it is written and committed only after. */

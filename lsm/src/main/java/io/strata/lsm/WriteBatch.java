@@ -8,7 +8,9 @@ import java.util.Objects;
  * {@link #clear()}; it is not thread-safe.
  *
  * <p>Limits: keys up to {@value Db#MAX_KEY_BYTES} bytes, values up to {@value Db#MAX_VALUE_BYTES}
- * bytes, a whole batch up to about 2 GiB.
+ * bytes, a whole batch up to {@link io.strata.wal.WalOptions#MAX_RECORD_BYTES} bytes encoded
+ * ({@link #approximateSize()}; one write-ahead log record, about 2 GiB): adding past it throws
+ * {@link IllegalArgumentException}, as does {@link Db#write} for a batch over the log's limit.
  */
 public final class WriteBatch {
   /**

@@ -115,7 +115,7 @@ final class RealFileSystem implements FileSystem {
     } catch (OverlappingFileLockException e) {
       ch.close();
       throw new IOException("lock " + file + " is already held by this process", e);
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable e) {
       ch.close();
       throw e;
     }

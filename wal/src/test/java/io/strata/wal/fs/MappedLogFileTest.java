@@ -12,7 +12,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.MappedByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +29,125 @@ class MappedLogFileTest {
   private MappedLogFile open(Path path) throws IOException {
     return new MappedLogFile(FileChannel.open(path, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.READ, StandardOpenOption.WRITE), path);
+  }
+
+  private static final int SMALL_CHUNK = 64 * 1024;
+
+  private MappedLogFile openSmall(Path path) throws IOException {
+    return new MappedLogFile(FileChannel.open(path, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.READ, StandardOpenOption.WRITE), path, SMALL_CHUNK);
+  }
+
+  private static boolean containsSame(List<MappedByteBuffer> list, MappedByteBuffer b) {
+    synchronized (list) {
+      for (MappedByteBuffer x : list) {
+        if (x == b) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
+   * A sync that runs while the appender is between mapping the next chunk and making it current
+   * (here: inside that window, through the test hook) must not make a later sync skip the new
+   * chunk: the record appended into it is forced before the later sync returns.
+   */
+  @Test
+  void aSyncBetweenMappingAndPublishingAChunkDoesNotHideTheNewChunkFromTheNextSync()
+      throws IOException {
+    MappedLogFile f = openSmall(dir.resolve("race.log"));
+    List<MappedByteBuffer> forced = Collections.synchronizedList(new ArrayList<>());
+    f.forceHook(forced::add);
+    f.append(ByteBuffer.wrap(new byte[SMALL_CHUNK])); // the first chunk is full now
+    f.beforePublish(() -> {
+      try {
+        f.sync(); // a group-commit syncer running at the worst moment
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    f.append(ByteBuffer.wrap(new byte[] {1, 2, 3})); // a SYNC record, into the second chunk
+    f.beforePublish(() -> { });
+    MappedByteBuffer second = f.currentChunk();
+    forced.clear();
+    f.sync(); // the record's own sync
+    assertTrue(containsSame(forced, second),
+        "the sync after the record was written forced only " + forced.size()
+            + " other chunk(s), not the one holding the record");
+    f.close();
+  }
+
+  /**
+   * Full chunks are forced in the background and then struck off the list a sync forces. Full
+   * buffers compare equal (no bytes remain in either), so striking one off by equality would
+   * drop another full chunk not forced yet, and the next sync would skip it.
+   */
+  @Test
+  void aBackgroundForceStrikesOffItsOwnChunkOnly() throws Exception {
+    MappedLogFile f = openSmall(dir.resolve("writeback.log"));
+    List<MappedByteBuffer> forced = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch firstArrived = new CountDownLatch(1);
+    CountDownLatch releaseFirst = new CountDownLatch(1);
+    CountDownLatch secondArrived = new CountDownLatch(1);
+    CountDownLatch releaseSecond = new CountDownLatch(1);
+    int[] backgroundCalls = {0};
+    f.forceHook(b -> {
+      if (Thread.currentThread().getName().equals("strata-log-writeback")) {
+        int call = backgroundCalls[0]++;
+        try {
+          if (call == 0) {
+            firstArrived.countDown();
+            releaseFirst.await();
+          } else if (call == 1) {
+            secondArrived.countDown();
+            releaseSecond.await();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      } else {
+        forced.add(b);
+      }
+    });
+    try {
+      f.append(ByteBuffer.wrap(new byte[SMALL_CHUNK]));
+      f.append(ByteBuffer.wrap(new byte[] {1})); // chunk 0 full: its background force starts
+      assertTrue(firstArrived.await(10, TimeUnit.SECONDS));
+      f.sync(); // forces chunks 0 and 1 itself
+      MappedByteBuffer chunk1 = f.currentChunk();
+      f.append(ByteBuffer.wrap(new byte[SMALL_CHUNK - 1]));
+      f.append(ByteBuffer.wrap(new byte[] {2})); // chunk 1 full, with bytes no sync forced yet
+      releaseFirst.countDown(); // chunk 0's background force ends and strikes chunk 0 off
+      assertTrue(secondArrived.await(10, TimeUnit.SECONDS)); // chunk 1's is held before forcing
+      forced.clear();
+      f.sync();
+      assertTrue(containsSame(forced, chunk1),
+          "chunk 1 holds appends no force covered yet, but the sync skipped it");
+    } finally {
+      releaseFirst.countDown();
+      releaseSecond.countDown();
+    }
+    f.close();
+  }
+
+  /** A force that fails with an Error is not retried as if it could succeed. */
+  @Test
+  void aSyncWhoseForceFailsWithAnErrorFailsEveryLaterSync() throws IOException {
+    MappedLogFile f = openSmall(dir.resolve("error.log"));
+    f.append(ByteBuffer.wrap(new byte[100]));
+    boolean[] failed = {false};
+    f.forceHook(b -> {
+      if (!failed[0]) {
+        failed[0] = true;
+        throw new InternalError("a fault occurred in an unsafe memory access");
+      }
+    });
+    assertThrows(IOException.class, f::sync);
+    IOException again = assertThrows(IOException.class, f::sync, "not retried as if it worked");
+    assertTrue(again.getMessage().contains("unsafe memory access"), again.getMessage());
+    assertThrows(IOException.class, f::close);
   }
 
   @Test
