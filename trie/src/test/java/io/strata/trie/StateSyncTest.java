@@ -19,13 +19,17 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
  * A state sync between two stores: the server proves ranges of 1,000 entries from a root of
  * 100,000 keys, the client imports them in shuffled order, one of them tampered with in the
  * middle of the sync (refused, changing nothing, and fetched again), and ends with the same root,
- * the same entries and the same nodes; finishing early is refused, naming the gap.
+ * the same entries and the same nodes; finishing early is refused, naming the gap. Also: a sync
+ * of an older root while the server keeps committing blocks (no pruning yet, so the root stays
+ * readable), plain stores whose keys are any byte strings, and the empty and one-key tries.
  */
 class StateSyncTest {
   private static StateStore store(String name, boolean secure) {
@@ -113,6 +117,82 @@ class StateSyncTest {
       // every node the server holds for this root is in the client, byte for byte
       assertEquals(count(server.db()), count(client.db()),
           "the same keys: the nodes, the format key, block 7 and the latest block");
+    } finally {
+      close(server);
+      close(client);
+    }
+  }
+
+  @Test
+  void syncOfAnOlderRootWhileTheServerKeepsCommitting() throws Exception {
+    StateStore server = store("busy-server", true);
+    StateStore client = store("busy-client", true);
+    try {
+      Random r = new Random(8);
+      List<byte[]> keys = new ArrayList<>();
+      TrieUpdater u = server.emptyTrie().updater();
+      for (int i = 0; i < 20_000; i++) {
+        byte[] k = new byte[8];
+        r.nextBytes(k);
+        keys.add(k);
+        u.put(k, new byte[] {(byte) i, 1});
+      }
+      Hash root = server.commit(0, u.build());
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicLong blocks = new AtomicLong();
+      java.util.concurrent.atomic.AtomicReference<Throwable> failed =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread committer = new Thread(() -> {
+        try {
+          Random w = new Random(9);
+          Trie t = server.trie(root);
+          for (long b = 1; !stop.get(); b++) {
+            TrieUpdater bu = t.updater();
+            for (int i = 0; i < 200; i++) {
+              bu.put(keys.get(w.nextInt(keys.size())), new byte[] {(byte) b, 2});
+            }
+            t = bu.build();
+            server.commit(b, t);
+            blocks.incrementAndGet();
+          }
+        } catch (Throwable e) {
+          failed.set(e);
+        }
+      }, "committer");
+      committer.start();
+      Trie old = server.trie(root);
+      byte[] origin = null;
+      int ranges = 0;
+      while (true) {
+        RangeProof p = RangeProof.fromBytes(old.proveRange(origin, null, 1000, 64 * 1024)
+            .toBytes());
+        ranges++;
+        if (!client.importRange(root, origin, p)) {
+          break;
+        }
+        origin = increment(p.keys().get(p.size() - 1));
+      }
+      stop.set(true);
+      committer.join();
+      assertEquals(null, failed.get(), "the committer failed");
+      assertTrue(blocks.get() > 0, "the server committed while it served");
+      assertTrue(ranges >= 20);
+      Trie synced = client.finishImport(root);
+      assertEquals(root, synced.rootHash());
+      assertFalse(server.trie(root).diff(client.trie(root)).hasNext());
+      int n = 0;
+      for (Iterator<Map.Entry<byte[], byte[]>> it = synced.entries(new byte[0]); it.hasNext();
+          it.next()) {
+        n++;
+      }
+      assertEquals(20_000, n);
+      // the newest server root differs from the synced one by exactly the keys the blocks changed
+      Hash newest = server.rootAt(server.latestBlock().orElseThrow()).orElseThrow();
+      int changed = 0;
+      for (Iterator<StateChange> it = server.diff(root, newest); it.hasNext(); it.next()) {
+        changed++;
+      }
+      assertTrue(changed > 0 && changed <= 20_000);
     } finally {
       close(server);
       close(client);
