@@ -21,7 +21,7 @@ import io.strata.trie.RangeProof;
 import io.strata.trie.StateOptions;
 import io.strata.trie.StateStore;
 import io.strata.trie.Trie;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,34 +1,41 @@
 package io.strata.lsm;
 
+import io.strata.CorruptionException;
+import io.strata.StrataException;
+import io.strata.fs.FileLock;
+import io.strata.fs.FileSystem;
+import io.strata.lsm.internal.ByteSource;
+import io.strata.lsm.internal.InternalIterator;
+import io.strata.lsm.internal.Limits;
+import io.strata.lsm.internal.compaction.Compaction;
+import io.strata.lsm.internal.compaction.CompactionPicker;
+import io.strata.lsm.internal.memtable.Memtable;
+import io.strata.lsm.internal.table.BlockCache;
+import io.strata.lsm.internal.table.TableCache;
+import io.strata.lsm.internal.table.TableReader;
+import io.strata.lsm.internal.version.FileMetadata;
+import io.strata.lsm.internal.version.FileNames;
+import io.strata.lsm.internal.version.Version;
+import io.strata.lsm.internal.version.VersionEdit;
+import io.strata.lsm.internal.version.VersionSet;
 import io.strata.wal.Durability;
-import io.strata.wal.RecordPosition;
-import io.strata.wal.RecoveryMode;
-import io.strata.wal.RecoveryReport;
 import io.strata.wal.Wal;
 import io.strata.wal.WalOptions;
-import io.strata.wal.fs.FileLock;
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.WritableFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAccumulator;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -54,127 +61,117 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safety: all methods may be called from any number of threads. Concurrent writers are
  * queued; the writer at the head of the queue (the leader) writes its own batch and those queued
- * behind it as one log record. Reads take no lock: they pin a {@link ReadView}.
+ * behind it as one log record. Reads take no lock: they pin a {@code ReadView}. Locks, and what
+ * each guards: the mutex (memtables, the log, flush state, the writer queue and the compaction
+ * scheduler's state; see the fields), the version set's own lock (the version chain and the
+ * manifest), the compaction scheduler's monitor (one {@link #compactRange} at a time), and the
+ * monitors inside {@code ObsoleteFiles} and {@code SnapshotList}. Order: the compactRange monitor
+ * before the mutex; the mutex before the version set's lock and the obsolete files' pending set;
+ * nothing is taken under the version set's lock that calls back into this class's locks.
+ *
+ * <p>The engine's parts, each in its own class: {@code CommitPipeline} (the write path) behind
+ * {@code CommitEnv}, {@code WriteStall} (back-pressure), {@code Recovery} (opening), {@code
+ * Level0Writer} (flush output), {@code CompactionScheduler} (background compactions and
+ * compactRange), {@code ObsoleteFiles}, {@code SnapshotList}, {@code EngineCounters} (stats);
+ * tables, memtables, versions and compaction in the non-exported {@code io.strata.lsm.internal}
+ * packages. This class holds the public API, memtable switches, the scheduling of flushes, and
+ * close.
  */
 public final class Db implements AutoCloseable {
   /** Largest key accepted: 64 KiB. */
-  public static final int MAX_KEY_BYTES = 64 * 1024;
+  public static final int MAX_KEY_BYTES = Limits.MAX_KEY_BYTES;
   /** Largest value accepted: 256 MiB. */
-  public static final int MAX_VALUE_BYTES = 256 * 1024 * 1024;
+  public static final int MAX_VALUE_BYTES = Limits.MAX_VALUE_BYTES;
 
   private static final System.Logger LOG = System.getLogger(Db.class.getName());
 
-  /** A write-ahead log record: sequence (8 bytes), count (4 bytes), then the batches' operations. */
-  private static final int RECORD_HEADER = 12;
-
-  private static final long MAX_GROUP_BYTES = 1 << 20;
-
+  // ---- Constant after construction (the rooms are thread-safe themselves, see each class).
   private final Path dir;
   private final Options options;
+  /** Test-only hook and limits ({@link TestKnobs#NONE} outside tests). */
+  private final TestKnobs knobs;
   private final FileSystem fs;
   private final FileLock lock;
   private final BlockCache blockCache;
   private final TableCache tables;
+  /** Versions and the manifest; its own lock (see {@link VersionSet}). */
   private final VersionSet versions;
-  private Wal wal;
+  private final CompactionPicker picker;
+  /** The back-pressure rules. */
+  private final WriteStall stall;
+  /** Writes memtables to level-0 tables (flushes, recovery). */
+  private final Level0Writer level0Writer;
+  /** New table numbers and the deletion of files nothing needs. */
+  private final ObsoleteFiles obsolete;
+  /** The open snapshots. */
+  private final SnapshotList snapshots = new SnapshotList();
+  /** The writer queue, group commit, log append and memtable insert; sees this Db as its env. */
+  private final CommitPipeline commits;
+  private final ExecutorService flushExecutor;
+  private final ExecutorService compactionExecutor;
+  /** Background compactions and compactRange. */
+  private final CompactionScheduler compactions;
+  /** Totals for stats(). */
+  private final EngineCounters counters = new EngineCounters();
 
+  /**
+   * The mutex: guards the fields below marked "guarded by mutex", the commit pipeline's queue,
+   * and the decisions to switch memtables and to start flushes and compactions. Never held while
+   * a file is written (leaders, flushes and compactions release it around their I/O).
+   */
   private final ReentrantLock mutex = new ReentrantLock();
   /** Signalled when background work finishes (a flush ends, an error is recorded). */
   private final Condition backgroundDone = mutex.newCondition();
-  /** Signalled when the writer queue drains. */
-  private final Condition writersDrained = mutex.newCondition();
 
-  // Guarded by mutex.
+  // ---- Guarded by mutex.
+  /** The memtable writes go into; replaced (with {@link #wal}'s segment) by a switch. */
   private Memtable mem;
+  /** The frozen memtable being flushed, or null. */
   private Memtable imm;
-  private final ArrayDeque<Writer> writers = new ArrayDeque<>();
-  private final TreeMap<Long, Integer> snapshots = new TreeMap<>();
-  private final Set<Long> pendingOutputs = new HashSet<>();
+  /** The log; set once by recovery, read by the leader under the mutex. */
+  private Wal wal;
   private boolean flushRunning;
-  private volatile boolean closing;
-  /** Tables that running compactions read. */
-  private final Set<Long> compacting = new HashSet<>();
-  private final List<CompactionJob> runningCompactions = new ArrayList<>();
-  /** A {@link #compactRange} is running or waiting: no background compaction starts. */
-  private boolean manualRunning;
+  /** Time the current leader has waited in {@link #makeRoom}. */
+  private long stalledNanos;
 
-  private volatile ReadView view;
+  // ---- Written under the mutex, read without it (volatile or atomic).
+  /** close() has begun: no new writes, flushes or compactions. */
+  private volatile boolean closing;
+  /** close() (or a failed open) has finished releasing: every method throws. */
   private volatile boolean closed;
-  /**
-   * Set once recovery has succeeded. Until then no file is deleted: a version installed while
-   * the manifest is replayed must not make the files of the real one look obsolete, and an open
-   * that fails (on damage, say) must leave the directory exactly as it found it.
-   */
-  private volatile boolean recovered;
+  /** The first failure that stopped writes, or null. */
   private volatile Throwable backgroundError;
+  /** What reads pin: mem, imm and the current version; replaced under the mutex. */
+  private volatile ReadView view;
+  /** The last sequence number whose group is in the memtable (published by the leader). */
   private final AtomicLong lastSequence = new AtomicLong();
-  private final Object obsoleteLock = new Object();
-  /** Held while a {@link #compactRange} runs: one at a time, and close waits for it. */
-  private final Object manualCompaction = new Object();
 
   /** The deepest level, where {@link #compactRange} puts what it compacts. */
-  static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
+  static final int LAST_LEVEL = CompactionScheduler.LAST_LEVEL;
 
-  private final CompactionPicker picker;
-  private final ExecutorService flushExecutor;
-  private final ExecutorService compactionExecutor;
-  private final int compactionThreads;
-
-  private final LongAdder userBytes = new LongAdder();
-  private final LongAdder flushBytes = new LongAdder();
-  private final LongAdder compactionBytes = new LongAdder();
-  private final LongAdder stallNanos = new LongAdder();
-  private final LongAccumulator longestStallNanos = new LongAccumulator(Math::max, 0);
-  private final LongAdder compactions = new LongAdder();
-  private final LongAdder trivialMoves = new LongAdder();
-  /** Per output level: bytes compactions read and wrote (level 0: flushes wrote). */
-  private final LongAdder[] levelBytesRead = adders();
-  private final LongAdder[] levelBytesWritten = adders();
-
-  private static LongAdder[] adders() {
-    LongAdder[] a = new LongAdder[VersionEdit.LEVELS];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = new LongAdder();
-    }
-    return a;
-  }
-
-  /** A thread waiting in the write queue. */
-  private final class Writer {
-    /** Null: a request to switch memtables (flush), or with {@code sync}, to sync the log. */
-    final WriteBatch batch;
-    final boolean sync;
-    /** Created only when the writer has to wait behind another (most never do). */
-    Condition turn;
-    boolean done;
-    RuntimeException error;
-
-    Writer(WriteBatch batch, boolean sync) {
-      this.batch = batch;
-      this.sync = sync;
-    }
-
-    boolean syncOnly() {
-      return batch == null && sync;
-    }
-  }
-
-  private Db(Path dir, Options options, FileLock lock) {
+  private Db(Path dir, Options options, TestKnobs knobs, FileLock lock) {
     this.dir = dir;
     this.options = options;
+    this.knobs = knobs;
     this.fs = options.fileSystem();
     this.lock = lock;
     this.blockCache = new BlockCache(options.blockCacheBytes());
     this.tables = new TableCache(fs, dir, blockCache, options.maxOpenFiles(),
-        options.maxBlockBytes(), options.testHook());
+        knobs.maxBlockBytes(), knobs.hook());
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
         options.maxManifestBytes());
-    this.picker = new CompactionPicker(options);
+    this.obsolete = new ObsoleteFiles(fs, dir, versions, tables);
+    this.level0Writer = new Level0Writer(fs, dir, knobs.tableOptions(options));
+    this.stall = WriteStall.of(options);
+    this.picker = new CompactionPicker(knobs.compactionOptions(options));
+    this.commits = new CommitPipeline(mutex, new WriteEnv(), knobs.walMaxRecordBytes());
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
     this.compactionExecutor = options.backgroundThreads() > 1
         ? Executors.newFixedThreadPool(options.backgroundThreads() - 1, threads("compaction"))
         : flushExecutor;
-    this.compactionThreads = Math.max(1, options.backgroundThreads() - 1);
+    this.compactions = new CompactionScheduler(mutex, backgroundDone, new CompactionEnv(), fs,
+        dir, tables, versions, obsolete, counters, picker, knobs.compactionOptions(options),
+        knobs.hook(), compactionExecutor, Math.max(1, options.backgroundThreads() - 1));
   }
 
   private ThreadFactory threads(String role) {
@@ -200,8 +197,14 @@ public final class Db implements AutoCloseable {
    * @throws CorruptionException when a file needed to open the store is damaged
    */
   public static Db open(Path dir, Options options) {
+    return open(dir, options, TestKnobs.NONE);
+  }
+
+  /** {@link #open(Path, Options)} with test-only knobs (for tests in this package). */
+  static Db open(Path dir, Options options, TestKnobs knobs) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(knobs, "knobs");
     FileSystem fs = options.fileSystem();
     FileLock lock;
     try {
@@ -211,7 +214,7 @@ public final class Db implements AutoCloseable {
       throw new StrataException("cannot open " + dir + ": it is in use by another open Db, or"
           + " its lock file cannot be taken (" + e.getMessage() + ")", e);
     }
-    Db db = new Db(dir, options, lock);
+    Db db = new Db(dir, options, knobs, lock);
     try {
       db.recover();
       return db;
@@ -221,27 +224,6 @@ public final class Db implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       db.abandon(e);
       throw e;
-    }
-  }
-
-  /**
-   * Every table the recovered version names must be on disk: a missing one (deleted by hand, or
-   * named by a manifest whose later records were lost, so that the version is an old one) fails
-   * the open here, naming it, rather than a read later. (A table cut short is left to the reads
-   * and {@link #verifyChecksums()}, which report it with the rest of the damage.)
-   */
-  private void checkTablesExist() throws IOException {
-    Set<String> names = new HashSet<>(fs.list(dir));
-    Version v = versions.current();
-    for (int level = 0; level < v.levels().size(); level++) {
-      for (FileMetadata f : v.files(level)) {
-        Path table = FileNames.table(dir, f.number());
-        if (!names.contains(table.getFileName().toString())) {
-          throw new CorruptionException(table, 0, "table of level " + level + " named by "
-              + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
-              + " is missing");
-        }
-      }
     }
   }
 
@@ -272,165 +254,27 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens the store's state: {@link Recovery} replays the manifest and the log into a version whose
+   * level 0 holds what the log held; then a new log segment and an empty memtable start.
+   */
   private void recover() throws IOException {
-    if (versions.exists()) {
-      versions.recover();
-      checkTablesExist();
-    } else {
-      // A store gets CURRENT before its first log segment, so a directory with tables or log
-      // segments but no CURRENT has lost it. Manifests alone are what a crash in the middle of
-      // creating the store leaves: no write was ever accepted, they are deleted as obsolete.
-      for (String name : fs.list(dir)) {
-        FileNames.Kind kind = FileNames.parse(name).kind();
-        if (kind == FileNames.Kind.TABLE || kind == FileNames.Kind.WAL) {
-          throw new CorruptionException(FileNames.current(dir), 0, "CURRENT is missing, but the"
-              + " directory holds store files such as " + name);
-        }
-      }
-    }
-    // files a crash left behind (an unrecorded flush output, a manifest never made current) keep
-    // their numbers until they are deleted below: never write over them
-    for (String name : fs.list(dir)) {
-      FileNames.Parsed p = FileNames.parse(name);
-      if (p.kind() == FileNames.Kind.TABLE || p.kind() == FileNames.Kind.MANIFEST
-          || p.kind() == FileNames.Kind.TEMP) {
-        versions.markFileNumberUsed(p.number());
-      }
-    }
-    long logNumber = versions.logNumber();
-    VersionEdit edit = new VersionEdit();
-    long[] maxSequence = {versions.lastSequence()};
-    long[] nextSequence = {-1};
-    Memtable[] replay = {Memtable.forWriteBuffer(0, options.writeBufferSize())};
-    List<IOException> flushErrors = new ArrayList<>();
-    // Segments are created in order and deleted oldest first, so the one the manifest says holds
-    // the oldest unflushed writes is only ever absent together with every later one (a crash
-    // before it was created). Absent with a later one present, the manifest is out of step with
-    // the log (it lost records): replaying only the later ones would silently drop writes.
-    List<Long> present = Wal.segments(fs, dir);
-    long newest = present.isEmpty() ? -1 : present.get(present.size() - 1);
-    if (newest > logNumber && !present.contains(logNumber)) {
-      throw new CorruptionException(Wal.segmentPath(dir, logNumber), 0, "log segment "
-          + logNumber + ", the oldest unflushed one according to "
-          + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
-          + ", is missing, but segment " + newest + " exists");
-    }
-    RecoveryReport report;
-    try {
-      report = Wal.replay(fs, dir, logNumber, RecoveryMode.TOLERATE_TRUNCATED_TAIL,
-          (position, record) -> {
-            long last = applyLogRecord(position, record, replay[0], nextSequence[0]);
-            nextSequence[0] = last + 1;
-            maxSequence[0] = Math.max(maxSequence[0], last);
-            if (replay[0].approximateBytes() >= options.writeBufferSize()) {
-              try {
-                FileMetadata f = writeLevel0(replay[0], newOutputNumber());
-                if (f != null) {
-                  edit.addFile(0, f);
-                }
-              } catch (IOException e) {
-                flushErrors.add(e);
-              }
-              replay[0] = Memtable.forWriteBuffer(0, options.writeBufferSize());
-            }
-          });
-    } catch (io.strata.wal.CorruptionException e) {
-      throw CorruptionException.of(e);
-    }
-    if (!flushErrors.isEmpty()) {
-      throw flushErrors.get(0);
-    }
-    if (report.tornTail()) {
-      LOG.log(report.droppedOnlyZeros() ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, "{0}: dropped a torn write-ahead log tail of {1} bytes"
-          + " in segment {2} ({3})", dir, report.droppedBytes(), report.tornSegment(),
-          report.tornProblem());
-    }
-    if (!replay[0].isEmpty()) {
-      FileMetadata f = writeLevel0(replay[0], newOutputNumber());
-      if (f != null) {
-        edit.addFile(0, f);
-      }
-    }
-    List<Long> segments = Wal.segments(fs, dir);
-    long newSegment = Math.max(logNumber,
-        segments.isEmpty() ? 1 : segments.get(segments.size() - 1) + 1);
-    edit.logNumber = newSegment;
-    edit.lastSequence = maxSequence[0];
-    versions.writeNewManifest(edit);
-    mutex.lock();
-    try {
-      pendingOutputs.clear(); // the tables written from the log are in the installed version now
-    } finally {
-      mutex.unlock();
-    }
+    long newSegment = new Recovery(fs, dir, options, versions, obsolete, level0Writer).run();
     lastSequence.set(versions.lastSequence());
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
     wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize)
-        .maxRecordBytes(options.walMaxRecordBytes()).build());
+        .maxRecordBytes(knobs.walMaxRecordBytes()).build());
     mem = Memtable.forWriteBuffer(newSegment, options.writeBufferSize());
     view = new ReadView(mem, null, versions.acquireCurrent());
-    for (String name : fs.list(dir)) {
-      if (FileNames.parse(name).kind() == FileNames.Kind.TEMP) {
-        fs.delete(dir.resolve(name));
-      }
-    }
-    recovered = true;
-    deleteObsoleteFiles();
+    Recovery.deleteTemporaryFiles(fs, dir);
+    obsolete.enable();
+    obsolete.deleteNow();
     mutex.lock();
     try {
-      maybeScheduleCompaction();
+      compactions.maybeSchedule();
     } finally {
       mutex.unlock();
     }
-  }
-
-  /**
-   * A file number for a new table, protected from obsolete-file deletion until the version that
-   * holds the table is installed (or the open fails).
-   */
-  private long newOutputNumber() {
-    long n = versions.newFileNumber();
-    mutex.lock();
-    try {
-      pendingOutputs.add(n);
-    } finally {
-      mutex.unlock();
-    }
-    return n;
-  }
-
-  /** Inserts one log record's operations; returns the last sequence it used. */
-  /**
-   * Inserts one log record (a batch) into {@code into} and returns its last sequence number.
-   * Batches are logged in sequence order, so a record that does not start at {@code expected}
-   * (when known, i.e. not -1) means records between them are gone: a log file cut short that was
-   * not the last, say, which the log format alone cannot see.
-   */
-  private long applyLogRecord(RecordPosition position, byte[] record, Memtable into,
-      long expected) {
-    Path file = Wal.segmentPath(dir, position.segment());
-    ByteSource in = new ByteSource(record, 0, record.length, file, position.offset(),
-        "write-ahead log record");
-    if (record.length < RECORD_HEADER) {
-      throw in.corrupt("record of " + record.length + " bytes is shorter than its header");
-    }
-    long first = in.longLE();
-    int count = in.intLE();
-    if (first < 1 || first > InternalKeys.MAX_SEQUENCE || count < 0
-        || first + count - 1 > InternalKeys.MAX_SEQUENCE) {
-      throw in.corrupt("impossible sequence " + first + " or count " + count);
-    }
-    if (expected >= 0 && first != expected) {
-      throw in.corrupt("batch starts at sequence " + first + ", but the previous one ended at "
-          + (expected - 1) + ": the log lost the records between them");
-    }
-    // every operation takes at least 2 bytes (kind, key length): a count the record cannot hold
-    // must not size the arrays the insert allocates
-    if (count > in.remaining() / 2) {
-      throw in.corrupt(count + " operations cannot fit in " + in.remaining() + " bytes");
-    }
-    into.insertBatch(in, count, first);
-    return first + count - 1;
   }
 
   // ---------------------------------------------------------------- arguments and state checks
@@ -456,13 +300,13 @@ public final class Db implements AutoCloseable {
    * key and value limits above guarantee it; only a test's smaller limit can refuse here.
    */
   private void checkFitsTables(WriteBatch batch) {
-    if (batch.longestKey() > options.maxKeyBytes()) {
+    if (batch.longestKey() > knobs.maxKeyBytes()) {
       throw new IllegalArgumentException("key of " + batch.longestKey() + " bytes exceeds the"
-          + " limit of " + options.maxKeyBytes() + " bytes of this Db's table blocks");
+          + " limit of " + knobs.maxKeyBytes() + " bytes of this Db's table blocks");
     }
-    if (batch.longestValue() > options.maxValueBytes()) {
+    if (batch.longestValue() > knobs.maxValueBytes()) {
       throw new IllegalArgumentException("value of " + batch.longestValue() + " bytes exceeds the"
-          + " limit of " + options.maxValueBytes() + " bytes of this Db's table blocks");
+          + " limit of " + knobs.maxValueBytes() + " bytes of this Db's table blocks");
     }
   }
 
@@ -515,7 +359,7 @@ public final class Db implements AutoCloseable {
    */
   public void syncWal() {
     checkOpen();
-    enqueue(new Writer(null, true));
+    commits.syncLog();
   }
 
   /**
@@ -531,211 +375,115 @@ public final class Db implements AutoCloseable {
     Objects.requireNonNull(batch, "batch");
     Objects.requireNonNull(options, "options");
     checkOpen();
-    if (batch.size() > this.options.walMaxRecordBytes()) {
+    if (batch.size() > knobs.walMaxRecordBytes()) {
       // refused here, before the write queue: the store stays writable
       throw new IllegalArgumentException("batch of " + batch.size() + " bytes (encoded, with its "
           + WriteBatch.HEADER + "-byte header) exceeds the limit of "
-          + this.options.walMaxRecordBytes() + " bytes for one write-ahead log record");
+          + knobs.walMaxRecordBytes() + " bytes for one write-ahead log record");
     }
     checkFitsTables(batch);
     if (batch.count() == 0) {
       return;
     }
-    enqueue(new Writer(batch, options.isSync()));
+    commits.commit(batch, options.isSync());
   }
 
-  private void enqueue(Writer w) {
-    mutex.lock();
-    try {
-      writers.addLast(w);
-      while (!w.done && writers.peekFirst() != w) {
-        if (w.turn == null) {
-          w.turn = mutex.newCondition();
-        }
-        w.turn.awaitUninterruptibly();
-      }
-      if (w.done) {
-        if (w.error != null) {
-          throw w.error;
-        }
-        return;
-      }
-      lead(w);
-    } finally {
-      mutex.unlock();
+  /** What the commit pipeline sees of this Db: its log, memtable, back-pressure and sequence. */
+  private final class WriteEnv implements CommitEnv {
+    @Override
+    public void makeRoomForWrite(boolean force) {
+      Db.this.makeRoomForWrite(force);
     }
-  }
 
-  /**
-   * Runs with the mutex held by the writer at the head of the queue. Whatever it throws, the
-   * writers it took from the queue are answered and the next one is woken: an {@link Error}
-   * (out of memory in the log's append, say) stops writes like a failed log append, so that no
-   * writer waits for ever and {@link #close()} returns.
-   */
-  private void lead(Writer leader) {
-    Writer last = leader;
-    Throwable error = null;
-    try {
-      if (leader.syncOnly()) {
-        syncLog();
-      } else {
-        makeRoomForWrite(leader.batch == null);
-        if (leader.batch != null) {
-          List<Writer> group = buildGroup(leader);
-          last = group.get(group.size() - 1);
-          writeGroup(group);
-        }
+    @Override
+    public void checkWritable() {
+      if (backgroundError != null) {
+        throw new StrataException("writes are stopped after an earlier failure ("
+            + backgroundError.getMessage() + "); reopen the Db", backgroundError);
       }
-    } catch (Throwable t) {
-      error = t;
-      if (!(t instanceof RuntimeException)) {
-        // where it came from is unknown: the log or the memtable may hold part of the group
-        recordBackgroundError(new StrataException("write failed: " + t
-            + "; this Db accepts no more writes until it is reopened", t));
+      if (closing) {
+        throw new IllegalStateException("Db " + dir + " is closed");
       }
     }
-    RuntimeException followerError = error == null || error instanceof RuntimeException
-        ? (RuntimeException) error
-        : new StrataException("write failed: " + error + "; this Db accepts no more writes until"
-            + " it is reopened", error);
-    while (true) {
-      Writer w = writers.pollFirst();
-      if (w != leader) {
-        w.error = followerError;
-        w.done = true;
-        if (w.turn != null) {
-          w.turn.signal();
-        }
-      }
-      if (w == last) {
-        break;
-      }
-    }
-    Writer next = writers.peekFirst();
-    if (next == null) {
-      writersDrained.signalAll();
-    } else if (next.turn != null) {
-      next.turn.signal();
-    }
-    if (error instanceof Error e) {
-      throw e;
-    }
-    if (error != null) {
-      throw followerError;
-    }
-  }
 
-  /** Syncs the log for {@link #syncWal()}: the mutex is released meanwhile. Mutex held. */
-  private void syncLog() {
-    if (backgroundError != null) {
-      throw new StrataException("writes are stopped after an earlier failure ("
-          + backgroundError.getMessage() + "); reopen the Db", backgroundError);
+    @Override
+    public CommitTarget target() {
+      Memtable target = mem;
+      Wal log = wal;
+      return new CommitTarget() {
+        @Override
+        public void append(byte[] record, int length, boolean sync) throws IOException {
+          log.append(record, 0, length, sync ? Durability.SYNC : Durability.NONE);
+        }
+
+        @Override
+        public void apply(ByteSource operations, int count, long first) {
+          target.insertBatch(operations, count, first);
+        }
+
+        @Override
+        public void sync() throws IOException {
+          log.sync();
+        }
+      };
     }
-    if (closing) {
-      throw new IllegalStateException("Db " + dir + " is closed");
-    }
-    Wal log = wal;
-    mutex.unlock();
-    try {
-      log.sync();
-    } catch (IOException e) {
-      StrataException failure = new StrataException("syncing the write-ahead log failed: "
-          + e.getMessage() + "; this Db accepts no more writes until it is reopened", e);
+
+    @Override
+    public void stopWrites(StrataException failure) {
       recordBackgroundError(failure);
-      throw failure;
-    } finally {
-      mutex.lock();
+    }
+
+    @Override
+    public long lastSequence() {
+      return lastSequence.get();
+    }
+
+    @Override
+    public void publishSequence(long last) {
+      lastSequence.set(last);
+    }
+
+    @Override
+    public void countUserBytes(long bytes) {
+      counters.userWrite(bytes);
     }
   }
 
-  private List<Writer> buildGroup(Writer leader) {
-    if (writers.size() == 1) {
-      return List.of(leader);
+  /** What the compaction scheduler sees of this Db. */
+  private final class CompactionEnv implements CompactionScheduler.Env {
+    @Override
+    public boolean stopped() {
+      return closing || backgroundError != null;
     }
-    List<Writer> group = new ArrayList<>();
-    long size = leader.batch.bodySize();
-    long max = Math.min(size <= 128 << 10 ? size + (128 << 10) : MAX_GROUP_BYTES,
-        options.walMaxRecordBytes() - WriteBatch.HEADER); // a group is one log record
-    for (Writer w : writers) {
-      if (w != leader) {
-        if (w.batch == null || (w.sync && !leader.sync) || size + w.batch.bodySize() > max) {
-          break;
-        }
-        size += w.batch.bodySize();
-      }
-      group.add(w);
-    }
-    return group;
-  }
 
-  /** Writes a group as one log record, then into the memtable. Mutex held on entry and exit. */
-  private void writeGroup(List<Writer> group) {
-    int count = 0;
-    long bytes = WriteBatch.HEADER;
-    boolean sync = false;
-    for (Writer w : group) {
-      count += w.batch.count();
-      bytes += w.batch.bodySize();
-      sync |= w.sync;
+    @Override
+    public boolean closing() {
+      return closing;
     }
-    if (bytes > Integer.MAX_VALUE - 64) {
-      throw new IllegalArgumentException("batch of " + bytes + " bytes is too large");
-    }
-    long first = lastSequence.get() + 1;
-    if (first + count - 1 > InternalKeys.MAX_SEQUENCE) {
-      throw new StrataException("sequence numbers exhausted");
-    }
-    byte[] record;
-    int recordLength;
-    if (group.size() == 1) {
-      // a batch carries room for the header: log it in place
-      record = group.get(0).batch.array();
-      recordLength = group.get(0).batch.size();
-    } else {
-      ByteSink sink = new ByteSink((int) bytes);
-      sink.put(new byte[WriteBatch.HEADER]);
-      for (Writer w : group) {
-        sink.put(w.batch.array(), WriteBatch.HEADER, w.batch.bodySize());
-      }
-      record = sink.array();
-      recordLength = sink.size();
-    }
-    writeHeader(record, first, count);
-    Memtable target = mem;
-    Wal log = wal;
-    mutex.unlock();
-    try {
-      try {
-        log.append(record, 0, recordLength, sync ? Durability.SYNC : Durability.NONE);
-      } catch (IOException e) {
-        StrataException failure = new StrataException("write failed: " + e.getMessage()
-            + "; the write-ahead log may be damaged, so this Db accepts no more writes until it"
-            + " is reopened", e);
-        recordBackgroundError(failure);
-        throw failure;
-      }
-      ByteSource in = new ByteSource(record, WriteBatch.HEADER, recordLength - WriteBatch.HEADER,
-          null, 0, "batch");
-      target.insertBatch(in, count, first);
-      userBytes.add(bytes - WriteBatch.HEADER);
-    } catch (RuntimeException | Error e) {
-      // the log may hold the group and the memtable part of it, under sequence numbers the next
-      // group would use again: no more writes (an I/O failure was recorded above already)
-      recordBackgroundError(new StrataException("write failed: " + e
-          + "; this Db accepts no more writes until it is reopened", e));
-      throw e;
-    } finally {
-      mutex.lock();
-    }
-    lastSequence.set(first + count - 1);
-  }
 
-  private static void writeHeader(byte[] record, long sequence, int count) {
-    for (int i = 0; i < 8; i++) {
-      record[i] = (byte) (sequence >>> (8 * i));
+    @Override
+    public void stopWrites(StrataException failure) {
+      recordBackgroundError(failure);
     }
-    for (int i = 0; i < 4; i++) {
-      record[8 + i] = (byte) (count >>> (8 * i));
+
+    @Override
+    public void installVersion() {
+      installView();
+    }
+
+    @Override
+    public List<Long> snapshotSequences() {
+      return snapshots.sequences();
+    }
+
+    @Override
+    public void deleteObsoleteFiles() {
+      obsolete.deleteNow();
+    }
+
+    @Override
+    public void completed(EventListener.CompactionInfo info) {
+      tell(l -> l.onCompactionCompleted(info));
     }
   }
 
@@ -764,15 +512,11 @@ public final class Db implements AutoCloseable {
     } finally {
       long stalled = stalledNanos;
       if (stalled > 0) {
-        stallNanos.add(stalled);
-        longestStallNanos.accumulate(stalled);
+        counters.stalled(stalled);
         stalledNanos = 0;
       }
     }
   }
-
-  /** Time the current leader has waited in {@link #makeRoom}; mutex held. */
-  private long stalledNanos;
 
   private void makeRoom(boolean force) {
     boolean delayed = false;
@@ -784,9 +528,9 @@ public final class Db implements AutoCloseable {
       if (closing) {
         throw new IllegalStateException("Db " + dir + " is closed");
       }
-      int level0 = versions.current().files(0).size();
-      if (!force && !delayed && level0 >= options.level0SlowdownTrigger()) {
-        // a short delay per write, spread over many writes, instead of one long stop later
+      WriteStall.Action action = stall.next(force, delayed, versions.current().files(0).size(),
+          mem.approximateBytes(), mem.isEmpty(), imm != null);
+      if (action == WriteStall.Action.DELAY) {
         delayed = true;
         long start = System.nanoTime();
         mutex.unlock();
@@ -798,13 +542,10 @@ public final class Db implements AutoCloseable {
         stalledNanos += System.nanoTime() - start;
         continue;
       }
-      if (!force && mem.approximateBytes() < options.writeBufferSize()) {
+      if (action == WriteStall.Action.PROCEED) {
         return;
       }
-      if (force && mem.isEmpty()) {
-        return;
-      }
-      if (imm != null || level0 >= options.level0StopTrigger()) {
+      if (action == WriteStall.Action.WAIT) {
         long start = System.nanoTime();
         backgroundDone.awaitUninterruptibly();
         stalledNanos += System.nanoTime() - start;
@@ -846,7 +587,7 @@ public final class Db implements AutoCloseable {
    * already published (take that), or {@link #close()} released the last one (throw).
    */
   private ReadView acquireView() {
-    options.testHook().accept("read-acquiring-view");
+    knobs.hook().accept("read-acquiring-view");
     while (true) {
       ReadView v = view;
       if (v.retain()) {
@@ -882,18 +623,17 @@ public final class Db implements AutoCloseable {
       mutex.lock();
       try {
         frozen = imm;
-        number = newOutputNumber();
+        number = obsolete.newOutputNumber();
         logNumber = mem.walSegment();
       } finally {
         mutex.unlock();
       }
       long start = System.nanoTime();
-      FileMetadata f = writeLevel0(frozen, number);
+      FileMetadata f = level0Writer.write(frozen, number);
       VersionEdit edit = new VersionEdit();
       if (f != null) {
         edit.addFile(0, f);
-        flushBytes.add(f.fileSize());
-        levelBytesWritten[0].add(f.fileSize());
+        counters.flushed(f.fileSize());
       }
       edit.logNumber = logNumber;
       edit.lastSequence = lastSequence.get();
@@ -902,12 +642,12 @@ public final class Db implements AutoCloseable {
       try {
         imm = null;
         installView();
-        pendingOutputs.remove(number);
-        maybeScheduleCompaction();
+        obsolete.installed(number);
+        compactions.maybeSchedule();
       } finally {
         mutex.unlock();
       }
-      deleteObsoleteFiles();
+      obsolete.deleteNow();
       if (f != null) {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         tell(l -> l.onFlushCompleted(new EventListener.FlushInfo(
@@ -939,44 +679,12 @@ public final class Db implements AutoCloseable {
   }
 
   /**
-   * Writes a memtable to table {@code number}, synced, with its directory entry synced. Returns
-   * its metadata, or null (and no file) when the memtable is empty.
-   */
-  private FileMetadata writeLevel0(Memtable m, long number) throws IOException {
-    if (m.isEmpty()) {
-      return null;
-    }
-    Path path = FileNames.table(dir, number);
-    TableProperties props;
-    long size;
-    try (WritableFile out = fs.create(path); InternalIterator it = m.iterator()) {
-      TableBuilder b = new TableBuilder(out, options);
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        b.add(it.key(), it.value());
-      }
-      props = b.finish();
-      size = b.fileSize();
-      out.sync();
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        fs.delete(path);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    fs.syncDirectory(dir);
-    return new FileMetadata(number, size, props.smallestKey(), props.largestKey(),
-        props.minSequence(), props.maxSequence(), props.entries());
-  }
-
-  /**
    * Flushes the memtable to a table file and waits until it is recorded. Returns at once when the
    * memtable is empty.
    */
   public void flush() {
     checkOpen();
-    enqueue(new Writer(null, false));
+    commits.flushRequest();
     mutex.lock();
     try {
       while ((imm != null || flushRunning) && backgroundError == null) {
@@ -993,146 +701,6 @@ public final class Db implements AutoCloseable {
   // ---------------------------------------------------------------- compaction
 
   /**
-   * Starts background compactions while there are free compaction threads and the picker finds
-   * work that meets no running compaction. Mutex held.
-   */
-  private void maybeScheduleCompaction() {
-    while (!closing && backgroundError == null && !manualRunning
-        && runningCompactions.size() < compactionThreads) {
-      Version v = versions.acquireCurrent();
-      byte[][] pointers = new byte[VersionEdit.LEVELS][];
-      for (int level = 0; level < pointers.length; level++) {
-        pointers[level] = versions.compactPointer(level);
-      }
-      CompactionJob job = picker.pick(v, pointers, compacting, runningCompactions);
-      if (job == null) {
-        v.release();
-        return;
-      }
-      for (Compaction.Input in : job.inputs) {
-        compacting.add(in.file().number());
-      }
-      runningCompactions.add(job);
-      try {
-        compactionExecutor.execute(() -> runBackgroundCompaction(job));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        finished(job);
-        v.release();
-        return;
-      }
-    }
-  }
-
-  /** Forgets a finished job and lets waiters and the scheduler go on. Mutex held. */
-  private void finished(CompactionJob job) {
-    for (Compaction.Input in : job.inputs) {
-      compacting.remove(in.file().number());
-    }
-    runningCompactions.remove(job);
-    backgroundDone.signalAll();
-  }
-
-  /** Background: runs a picked job; on failure the store keeps its old version and stops writes. */
-  private void runBackgroundCompaction(CompactionJob job) {
-    try {
-      EventListener.CompactionInfo info = null;
-      try {
-        info = runCompaction(job);
-      } catch (CompactionCancelledException cancelled) {
-        // closing
-      } catch (Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, "compaction " + job + " of " + dir
-            + " failed; writes are stopped", t);
-        recordBackgroundError(new StrataException("compaction failed: " + t.getMessage(), t));
-      }
-      job.version.release();
-      if (info != null) {
-        // before the job counts as finished: whoever waits for it finds the inputs gone and the
-        // listener told
-        deleteObsoleteFiles();
-        EventListener.CompactionInfo done = info;
-        tell(l -> l.onCompactionCompleted(done));
-      }
-    } finally {
-      mutex.lock();
-      try {
-        finished(job);
-        maybeScheduleCompaction();
-      } finally {
-        mutex.unlock();
-      }
-    }
-  }
-
-  /**
-   * Runs a job and installs its result: writes the outputs (or, for a trivial move, nothing),
-   * records the edit in the manifest, publishes the new version. Returns what the listener hears.
-   */
-  private EventListener.CompactionInfo runCompaction(CompactionJob job) throws IOException {
-    long start = System.nanoTime();
-    VersionEdit edit = new VersionEdit();
-    for (Compaction.Input in : job.inputs) {
-      edit.deleteFile(in.level(), in.file().number());
-    }
-    List<FileMetadata> outputs;
-    long read = 0;
-    long written = 0;
-    if (job.trivialMove) {
-      outputs = List.of(job.inputs.get(0).file());
-    } else {
-      Compaction c = new Compaction(fs, dir, options, tables, this::newOutputNumber,
-          () -> closing);
-      KeysBelow below = job.keysBelow();
-      outputs = c.run(job, snapshotSequences(),
-          job.reason == CompactionJob.Reason.MANUAL ? k -> true : below::outputIsLowestFor,
-          picker.maxGrandparentOverlap());
-      read = c.bytesRead();
-      written = c.bytesWritten();
-      options.testHook().accept("compaction-outputs-written");
-    }
-    for (FileMetadata f : outputs) {
-      edit.addFile(job.outputLevel, f);
-    }
-    if (job.compactPointer != null) {
-      edit.compactPointers.put(job.level, job.compactPointer);
-    }
-    try {
-      versions.logAndApply(edit);
-    } catch (IOException e) {
-      // the outputs stay pending: the edit may be durable even though it failed
-      throw new IOException("recording compaction " + job + " failed: " + e.getMessage(), e);
-    }
-    mutex.lock();
-    try {
-      installView();
-      if (!job.trivialMove) {
-        for (FileMetadata f : outputs) {
-          pendingOutputs.remove(f.number());
-        }
-      }
-    } finally {
-      mutex.unlock();
-    }
-    compactions.increment();
-    if (job.trivialMove) {
-      trivialMoves.increment();
-    }
-    compactionBytes.add(written);
-    levelBytesRead[job.outputLevel].add(read);
-    levelBytesWritten[job.outputLevel].add(written);
-    List<EventListener.TableInfo> in = new ArrayList<>();
-    for (Compaction.Input i : job.inputs) {
-      in.add(new EventListener.TableInfo(i.file().number(), i.level(), i.file().fileSize()));
-    }
-    List<EventListener.TableInfo> out = new ArrayList<>();
-    for (FileMetadata f : outputs) {
-      out.add(new EventListener.TableInfo(f.number(), job.outputLevel, f.fileSize()));
-    }
-    return new EventListener.CompactionInfo(job.outputLevel, List.copyOf(in), List.copyOf(out),
-        read, written, Duration.ofNanos(System.nanoTime() - start));
-  }
-
-  /**
    * Compacts every table holding keys in {@code [from, to]} (null: unbounded on that side), after
    * flushing the memtable, into the last level: versions that no open snapshot can see and
    * deletions that hide nothing any more are dropped. Background compactions finish first and
@@ -1144,48 +712,7 @@ public final class Db implements AutoCloseable {
   public void compactRange(byte[] from, byte[] to) {
     checkOpen();
     flush();
-    synchronized (manualCompaction) {
-      mutex.lock();
-      try {
-        if (closing) {
-          throw new IllegalStateException("Db " + dir + " is closed");
-        }
-        manualRunning = true;
-        while (!runningCompactions.isEmpty()) {
-          backgroundDone.awaitUninterruptibly();
-        }
-      } finally {
-        mutex.unlock();
-      }
-      EventListener.CompactionInfo info = null;
-      Version v = versions.acquireCurrent();
-      try {
-        List<Compaction.Input> inputs = overlapping(v, from, to);
-        if (!inputs.isEmpty()) {
-          info = runCompaction(new CompactionJob(CompactionJob.Reason.MANUAL, 0, LAST_LEVEL,
-              inputs, List.of(), null, false, v));
-        }
-      } catch (CompactionCancelledException e) {
-        throw new IllegalStateException("Db " + dir + " is closed", e);
-      } catch (IOException e) {
-        throw new StrataException("compaction of " + dir + " failed: " + e.getMessage(), e);
-      } finally {
-        v.release();
-        mutex.lock();
-        try {
-          manualRunning = false;
-          backgroundDone.signalAll();
-          maybeScheduleCompaction();
-        } finally {
-          mutex.unlock();
-        }
-      }
-      if (info != null) {
-        deleteObsoleteFiles(); // the inputs, once no read uses them
-        EventListener.CompactionInfo done = info;
-        tell(l -> l.onCompactionCompleted(done));
-      }
-    }
+    compactions.compactRange(from, to);
   }
 
   /**
@@ -1199,8 +726,8 @@ public final class Db implements AutoCloseable {
     mutex.lock();
     try {
       while (backgroundError == null && !closing) {
-        maybeScheduleCompaction();
-        if (!flushRunning && imm == null && runningCompactions.isEmpty() && !manualRunning) {
+        compactions.maybeSchedule();
+        if (!flushRunning && imm == null && !compactions.busy()) {
           return;
         }
         backgroundDone.awaitUninterruptibly();
@@ -1223,106 +750,20 @@ public final class Db implements AutoCloseable {
     }
   }
 
-  /**
-   * The tables of {@code v} whose user keys overlap {@code [from, to]}, and, transitively, every
-   * table overlapping those: merged together they leave the last level without overlaps. Level-0
-   * tables first, newest first, then the levels in order.
-   */
-  private static List<Compaction.Input> overlapping(Version v, byte[] from, byte[] to) {
-    List<Compaction.Input> chosen = new ArrayList<>();
-    Set<Long> numbers = new HashSet<>();
-    byte[] lo = from;
-    byte[] hi = to;
-    boolean grew = true;
-    while (grew) {
-      grew = false;
-      for (int level = 0; level < VersionEdit.LEVELS; level++) {
-        for (FileMetadata f : v.files(level)) {
-          if (numbers.contains(f.number())) {
-            continue;
-          }
-          boolean below = hi != null && InternalKeys.compareUserKey(f.smallest(), hi) > 0;
-          boolean above = lo != null && InternalKeys.compareUserKey(f.largest(), lo) < 0;
-          if (!below && !above) {
-            numbers.add(f.number());
-            chosen.add(new Compaction.Input(level, f));
-            if (lo != null && InternalKeys.compareUserKey(f.smallest(), lo) < 0) {
-              lo = f.smallestUserKey();
-            }
-            if (hi != null && InternalKeys.compareUserKey(f.largest(), hi) > 0) {
-              hi = f.largestUserKey();
-            }
-            grew = true;
-          }
-        }
-      }
-    }
-    chosen.sort(java.util.Comparator.comparingInt(Compaction.Input::level));
-    return chosen;
-  }
-
   // ---------------------------------------------------------------- files
 
   private void scheduleObsoleteFileDeletion() {
-    if (closed || closing || !recovered) {
+    if (closed || closing || !obsolete.enabled()) {
       return;
     }
     try {
       flushExecutor.execute(() -> {
         if (!closed) {
-          deleteObsoleteFiles();
+          obsolete.deleteNow();
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException ignored) {
       // closing: the next open deletes what is left
-    }
-  }
-
-  /** Deletes tables no live version uses, log segments already flushed, old manifests. */
-  private void deleteObsoleteFiles() {
-    if (!recovered) {
-      return;
-    }
-    synchronized (obsoleteLock) {
-      // Order matters. A table's number enters pendingOutputs before its file is created, and
-      // leaves only after a version holding it is installed. So with the directory listed first,
-      // then pending read, then the live set, every table listed is in one of the two sets.
-      List<String> names;
-      try {
-        names = fs.list(dir);
-      } catch (IOException e) {
-        LOG.log(System.Logger.Level.WARNING, "listing " + dir + " failed", e);
-        return;
-      }
-      Set<Long> pending;
-      mutex.lock();
-      try {
-        pending = new HashSet<>(pendingOutputs);
-      } finally {
-        mutex.unlock();
-      }
-      Set<Long> live = versions.liveFiles();
-      long logNumber = versions.logNumber();
-      long manifest = versions.manifestNumber();
-      for (String name : names) {
-        FileNames.Parsed p = FileNames.parse(name);
-        boolean obsolete = switch (p.kind()) {
-          case TABLE -> !live.contains(p.number()) && !pending.contains(p.number());
-          case MANIFEST -> p.number() < manifest;
-          case WAL -> p.number() < logNumber;
-          default -> false;
-        };
-        if (obsolete) {
-          if (p.kind() == FileNames.Kind.TABLE) {
-            tables.evict(p.number());
-          }
-          try {
-            fs.delete(dir.resolve(name));
-          } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "deleting obsolete " + name + " failed", e);
-          }
-        }
-      }
     }
   }
 
@@ -1384,33 +825,16 @@ public final class Db implements AutoCloseable {
   /** A snapshot of the current state. Close it when done. */
   public Snapshot snapshot() {
     checkOpen();
-    mutex.lock();
-    try {
-      long seq = lastSequence.get();
-      snapshots.merge(seq, 1, Integer::sum);
-      return new Snapshot(seq, this);
-    } finally {
-      mutex.unlock();
-    }
+    return snapshots.open(lastSequence.get(), this);
   }
 
   void releaseSnapshot(Snapshot s) {
-    mutex.lock();
-    try {
-      snapshots.computeIfPresent(s.sequenceUnchecked(), (k, n) -> n == 1 ? null : n - 1);
-    } finally {
-      mutex.unlock();
-    }
+    snapshots.release(s);
   }
 
   /** Sequence numbers of the open snapshots, ascending. */
   List<Long> snapshotSequences() {
-    mutex.lock();
-    try {
-      return new ArrayList<>(snapshots.keySet());
-    } finally {
-      mutex.unlock();
-    }
+    return snapshots.sequences();
   }
 
   // ---------------------------------------------------------------- introspection
@@ -1434,7 +858,7 @@ public final class Db implements AutoCloseable {
           Path path = FileNames.table(dir, f.number());
           TableReader t;
           try {
-            t = TableReader.open(fs, path, f.number(), new BlockCache(0), options.maxBlockBytes());
+            t = TableReader.open(fs, path, f.number(), new BlockCache(0), knobs.maxBlockBytes());
           } catch (CorruptionException e) {
             problems.add(e);
             continue;
@@ -1468,23 +892,11 @@ public final class Db implements AutoCloseable {
       Set<Long> busy;
       mutex.lock();
       try {
-        busy = new HashSet<>(compacting);
+        busy = compactions.busyTables();
       } finally {
         mutex.unlock();
       }
-      CompactionPicker.Targets targets = picker.targets(v.version);
-      double[] scores = picker.scores(v.version, targets, busy);
-      List<DbStats.LevelStats> levels = new ArrayList<>();
-      for (int i = 0; i < VersionEdit.LEVELS; i++) {
-        levels.add(new DbStats.LevelStats(i, v.version.files(i).size(), v.version.bytes(i),
-            scores[i], i == 0 ? 0 : targets.bytes()[i], levelBytesRead[i].sum(),
-            levelBytesWritten[i].sum()));
-      }
-      long memBytes = v.mem.approximateBytes() + (v.imm == null ? 0 : v.imm.approximateBytes());
-      return new DbStats(memBytes, List.copyOf(levels), targets.baseLevel(), userBytes.sum(),
-          wal.bytesWritten(), flushBytes.sum(), compactionBytes.sum(), compactions.sum(),
-          trivialMoves.sum(), blockCache.hits(), blockCache.misses(), stallNanos.sum(),
-          longestStallNanos.get());
+      return counters.stats(v, picker, busy, wal.bytesWritten(), blockCache);
     } finally {
       v.release();
     }
@@ -1507,7 +919,7 @@ public final class Db implements AutoCloseable {
 
   /** Deletes obsolete files now instead of when the background gets to it (for tests). */
   void deleteObsoleteFilesNow() {
-    deleteObsoleteFiles();
+    obsolete.deleteNow();
   }
 
   /** The current table version, retained: the caller releases it (for tests). */
@@ -1542,18 +954,14 @@ public final class Db implements AutoCloseable {
         return;
       }
       closing = true;
-      while (!writers.isEmpty()) {
-        writersDrained.awaitUninterruptibly();
-      }
-      while (flushRunning || !runningCompactions.isEmpty()) {
+      commits.awaitDrained();
+      while (flushRunning || compactions.backgroundRunning()) {
         backgroundDone.awaitUninterruptibly(); // running compactions see closing and stop soon
       }
     } finally {
       mutex.unlock();
     }
-    synchronized (manualCompaction) {
-      closed = true; // a running compactRange has finished
-    }
+    compactions.afterManualCompaction(() -> closed = true); // a running compactRange finished
     flushExecutor.shutdown();
     compactionExecutor.shutdown();
     try {

@@ -1,8 +1,9 @@
 package io.strata.lsm;
 
-import io.strata.wal.fs.FileSystem;
+import io.strata.fs.FileSystem;
+import io.strata.lsm.internal.compaction.CompactionOptions;
+import io.strata.lsm.internal.table.TableOptions;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * Settings of a {@link Db}. Immutable; start from {@link #defaults()} or {@link #builder()}. The
@@ -62,10 +63,7 @@ public final class Options {
   private final int level0StopTrigger;
   private final CompactionPriority compactionPriority;
   private final EventListener listener;
-  private final Consumer<String> testHook;
-  private final int maxBlockBytes;
   private final FileSystem fileSystem;
-  private final int walMaxRecordBytes;
   private final long maxManifestBytes;
 
   private Options(Builder b) {
@@ -84,10 +82,7 @@ public final class Options {
     this.level0StopTrigger = b.level0StopTrigger;
     this.compactionPriority = b.compactionPriority;
     this.listener = b.listener;
-    this.testHook = b.testHook;
-    this.maxBlockBytes = b.maxBlockBytes;
     this.fileSystem = b.fileSystem;
-    this.walMaxRecordBytes = b.walMaxRecordBytes;
     this.maxManifestBytes = b.maxManifestBytes;
   }
 
@@ -118,10 +113,7 @@ public final class Options {
         .compactionPriority(compactionPriority)
         .maxManifestBytes(maxManifestBytes)
         .listener(listener)
-        .fileSystem(fileSystem)
-        .testHook(testHook)
-        .walMaxRecordBytes(walMaxRecordBytes)
-        .maxBlockBytes(maxBlockBytes);
+        .fileSystem(fileSystem);
   }
 
   public long writeBufferSize() {
@@ -184,39 +176,14 @@ public final class Options {
     return maxManifestBytes;
   }
 
-  /**
-   * Test-only (never part of the public options): called at named points of background work, of
-   * reads racing {@link Db#close()} ({@code "read-acquiring-view"}) and of table opens ({@code
-   * "table-opening"}); does nothing by default.
-   */
-  Consumer<String> testHook() {
-    return testHook;
+  /** The settings that shape a table file, for the table writers (real block limit). */
+  TableOptions tableOptions() {
+    return TestKnobs.NONE.tableOptions(this);
   }
 
-  /**
-   * The largest write-ahead log record, so the largest batch (encoded, with its header) a write
-   * takes: {@link io.strata.wal.WalOptions#MAX_RECORD_BYTES} unless a test set a smaller bound.
-   */
-  int walMaxRecordBytes() {
-    return walMaxRecordBytes;
-  }
-
-  /**
-   * Test-only: the largest block table files may hold, for writers and readers alike ({@link
-   * TableFormat#MAX_BLOCK_BYTES} unless a test set a smaller one).
-   */
-  int maxBlockBytes() {
-    return maxBlockBytes;
-  }
-
-  /** The longest key this store's tables take (below {@link Db#MAX_KEY_BYTES} only in tests). */
-  int maxKeyBytes() {
-    return TableFormat.maxKeyBytes(maxBlockBytes);
-  }
-
-  /** The longest value this store's tables take (below {@link Db#MAX_VALUE_BYTES} only in tests). */
-  int maxValueBytes() {
-    return TableFormat.maxValueBytes(maxBlockBytes);
+  /** The settings that pick, size and cut compactions (real block limit). */
+  CompactionOptions compactionOptions() {
+    return TestKnobs.NONE.compactionOptions(this);
   }
 
   public EventListener listener() {
@@ -257,10 +224,7 @@ public final class Options {
     private int level0StopTrigger = 36;
     private CompactionPriority compactionPriority = CompactionPriority.ROUND_ROBIN;
     private EventListener listener = EventListener.NONE;
-    private Consumer<String> testHook = point -> { };
-    private int maxBlockBytes = TableFormat.MAX_BLOCK_BYTES;
     private FileSystem fileSystem = FileSystem.real();
-    private int walMaxRecordBytes = io.strata.wal.WalOptions.MAX_RECORD_BYTES;
     private long maxManifestBytes = 64L << 20;
 
     private Builder() {}
@@ -355,31 +319,6 @@ public final class Options {
     public Builder maxManifestBytes(long bytes) {
       check(bytes >= 1 << 10 && bytes <= 1L << 40, "maxManifestBytes", bytes, "1 KiB..1 TiB");
       this.maxManifestBytes = bytes;
-      return this;
-    }
-
-    Builder testHook(Consumer<String> hook) {
-      this.testHook = Objects.requireNonNull(hook, "hook");
-      return this;
-    }
-
-    /** For tests: a smaller write-ahead log record limit, so oversized batches need no 2 GiB. */
-    Builder walMaxRecordBytes(long bytes) {
-      check(bytes >= 1024 && bytes <= io.strata.wal.WalOptions.MAX_RECORD_BYTES,
-          "walMaxRecordBytes", bytes, "1 KiB.." + io.strata.wal.WalOptions.MAX_RECORD_BYTES + " B");
-      this.walMaxRecordBytes = (int) bytes;
-      return this;
-    }
-
-    /**
-     * Test-only (not public): a smaller block limit than {@link TableFormat#MAX_BLOCK_BYTES}, so
-     * that tests of the limit need no GiB-sized values; keys and values are limited to what fits
-     * (see {@link TableFormat#maxKeyBytes}).
-     */
-    Builder maxBlockBytes(int bytes) {
-      check(bytes >= TableFormat.MIN_BLOCK_LIMIT && bytes <= TableFormat.MAX_BLOCK_BYTES,
-          "maxBlockBytes", bytes, TableFormat.MIN_BLOCK_LIMIT + ".." + TableFormat.MAX_BLOCK_BYTES);
-      this.maxBlockBytes = bytes;
       return this;
     }
 

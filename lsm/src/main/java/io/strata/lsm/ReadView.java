@@ -1,5 +1,12 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.InternalIterator;
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.MergingIterator;
+import io.strata.lsm.internal.RefCount;
+import io.strata.lsm.internal.memtable.Memtable;
+import io.strata.lsm.internal.table.TableCache;
+import io.strata.lsm.internal.version.Version;
 import java.util.ArrayList;
 import java.util.List;
 

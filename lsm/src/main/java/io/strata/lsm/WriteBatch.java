@@ -1,6 +1,9 @@
 package io.strata.lsm;
 
-import java.util.Objects;
+import io.strata.lsm.internal.ByteSink;
+import io.strata.lsm.internal.Bytes;
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.Limits;
 
 /**
  * Puts and deletes applied atomically by {@link Db#write}: after any crash, either all of a batch
@@ -96,38 +99,5 @@ public final class WriteBatch {
   /** Bytes of the operations alone. */
   int bodySize() {
     return rep.size() - HEADER;
-  }
-
-  /** Receives the operations of an encoded batch as slices of one array, without copies. */
-  interface Handler {
-    void put(byte[] buf, int keyOffset, int keyLength, int valueOffset, int valueLength);
-
-    void delete(byte[] buf, int keyOffset, int keyLength);
-  }
-
-  /**
-   * Decodes {@code count} operations from {@code in} (a batch, or a write-ahead log record);
-   * malformed input is a {@link CorruptionException} naming the source.
-   */
-  static void iterate(ByteSource in, int count, Handler handler) {
-    Objects.requireNonNull(handler);
-    byte[] buf = in.array();
-    for (int i = 0; i < count; i++) {
-      byte kind = in.get();
-      if (kind != InternalKeys.KIND_PUT && kind != InternalKeys.KIND_DELETE) {
-        throw in.corrupt("unknown operation kind " + (kind & 0xFF));
-      }
-      int keyLength = in.varint32(Db.MAX_KEY_BYTES, "key length");
-      int keyOffset = in.skip(keyLength);
-      if (kind == InternalKeys.KIND_PUT) {
-        int valueLength = in.varint32(Db.MAX_VALUE_BYTES, "value length");
-        handler.put(buf, keyOffset, keyLength, in.skip(valueLength), valueLength);
-      } else {
-        handler.delete(buf, keyOffset, keyLength);
-      }
-    }
-    if (in.hasRemaining()) {
-      throw in.corrupt(in.remaining() + " bytes after the last of " + count + " operations");
-    }
   }
 }

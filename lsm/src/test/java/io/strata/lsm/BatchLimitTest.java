@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +26,10 @@ import org.junit.jupiter.api.Test;
 class BatchLimitTest {
   private static final Path DIR = Path.of("/db");
   private static final int LIMIT = 64 * 1024;
+  private static final TestKnobs KNOBS = TestKnobs.NONE.walMaxRecordBytes(LIMIT);
 
   private static Options options(MemFileSystem fs) {
-    return Options.builder().fileSystem(fs).walMaxRecordBytes(LIMIT).build();
+    return Options.builder().fileSystem(fs).build();
   }
 
   private static byte[] bytes(String s) {
@@ -38,7 +39,7 @@ class BatchLimitTest {
   @Test
   void anOversizedBatchIsRefusedAndTheStoreStaysWritable() {
     MemFileSystem fs = new MemFileSystem();
-    try (Db db = Db.open(DIR, options(fs))) {
+    try (Db db = Db.open(DIR, options(fs), KNOBS)) {
       db.put(bytes("before"), bytes("1"));
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> db.put(bytes("big"), new byte[LIMIT]));
@@ -64,7 +65,7 @@ class BatchLimitTest {
       assertNull(db.get(bytes("big")));
       assertNull(db.get(bytes("part0")));
     }
-    try (Db db = Db.open(DIR, options(fs))) {
+    try (Db db = Db.open(DIR, options(fs), KNOBS)) {
       assertArrayEquals(bytes("1"), db.get(bytes("before")));
       assertArrayEquals(bytes("2"), db.get(bytes("after")));
       assertArrayEquals(bytes("3"), db.get(bytes("synced")));
@@ -79,7 +80,7 @@ class BatchLimitTest {
     MemFileSystem fs = new MemFileSystem();
     int threads = 4;
     int each = 60;
-    try (Db db = Db.open(DIR, options(fs))) {
+    try (Db db = Db.open(DIR, options(fs), KNOBS)) {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
@@ -98,7 +99,7 @@ class BatchLimitTest {
       }
       pool.shutdown();
     }
-    try (Db db = Db.open(DIR, options(fs))) {
+    try (Db db = Db.open(DIR, options(fs), KNOBS)) {
       for (int t = 0; t < threads; t++) {
         for (int i = 0; i < each; i++) {
           assertEquals(LIMIT / 3, db.get(bytes(t + "-" + i)).length, t + "-" + i);

@@ -1,5 +1,7 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.table.BlockCache;
+import io.strata.lsm.internal.table.TableCache;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -92,7 +94,7 @@ class CloseRaceTest {
     for (Read read : reads) {
       MemFileSystem mem = new MemFileSystem();
       Pause pause = new Pause("read-acquiring-view");
-      Db db = Db.open(DIR, Options.builder().fileSystem(mem).testHook(pause).build());
+      Db db = Db.open(DIR, Options.builder().fileSystem(mem).build(), TestKnobs.NONE.hook(pause));
       db.put(b("k"), b("v"));
       Throwable t = raceClose(db, pause, read);
       assertTrue(t instanceof IllegalStateException, "got " + t);
@@ -105,7 +107,7 @@ class CloseRaceTest {
     MemFileSystem mem = new MemFileSystem();
     ThrowingFileSystem fs = new ThrowingFileSystem(mem);
     Pause pause = new Pause("table-opening");
-    Db db = Db.open(DIR, Options.builder().fileSystem(fs).testHook(pause).build());
+    Db db = Db.open(DIR, Options.builder().fileSystem(fs).build(), TestKnobs.NONE.hook(pause));
     db.put(b("k"), b("v"));
     db.flush(); // in a table now, which no read has opened yet
     assertEquals(0, fs.openReaders());

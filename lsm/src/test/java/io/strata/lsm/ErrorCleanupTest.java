@@ -1,5 +1,6 @@
 package io.strata.lsm;
 
+import io.strata.StrataException;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strata.lsm.ThrowingFileSystem.Op;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strata.wal.LogReader;
 import io.strata.wal.RecoveryMode;
-import io.strata.wal.fs.FileLock;
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.MemFileSystem;
-import io.strata.wal.fs.ReadableFile;
-import io.strata.wal.fs.WritableFile;
+import io.strata.fs.FileLock;
+import io.strata.fs.FileSystem;
+import io.strata.fs.MemFileSystem;
+import io.strata.fs.ReadableFile;
+import io.strata.fs.WritableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

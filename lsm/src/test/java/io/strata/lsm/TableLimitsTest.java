@@ -1,12 +1,21 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.table.BlockCache;
+import io.strata.lsm.internal.table.TableBuilder;
+import io.strata.lsm.internal.table.TableFormat;
+import io.strata.lsm.internal.table.TableReader;
+import io.strata.lsm.internal.version.FileMetadata;
+import io.strata.lsm.internal.version.FileNames;
+import io.strata.lsm.internal.version.Version;
+import io.strata.lsm.internal.version.VersionEdit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,14 +94,15 @@ class TableLimitsTest {
     int limit = 64 << 10;
     MemFileSystem fs = new MemFileSystem();
     // 1 MiB blocks of incompressible 20 KiB values: one block would be 16 times the limit
-    Options options = Options.builder().fileSystem(fs).maxBlockBytes(limit).blockSize(1 << 20)
+    TestKnobs knobs = TestKnobs.NONE.maxBlockBytes(limit);
+    Options options = Options.builder().fileSystem(fs).blockSize(1 << 20)
         .writeBufferSize(4 << 20).build();
     Random r = new Random(1);
     TreeMap<String, byte[]> model = new TreeMap<>();
-    try (Db db = Db.open(DIR, options)) {
+    try (Db db = Db.open(DIR, options, knobs)) {
       for (int i = 0; i < 60; i++) {
         byte[] k = key(i, 16);
-        byte[] v = random(r, i == 7 ? options.maxValueBytes() : 20 << 10);
+        byte[] v = random(r, i == 7 ? knobs.maxValueBytes() : 20 << 10);
         db.put(k, v);
         model.put(new String(k, StandardCharsets.ISO_8859_1), v);
       }
@@ -108,7 +118,7 @@ class TableLimitsTest {
       db.compactRange(null, null); // compaction writes through the same builder
       assertHolds(db, model);
     }
-    try (Db db = Db.open(DIR, options)) {
+    try (Db db = Db.open(DIR, options, knobs)) {
       assertHolds(db, model);
     }
   }
@@ -117,13 +127,14 @@ class TableLimitsTest {
   void anIndexTooLargeForOneBlockIsPartitionedAndReadsBack() {
     int limit = 16 << 10;
     MemFileSystem fs = new MemFileSystem();
-    Options options = Options.builder().fileSystem(fs).maxBlockBytes(limit).blockSize(256)
+    TestKnobs knobs = TestKnobs.NONE.maxBlockBytes(limit);
+    Options options = Options.builder().fileSystem(fs).blockSize(256)
         .writeBufferSize(8 << 20).targetFileSize(8 << 20).build();
-    int keyLength = options.maxKeyBytes();
+    int keyLength = knobs.maxKeyBytes();
     assertTrue(keyLength > 3000 && keyLength < 4096, "a quarter of the limit: " + keyLength);
     Random r = new Random(2);
     TreeMap<String, byte[]> model = new TreeMap<>();
-    try (Db db = Db.open(DIR, options)) {
+    try (Db db = Db.open(DIR, options, knobs)) {
       // every data block holds one entry, so the index holds every (long) key whole
       for (int i = 0; i < 400; i++) {
         byte[] k = key(i * 7 % 400, keyLength);
@@ -144,7 +155,7 @@ class TableLimitsTest {
       db.compactRange(null, null);
       assertHolds(db, model);
     }
-    try (Db db = Db.open(DIR, options)) {
+    try (Db db = Db.open(DIR, options, knobs)) {
       assertHolds(db, model);
     }
   }
@@ -169,10 +180,11 @@ class TableLimitsTest {
     int limit = TableFormat.MIN_BLOCK_LIMIT;
     MemFileSystem fs = new MemFileSystem();
     // 64 bits a key: 8 bytes each, so a 4 KiB filter holds about 500 keys; the table has 3000
-    Options options = Options.builder().fileSystem(fs).maxBlockBytes(limit).bloomBitsPerKey(64)
+    TestKnobs knobs = TestKnobs.NONE.maxBlockBytes(limit);
+    Options options = Options.builder().fileSystem(fs).bloomBitsPerKey(64)
         .build();
     TreeMap<String, byte[]> model = new TreeMap<>();
-    try (Db db = Db.open(DIR, options)) {
+    try (Db db = Db.open(DIR, options, knobs)) {
       for (int i = 0; i < 3000; i += 1) {
         byte[] k = key(i * 2, 12);
         db.put(k, new byte[] {(byte) i});
@@ -186,7 +198,7 @@ class TableLimitsTest {
       assertNull(db.get(key(1, 12)), "absent keys are still absent");
       assertHolds(db, model);
     }
-    try (Db db = Db.open(DIR, options)) {
+    try (Db db = Db.open(DIR, options, knobs)) {
       assertHolds(db, model);
     }
   }
@@ -194,22 +206,23 @@ class TableLimitsTest {
   @Test
   void whatFitsNoBlockIsRefusedBeforeItIsAcknowledged() {
     MemFileSystem fs = new MemFileSystem();
-    Options options = Options.builder().fileSystem(fs).maxBlockBytes(16 << 10).build();
-    try (Db db = Db.open(DIR, options)) {
-      byte[] longKey = new byte[options.maxKeyBytes() + 1];
+    TestKnobs knobs = TestKnobs.NONE.maxBlockBytes(16 << 10);
+    Options options = Options.builder().fileSystem(fs).build();
+    try (Db db = Db.open(DIR, options, knobs)) {
+      byte[] longKey = new byte[knobs.maxKeyBytes() + 1];
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> db.put(longKey, new byte[1]));
-      assertTrue(e.getMessage().contains("limit of " + options.maxKeyBytes()), e.getMessage());
+      assertTrue(e.getMessage().contains("limit of " + knobs.maxKeyBytes()), e.getMessage());
       assertThrows(IllegalArgumentException.class, () -> db.delete(longKey));
-      byte[] longValue = new byte[options.maxValueBytes() + 1];
+      byte[] longValue = new byte[knobs.maxValueBytes() + 1];
       e = assertThrows(IllegalArgumentException.class,
           () -> db.write(new WriteBatch().put(new byte[] {1}, new byte[1]).put(new byte[] {2},
               longValue), WriteOptions.defaults()));
-      assertTrue(e.getMessage().contains("limit of " + options.maxValueBytes()), e.getMessage());
+      assertTrue(e.getMessage().contains("limit of " + knobs.maxValueBytes()), e.getMessage());
       assertNull(db.get(new byte[] {1}), "nothing of the refused batch was written");
-      db.put(new byte[options.maxKeyBytes()], new byte[options.maxValueBytes()]);
+      db.put(new byte[knobs.maxKeyBytes()], new byte[knobs.maxValueBytes()]);
       db.flush();
-      assertEquals(options.maxValueBytes(), db.get(new byte[options.maxKeyBytes()]).length);
+      assertEquals(knobs.maxValueBytes(), db.get(new byte[knobs.maxKeyBytes()]).length);
     }
   }
 
@@ -242,19 +255,20 @@ class TableLimitsTest {
     assertTrue(TableFormat.BLOCK_OVERHEAD + TableFormat.entryBytes(
         Db.MAX_KEY_BYTES + InternalKeys.TRAILER_BYTES, Db.MAX_VALUE_BYTES)
         <= TableFormat.MAX_BLOCK_BYTES);
-    assertEquals(Db.MAX_KEY_BYTES, Options.defaults().maxKeyBytes());
-    assertEquals(Db.MAX_VALUE_BYTES, Options.defaults().maxValueBytes());
+    assertEquals(Db.MAX_KEY_BYTES, TestKnobs.NONE.maxKeyBytes());
+    assertEquals(Db.MAX_VALUE_BYTES, TestKnobs.NONE.maxValueBytes());
     assertThrows(IllegalArgumentException.class,
-        () -> Options.builder().maxBlockBytes(TableFormat.MIN_BLOCK_LIMIT - 1));
+        () -> TestKnobs.NONE.maxBlockBytes(TableFormat.MIN_BLOCK_LIMIT - 1));
   }
 
   @Test
   void theBuilderRefusesAnEntryNoBlockCanHold() throws Exception {
     MemFileSystem fs = new MemFileSystem();
-    Options options = Options.builder().fileSystem(fs).maxBlockBytes(8 << 10).build();
+    TestKnobs knobs = TestKnobs.NONE.maxBlockBytes(8 << 10);
+    Options options = Options.builder().fileSystem(fs).build();
     fs.createDirectories(DIR);
     try (var out = fs.create(DIR.resolve("t.sst"))) {
-      TableBuilder b = new TableBuilder(out, options);
+      TableBuilder b = new TableBuilder(out, knobs.tableOptions(options));
       byte[] ikey = InternalKeys.encode(new byte[] {1}, 1, InternalKeys.KIND_PUT);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> b.add(ikey, new byte[8 << 10]));

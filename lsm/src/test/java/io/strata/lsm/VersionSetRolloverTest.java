@@ -1,14 +1,18 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.version.FileMetadata;
+import io.strata.lsm.internal.version.VersionEdit;
+import io.strata.lsm.internal.version.VersionSet;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.FaultInjectingFileSystem;
-import io.strata.wal.fs.FaultInjectingFileSystem.Fault;
-import io.strata.wal.fs.FaultInjectingFileSystem.Op;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.FaultInjectingFileSystem;
+import io.strata.fs.FaultInjectingFileSystem.Fault;
+import io.strata.fs.FaultInjectingFileSystem.Op;
+import io.strata.fs.MemFileSystem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;

@@ -1,8 +1,8 @@
 package io.strata.trie;
 
-import io.strata.lsm.CorruptionException;
+import io.strata.CorruptionException;
 import io.strata.lsm.Db;
-import io.strata.lsm.StrataException;
+import io.strata.StrataException;
 import io.strata.lsm.WriteBatch;
 import io.strata.lsm.WriteOptions;
 import java.nio.file.Path;

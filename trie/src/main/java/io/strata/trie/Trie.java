@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  *
  * <p>A trie made by {@link #empty()} lives in memory. A trie from {@link StateStore#emptyTrie()} or
  * {@link StateStore#trie(Hash)} belongs to that store: it loads nodes from it on demand (reads may
- * then throw {@link MissingNodeException} or {@link io.strata.lsm.CorruptionException}) and can be
+ * then throw {@link MissingNodeException} or {@link io.strata.CorruptionException}) and can be
  * committed to it.
  *
  * <p>Secure tries ({@link #emptySecure()}, {@link StateOptions#secure()}) hash every key with

@@ -10,7 +10,7 @@ import io.strata.lsm.Cursor;
 import io.strata.lsm.Db;
 import io.strata.lsm.Options;
 import io.strata.lsm.ReadOptions;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,11 +1,12 @@
 package io.strata.wal;
 
+import io.strata.CorruptionException;
 import static io.strata.wal.LogFormat.BLOCK_SIZE;
 import static io.strata.wal.LogFormat.FILE_HEADER_SIZE;
 import static io.strata.wal.LogFormat.FRAGMENT_HEADER_SIZE;
 
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.ReadableFile;
+import io.strata.fs.FileSystem;
+import io.strata.fs.ReadableFile;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -4,8 +4,8 @@ import static io.strata.wal.LogFormat.BLOCK_SIZE;
 import static io.strata.wal.LogFormat.FILE_HEADER_SIZE;
 import static io.strata.wal.LogFormat.FRAGMENT_HEADER_SIZE;
 
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.WritableFile;
+import io.strata.fs.FileSystem;
+import io.strata.fs.WritableFile;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;

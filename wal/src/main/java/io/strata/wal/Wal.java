@@ -1,6 +1,7 @@
 package io.strata.wal;
 
-import io.strata.wal.fs.FileSystem;
+import io.strata.CorruptionException;
+import io.strata.fs.FileSystem;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;

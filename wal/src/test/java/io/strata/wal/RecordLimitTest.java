@@ -1,5 +1,6 @@
 package io.strata.wal;
 
+import io.strata.CorruptionException;
 import static io.strata.wal.LogFiles.DIR;
 import static io.strata.wal.LogFiles.record;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -9,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.FileSystem;
+import io.strata.fs.MemFileSystem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
