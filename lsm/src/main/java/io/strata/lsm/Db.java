@@ -90,7 +90,10 @@ public final class Db implements AutoCloseable {
   /** Test-only hook and limits ({@link TestKnobs#NONE} outside tests). */
   private final TestKnobs knobs;
   private final FileSystem fs;
+  /** Null when read-only: a read-only Db takes no lock. */
   private final FileLock lock;
+  /** Opened by {@link #openReadOnly}: writes nothing, deletes nothing, refuses writes. */
+  private final boolean readOnly;
   private final BlockCache blockCache;
   private final TableCache tables;
   private final VersionSet versions;
@@ -135,14 +138,17 @@ public final class Db implements AutoCloseable {
   /** Totals for stats(). */
   private final EngineCounters counters = new EngineCounters();
 
-  private Db(Path dir, Options options, TestKnobs knobs, FileLock lock) {
+  private Db(Path dir, Options options, TestKnobs knobs, FileLock lock, boolean readOnly) {
     this.dir = dir;
+    this.readOnly = readOnly;
     this.options = options;
     this.knobs = knobs;
     this.fs = options.fileSystem();
     this.lock = lock;
     this.blockCache = new BlockCache(options.blockCacheBytes());
-    this.tables = new TableCache(fs, dir, blockCache, options.maxOpenFiles(),
+    // read-only: every table stays open (see openReadOnly), so a writer's deletions cannot reach it
+    this.tables = new TableCache(fs, dir, blockCache,
+        readOnly ? Integer.MAX_VALUE : options.maxOpenFiles(),
         knobs.maxBlockBytes(), knobs.hook());
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
         options.maxManifestBytes());
@@ -196,7 +202,7 @@ public final class Db implements AutoCloseable {
       throw new StrataException("cannot open " + dir + ": it is in use by another open Db, or"
           + " its lock file cannot be taken (" + e.getMessage() + ")", e);
     }
-    Db db = new Db(dir, options, knobs, lock);
+    Db db = new Db(dir, options, knobs, lock, false);
     try {
       db.recover();
       return db;
@@ -251,13 +257,16 @@ public final class Db implements AutoCloseable {
     versions.close();
     tables.close();
     try {
-      lock.close();
+      if (lock != null) {
+        lock.close();
+      }
     } catch (IOException e) {
       cause.addSuppressed(e);
     }
   }
 
   private void recover() throws IOException {
+    checkNotIncompleteCheckpoint();
     if (versions.exists()) {
       versions.recover();
       checkTablesExist();
@@ -475,6 +484,7 @@ public final class Db implements AutoCloseable {
    */
   public void syncWal() {
     checkOpen();
+    checkWritable();
     commits.syncLog();
   }
 
@@ -498,6 +508,7 @@ public final class Db implements AutoCloseable {
           + knobs.walMaxRecordBytes() + " bytes for one write-ahead log record");
     }
     checkFitsTables(batch);
+    checkWritable();
     if (batch.count() == 0) {
       return;
     }
@@ -800,6 +811,7 @@ public final class Db implements AutoCloseable {
    */
   public void flush() {
     checkOpen();
+    checkWritable();
     commits.flushRequest();
     mutex.lock();
     try {
@@ -962,6 +974,7 @@ public final class Db implements AutoCloseable {
    */
   public void compactRange(byte[] from, byte[] to) {
     checkOpen();
+    checkWritable();
     flush();
     synchronized (manualCompaction) {
       mutex.lock();
@@ -1015,6 +1028,9 @@ public final class Db implements AutoCloseable {
    */
   public void waitForCompactions() {
     checkOpen();
+    if (readOnly) {
+      return; // no background work runs
+    }
     mutex.lock();
     try {
       while (backgroundError == null && !closing) {
@@ -1226,7 +1242,7 @@ public final class Db implements AutoCloseable {
       } finally {
         mutex.unlock();
       }
-      return counters.stats(v, picker, busy, wal.bytesWritten(), blockCache);
+      return counters.stats(v, picker, busy, wal == null ? 0 : wal.bytesWritten(), blockCache);
     } finally {
       v.release();
     }
@@ -1270,6 +1286,526 @@ public final class Db implements AutoCloseable {
     return options;
   }
 
+  // ---------------------------------------------------------------- read-only opens
+
+  /** How often {@link #openReadOnly} starts again when a writer changed the store under it. */
+  private static final int READ_ONLY_ATTEMPTS = 5;
+
+  /**
+   * The file a checkpoint writes first and deletes last: a directory holding it is an interrupted
+   * checkpoint, which every open refuses.
+   */
+  static final String CHECKPOINT_MARKER = "CHECKPOINT-INCOMPLETE";
+
+  /** {@link #openReadOnly(Path, Options)} with default options. */
+  public static Db openReadOnly(Path dir) {
+    return openReadOnly(dir, Options.defaults());
+  }
+
+  /**
+   * Opens the existing store in {@code dir} for reading only. Takes no lock, so it may be used
+   * while another {@code Db} (in this process or another) has the store open for writing; writes,
+   * deletes and creates no file, not even to repair a torn log tail: the write-ahead log is
+   * replayed into memory. Reads see the store as it was when the open read it: the tables the
+   * manifest named then (every one is opened at once and kept open until {@link #close()}, so a
+   * writer's compaction deleting them later cannot take them away; this costs one open file per
+   * table) and the log records written by then. Later writes by another process are not seen;
+   * open again to see them.
+   *
+   * <p>When a writer changes the store while this open reads it (a table or log segment the
+   * manifest named is deleted before it could be opened, or the manifest rolls over) the open
+   * starts again, up to five times; then the last failure is thrown, as it is at once for damage.
+   *
+   * <p>Every write method ({@code put}, {@code delete}, {@code write}, {@code syncWal}, {@code
+   * flush}, {@code compactRange}) throws {@link UnsupportedOperationException}; {@link
+   * #waitForCompactions()} returns at once. {@link #checkpoint(Path)} works (it writes only its
+   * target).
+   *
+   * @throws StrataException when {@code dir} holds no store or cannot be read
+   * @throws CorruptionException when a file needed to open the store is damaged or missing
+   */
+  public static Db openReadOnly(Path dir, Options options) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(options, "options");
+    FileSystem fs = options.fileSystem();
+    for (int attempt = 1; ; attempt++) {
+      Db db = new Db(dir, options, TestKnobs.NONE, null, true);
+      try {
+        db.recoverReadOnly();
+        return db;
+      } catch (IOException | StrataException e) {
+        db.abandon(e);
+        boolean noStore = e instanceof StrataException && !(e instanceof CorruptionException)
+            && e.getCause() == null;
+        if (noStore || attempt >= READ_ONLY_ATTEMPTS) {
+          if (e instanceof IOException) {
+            throw new StrataException("cannot open " + dir + " read-only: " + e.getMessage()
+                + (attempt > 1 ? " (after " + attempt + " attempts)" : ""), e);
+          }
+          throw (StrataException) e;
+        }
+        // a writer may have deleted a file between our reading the manifest and opening it
+        LockSupport.parkNanos(10_000_000L * attempt);
+      } catch (RuntimeException | Error e) {
+        db.abandon(e);
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Reads the manifest, replays the log into memory and opens every table, writing nothing.
+   * Throws {@link IOException} or {@link CorruptionException} when a file is missing or damaged,
+   * and a {@link StrataException} without a cause when there is no store.
+   */
+  private void recoverReadOnly() throws IOException {
+    checkNotIncompleteCheckpoint();
+    if (!versions.exists()) {
+      throw new StrataException("cannot open " + dir + " read-only: there is no store (no "
+          + FileNames.CURRENT + " file)");
+    }
+    versions.recover();
+    checkTablesExist();
+    long logNumber = versions.logNumber();
+    List<Long> segments = new ArrayList<>();
+    for (long n : Wal.segments(fs, dir)) {
+      if (n >= logNumber) {
+        segments.add(n);
+      }
+    }
+    if (!segments.isEmpty() && segments.get(0) != logNumber) {
+      throw new CorruptionException(Wal.segmentPath(dir, logNumber), 0, "log segment "
+          + logNumber + ", the oldest unflushed one according to "
+          + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
+          + ", is missing, but segment " + segments.get(0) + " exists");
+    }
+    Memtable replay = Memtable.forWriteBuffer(logNumber, options.writeBufferSize());
+    long max = versions.lastSequence();
+    long next = -1;
+    for (int i = 0; i < segments.size(); i++) {
+      long n = segments.get(i);
+      if (i > 0 && n != segments.get(i - 1) + 1) {
+        throw new CorruptionException(Wal.segmentPath(dir, segments.get(i - 1) + 1), 0,
+            "log segment missing: the log jumps from segment " + segments.get(i - 1) + " to " + n);
+      }
+      // a torn tail of the last segment (a crash, or a writer appending right now) ends the log
+      try (io.strata.wal.LogReader r = io.strata.wal.LogReader.open(fs, Wal.segmentPath(dir, n),
+          n, RecoveryMode.TOLERATE_TRUNCATED_TAIL, i == segments.size() - 1)) {
+        byte[] record;
+        while ((record = r.next()) != null) {
+          long last = applyLogRecord(new RecordPosition(n, r.recordOffset()), record, replay,
+              next);
+          next = last + 1;
+          max = Math.max(max, last);
+        }
+      }
+    }
+    lastSequence.set(max);
+    mem = replay;
+    view = new ReadView(mem, null, versions.acquireCurrent());
+    Version v = versions.current();
+    for (int level = 0; level < VersionEdit.LEVELS; level++) {
+      for (FileMetadata f : v.files(level)) {
+        tables.acquire(f.number()).release(); // the cache keeps it open from now on
+      }
+    }
+  }
+
+  private void closeReadOnly() {
+    mutex.lock();
+    try {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      closed = true;
+    } finally {
+      mutex.unlock();
+    }
+    flushExecutor.shutdown();
+    compactionExecutor.shutdown();
+    view.release();
+    versions.close();
+    tables.close();
+  }
+
+  /** Whether this Db was opened by {@link #openReadOnly}. */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  private void checkWritable() {
+    if (readOnly) {
+      throw new UnsupportedOperationException("Db " + dir + " is open read-only"
+          + " (Db.openReadOnly): it refuses writes, flushes and compactions");
+    }
+  }
+
+  private void checkNotIncompleteCheckpoint() throws IOException {
+    Path marker = dir.resolve(CHECKPOINT_MARKER);
+    if (fs.exists(marker)) {
+      throw new CorruptionException(marker, 0, dir + " is an incomplete checkpoint (the"
+          + " checkpoint was interrupted before it finished): delete it and take the checkpoint"
+          + " again");
+    }
+  }
+
+  // ---------------------------------------------------------------- checkpoints
+
+  /**
+   * Writes a consistent copy of the store as it is at one moment into {@code target}, a directory
+   * that must not exist, while reads and writes go on: every write that returned before this call
+   * is in the copy, none that starts after it returns is, and a write running concurrently is
+   * wholly in or wholly out (batches stay atomic). The copy is a store of its own, for {@link
+   * #open} (or {@link #openReadOnly}).
+   *
+   * <p>How: under the Db's mutex it takes the current view (memtables and table version) and the
+   * last sequence number; the version's tables are hard-linked into the target ({@link
+   * FileSystem#link}; copied where links fail, e.g. across devices), what the memtables hold up to
+   * that sequence is written as level-0 tables, and a manifest and {@code CURRENT} are written
+   * last. No log segment is copied; nothing in the source directory changes. The target holds a
+   * marker file from its creation until the end, so a checkpoint interrupted by a crash is
+   * refused by every open, naming the marker, instead of opening as a partial store.
+   *
+   * @throws IllegalArgumentException when {@code target} exists
+   * @throws StrataException when the copy cannot be written (the target is then incomplete)
+   */
+  public void checkpoint(Path target) {
+    Objects.requireNonNull(target, "target");
+    checkOpen();
+    try {
+      if (fs.exists(target)) {
+        throw new IllegalArgumentException("checkpoint target " + target + " already exists");
+      }
+    } catch (IOException e) {
+      throw new StrataException("cannot check checkpoint target " + target + ": "
+          + e.getMessage(), e);
+    }
+    ReadView v;
+    long sequence;
+    mutex.lock();
+    try {
+      // under the mutex the view is the current one and every published write is in it
+      v = acquireView();
+      sequence = lastSequence.get();
+    } finally {
+      mutex.unlock();
+    }
+    try {
+      writeCheckpoint(v, sequence, target);
+    } catch (IOException e) {
+      throw new StrataException("checkpoint of " + dir + " into " + target + " failed: "
+          + e.getMessage() + " (the target is incomplete; delete it)", e);
+    } finally {
+      v.release();
+    }
+  }
+
+  private void writeCheckpoint(ReadView v, long sequence, Path target) throws IOException {
+    fs.createDirectories(target);
+    Path marker = target.resolve(CHECKPOINT_MARKER);
+    try (WritableFile f = fs.create(marker)) {
+      f.sync();
+    }
+    fs.syncDirectory(target);
+    knobs.hook().accept("checkpoint-marker-written");
+    VersionEdit edit = new VersionEdit();
+    long maxNumber = 1;
+    long maxSequence = sequence;
+    for (int level = 0; level < VersionEdit.LEVELS; level++) {
+      for (FileMetadata f : v.version.files(level)) {
+        linkOrCopy(FileNames.table(dir, f.number()), FileNames.table(target, f.number()));
+        edit.addFile(level, f);
+        maxNumber = Math.max(maxNumber, f.number());
+        maxSequence = Math.max(maxSequence, f.maxSequence());
+      }
+    }
+    // the frozen memtable is older than the mutable one: it gets the lower number
+    for (Memtable m : v.imm == null ? List.of(v.mem) : List.of(v.imm, v.mem)) {
+      long number = versions.newFileNumber();
+      FileMetadata f = writeTable(m, target, number, sequence);
+      if (f != null) {
+        edit.addFile(0, f);
+      }
+      maxNumber = Math.max(maxNumber, number);
+    }
+    fs.syncDirectory(target);
+    knobs.hook().accept("checkpoint-tables-written");
+    VersionSet copy = new VersionSet(fs, target, unused -> { }, options.maxManifestBytes());
+    try {
+      copy.markFileNumberUsed(maxNumber);
+      edit.logNumber = 1L;
+      edit.lastSequence = maxSequence;
+      copy.writeNewManifest(edit); // CURRENT is written and synced last
+    } finally {
+      copy.close();
+    }
+    fs.delete(marker);
+    fs.syncDirectory(target);
+  }
+
+  /** Hard-links {@code from} as {@code to}, or copies it (synced) where links fail. */
+  private void linkOrCopy(Path from, Path to) throws IOException {
+    try {
+      fs.link(from, to);
+      return;
+    } catch (UnsupportedOperationException | IOException noLink) {
+      fs.delete(to); // whatever a failed link left
+    }
+    try (io.strata.fs.ReadableFile in = fs.openForRead(from); WritableFile out = fs.create(to)) {
+      long size = in.size();
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20);
+      for (long pos = 0; pos < size; ) {
+        buf.clear().limit((int) Math.min(buf.capacity(), size - pos));
+        in.readFully(pos, buf);
+        buf.flip();
+        pos += buf.remaining();
+        out.append(buf);
+      }
+      out.sync();
+    }
+  }
+
+  /**
+   * Writes the entries of {@code m} with sequence numbers up to {@code maxSequence} to table
+   * {@code number} in {@code target}, synced. Returns its metadata, or null (and no file) when no
+   * entry qualifies.
+   */
+  private FileMetadata writeTable(Memtable m, Path target, long number, long maxSequence)
+      throws IOException {
+    Path path = FileNames.table(target, number);
+    TableProperties props = null;
+    long size = 0;
+    try (WritableFile out = fs.create(path); InternalIterator it = m.iterator()) {
+      TableBuilder b = new TableBuilder(out, knobs.tableOptions(options));
+      boolean any = false;
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (InternalKeys.sequence(it.key()) <= maxSequence) {
+          b.add(it.key(), it.value());
+          any = true;
+        }
+      }
+      if (any) {
+        props = b.finish();
+        size = b.fileSize();
+        out.sync();
+      }
+    }
+    if (props == null) {
+      fs.delete(path);
+      return null;
+    }
+    return new FileMetadata(number, size, props.smallestKey(), props.largestKey(),
+        props.minSequence(), props.maxSequence(), props.entries());
+  }
+
+  // ---------------------------------------------------------------- multiGet
+
+  /** {@link #multiGet(List, ReadOptions)} with default read options. */
+  public List<byte[]> multiGet(List<byte[]> keys) {
+    return multiGet(keys, ReadOptions.defaults());
+  }
+
+  /**
+   * The values of {@code keys} (null where absent), in the order of the keys, all read from one
+   * view at one sequence number (the options' snapshot, or now): one consistent state, as if read
+   * at one instant. The keys are probed in sorted order, so keys that share a table block find it
+   * in the block cache, and the view is taken once; a key may appear more than once.
+   *
+   * @return an unmodifiable list of the same size as {@code keys}, holding copies
+   */
+  public List<byte[]> multiGet(List<byte[]> keys, ReadOptions options) {
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(options, "options");
+    Integer[] order = new Integer[keys.size()];
+    byte[][] k = new byte[keys.size()][];
+    for (int i = 0; i < order.length; i++) {
+      k[i] = keys.get(i);
+      if (k[i] == null) {
+        throw new NullPointerException("keys[" + i + "]");
+      }
+      checkKey(k[i]);
+      order[i] = i;
+    }
+    checkOpen();
+    java.util.Arrays.sort(order, (a, b) -> java.util.Arrays.compareUnsigned(k[a], k[b]));
+    byte[][] values = new byte[order.length][];
+    ReadView v = acquireView(); // before the sequence, as in get
+    try {
+      long sequence = sequenceFor(options);
+      for (int i : order) {
+        byte[] value = v.get(k[i], sequence, tables, options.fillCache());
+        values[i] = value == null || value == Memtable.DELETED ? null : value;
+      }
+    } finally {
+      v.release();
+    }
+    return java.util.Collections.unmodifiableList(java.util.Arrays.asList(values));
+  }
+
+  // ---------------------------------------------------------------- properties
+
+  /** Level summary: one line per level, "L&lt;n&gt; &lt;tables&gt; tables &lt;bytes&gt; bytes score &lt;s&gt;". */
+  public static final String PROPERTY_LEVELS = "strata.levels";
+  /** Approximate bytes in a key range; the name is followed by {@code :<hexFrom>..<hexTo>}. */
+  public static final String PROPERTY_APPROXIMATE_BYTES = "strata.approximate-bytes";
+  /** Estimated number of live keys. */
+  public static final String PROPERTY_ESTIMATED_KEYS = "strata.estimated-keys";
+  /** Bytes held by the memtables. */
+  public static final String PROPERTY_MEMTABLE_BYTES = "strata.memtable-bytes";
+  /** Estimated bytes compactions still have to rewrite. */
+  public static final String PROPERTY_PENDING_COMPACTION_BYTES = "strata.pending-compaction-bytes";
+  /** The background failure that stopped writes, or "none". */
+  public static final String PROPERTY_BACKGROUND_ERRORS = "strata.background-errors";
+
+  /** The property names {@link #property} knows, in a fixed order. */
+  public static final List<String> PROPERTIES = List.of(PROPERTY_LEVELS,
+      PROPERTY_APPROXIMATE_BYTES + ":<hexFrom>..<hexTo>", PROPERTY_ESTIMATED_KEYS,
+      PROPERTY_MEMTABLE_BYTES, PROPERTY_PENDING_COMPACTION_BYTES, PROPERTY_BACKGROUND_ERRORS);
+
+  /**
+   * A named figure of the store, as text (numbers in decimal):
+   *
+   * <ul>
+   *   <li>{@code strata.levels}: one line per level 0 to 6, {@code L<n> <tables> tables <bytes>
+   *       bytes score <score>}, the score as in {@link DbStats.LevelStats#score()}.
+   *   <li>{@code strata.approximate-bytes:<hexFrom>..<hexTo>}: bytes of table files holding user
+   *       keys in {@code [from, to)}, the keys in hexadecimal, either side empty for unbounded
+   *       ({@code strata.approximate-bytes:..} is the whole store). Estimated from the table
+   *       indexes at data-block granularity; memtables are not counted.
+   *   <li>{@code strata.estimated-keys}: entries of all tables and memtables; overwritten and
+   *       deleted versions not yet compacted away count too, so it is an upper bound of the live
+   *       keys, exact right after a full compaction of a store without deletions.
+   *   <li>{@code strata.memtable-bytes}: bytes held by the mutable and the flushing memtable.
+   *   <li>{@code strata.pending-compaction-bytes}: for each level due for compaction (score at
+   *       least 1), the bytes above its target (level 0: all its bytes); an estimate of the work
+   *       compactions have to do before every level is within its target.
+   *   <li>{@code strata.background-errors}: the failure of a background flush or compaction or of
+   *       the write-ahead log that stopped writes, or {@code none}.
+   * </ul>
+   *
+   * @throws IllegalArgumentException for an unknown name (the message lists the known ones) or a
+   *     malformed range
+   */
+  public String property(String name) {
+    Objects.requireNonNull(name, "name");
+    checkOpen();
+    if (name.startsWith(PROPERTY_APPROXIMATE_BYTES + ":")) {
+      String range = name.substring(PROPERTY_APPROXIMATE_BYTES.length() + 1);
+      int dots = range.indexOf("..");
+      if (dots < 0) {
+        throw new IllegalArgumentException("property " + name + ": the range must be"
+            + " <hexFrom>..<hexTo> (either side may be empty)");
+      }
+      byte[] from = parseHex(name, range.substring(0, dots));
+      byte[] to = parseHex(name, range.substring(dots + 2));
+      return Long.toString(approximateBytes(from, to));
+    }
+    switch (name) {
+      case PROPERTY_LEVELS: {
+        StringBuilder out = new StringBuilder();
+        for (DbStats.LevelStats l : stats().levels()) {
+          out.append(String.format(java.util.Locale.ROOT, "L%d %d tables %d bytes score %.2f%n",
+              l.level(), l.tables(), l.bytes(), l.score()));
+        }
+        return out.toString();
+      }
+      case PROPERTY_ESTIMATED_KEYS: {
+        ReadView v = acquireView();
+        try {
+          long n = countEntries(v.mem) + (v.imm == null ? 0 : countEntries(v.imm));
+          for (int level = 0; level < VersionEdit.LEVELS; level++) {
+            for (FileMetadata f : v.version.files(level)) {
+              n += f.entries();
+            }
+          }
+          return Long.toString(n);
+        } finally {
+          v.release();
+        }
+      }
+      case PROPERTY_MEMTABLE_BYTES:
+        return Long.toString(stats().memtableBytes());
+      case PROPERTY_PENDING_COMPACTION_BYTES: {
+        long pending = 0;
+        for (DbStats.LevelStats l : stats().levels()) {
+          if (l.score() >= 1) {
+            pending += l.level() == 0 ? l.bytes() : Math.max(0, l.bytes() - l.targetBytes());
+          }
+        }
+        return Long.toString(pending);
+      }
+      case PROPERTY_BACKGROUND_ERRORS: {
+        Throwable t = backgroundError;
+        return t == null ? "none" : t.toString();
+      }
+      default:
+        throw new IllegalArgumentException("unknown property \"" + name + "\"; known: "
+            + String.join(", ", PROPERTIES));
+    }
+  }
+
+  private static long countEntries(Memtable m) {
+    long n = 0;
+    try (InternalIterator it = m.iterator()) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static byte[] parseHex(String property, String hex) {
+    if (hex.length() % 2 != 0) {
+      throw new IllegalArgumentException("property " + property + ": \"" + hex
+          + "\" is not hexadecimal bytes (odd length)");
+    }
+    byte[] out = new byte[hex.length() / 2];
+    for (int i = 0; i < out.length; i++) {
+      int hi = Character.digit(hex.charAt(2 * i), 16);
+      int lo = Character.digit(hex.charAt(2 * i + 1), 16);
+      if (hi < 0 || lo < 0) {
+        throw new IllegalArgumentException("property " + property + ": \"" + hex
+            + "\" is not hexadecimal");
+      }
+      out[i] = (byte) (hi << 4 | lo);
+    }
+    return hex.isEmpty() ? null : out;
+  }
+
+  /** Bytes of table data holding user keys in [from, to) (null: unbounded), from the indexes. */
+  private long approximateBytes(byte[] from, byte[] to) {
+    Version v = versions.acquireCurrent();
+    try {
+      long total = 0;
+      for (int level = 0; level < VersionEdit.LEVELS; level++) {
+        for (FileMetadata f : v.files(level)) {
+          if (to != null && InternalKeys.compareUserKey(f.smallest(), to) >= 0
+              || from != null && InternalKeys.compareUserKey(f.largest(), from) < 0) {
+            continue;
+          }
+          TableReader t = tables.acquire(f.number());
+          try {
+            long start = from == null ? 0 : offsetOf(t, from);
+            long end = to == null ? t.dataEnd() : offsetOf(t, to);
+            total += Math.max(0, end - start);
+          } finally {
+            t.release();
+          }
+        }
+      }
+      return total;
+    } finally {
+      v.release();
+    }
+  }
+
+  /** Where in the table the data for user keys at or after {@code key} begins. */
+  private static long offsetOf(TableReader t, byte[] key) {
+    int i = t.findBlock(InternalKeys.seekKey(key, InternalKeys.MAX_SEQUENCE));
+    return i == t.blockCount() ? t.dataEnd() : t.blockHandle(i).offset();
+  }
+
   // ---------------------------------------------------------------- close
 
   /**
@@ -1278,6 +1814,10 @@ public final class Db implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (readOnly) {
+      closeReadOnly();
+      return;
+    }
     mutex.lock();
     try {
       if (closing) {

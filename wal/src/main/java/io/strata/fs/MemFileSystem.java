@@ -177,6 +177,19 @@ public final class MemFileSystem implements FileSystem {
     live.put(t, n);
   }
 
+  /** The link shares the file's node: its bytes, synced or not, as a hard link does. */
+  @Override
+  public synchronized void link(Path existing, Path link) throws IOException {
+    Path s = abs(existing);
+    Path t = abs(link);
+    Node n = node(s);
+    requireParent(t);
+    if (live.containsKey(t) || directories.contains(t)) {
+      throw new FileAlreadyExistsException(t.toString());
+    }
+    live.put(t, n);
+  }
+
   @Override
   public synchronized boolean delete(Path file) {
     return live.remove(abs(file)) != null;
