@@ -76,6 +76,16 @@ final class ArchitectureRules {
       .as("arrows: trie -> lsm -> {wal, bloom}, all but bloom on the base (io.strata, io.strata.fs)");
 
   /**
+   * The engine's internals are the engine's: outside {@code io.strata.lsm} no library class uses
+   * {@code io.strata.lsm.internal} (the trie goes through {@code Db}). The module does not export
+   * them either; this rule also holds on the class path.
+   */
+  static final ArchRule LSM_INTERNALS_STAY_INSIDE = noClasses()
+      .that().resideOutsideOfPackage("io.strata.lsm..")
+      .should().dependOnClassesThat().resideInAPackage("io.strata.lsm.internal..")
+      .as("io.strata.lsm.internal is used only inside io.strata.lsm");
+
+  /**
    * All file I/O goes through {@code io.strata.fs.FileSystem}: outside {@code io.strata.fs} no
    * class touches file channels, file streams, {@link RandomAccessFile}, {@link File}, {@link
    * Files} or a file-system provider.

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The architecture rules of {@link ArchitectureRules} hold for the library classes (wal, bloom,
  * lsm, trie, as built, tests left out), and each rule fails on a deliberate breach: the classes
- * in {@code io.strata.lsm.ArchitectureBreaches} (test sources of this module, so never in the
- * libraries) break each rule once.
+ * in {@code io.strata.lsm.ArchitectureBreaches} and {@code io.strata.trie.ArchitectureBreach}
+ * (test sources of this module, so never in the libraries) break each rule once.
  */
 class ArchitectureTest {
   static final JavaClasses LIBRARIES = new ClassFileImporter()
@@ -27,7 +27,8 @@ class ArchitectureTest {
       .importPackages("io.strata")
       .that(DescribedPredicate.describe("library classes and the breaches",
           c -> LIBRARIES.contain(c.getName())
-              || c.getName().startsWith("io.strata.lsm.ArchitectureBreaches")));
+              || c.getName().startsWith("io.strata.lsm.ArchitectureBreaches")
+              || c.getName().startsWith("io.strata.trie.ArchitectureBreach")));
 
   @Test
   void theLibrariesAreImported() {
@@ -46,6 +47,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void lsmInternalsStayInsideTheEngine() {
+    ArchitectureRules.LSM_INTERNALS_STAY_INSIDE.check(LIBRARIES);
+  }
+
+  @Test
   void fileIoOnlyInTheFileSystemPackage() {
     ArchitectureRules.FILE_IO_ONLY_IN_FS.check(LIBRARIES);
   }
@@ -58,6 +64,7 @@ class ArchitectureTest {
   @Test
   void eachRuleFailsOnABreach() {
     fails(ArchitectureRules.ARROWS, "io.strata.trie.Trie");
+    fails(ArchitectureRules.LSM_INTERNALS_STAY_INSIDE, "io.strata.lsm.internal.memtable.Memtable");
     fails(ArchitectureRules.FILE_IO_ONLY_IN_FS, "java.nio.channels.FileChannel");
     fails(ArchitectureRules.FILE_IO_ONLY_IN_FS, "java.nio.file.Files");
     fails(ArchitectureRules.NO_INTERNAL_TYPE_IN_PUBLIC_SIGNATURES,
@@ -69,7 +76,7 @@ class ArchitectureTest {
     EvaluationResult r = rule.evaluate(BREACHES);
     assertTrue(r.hasViolation(), rule.getDescription() + " passed the breaches");
     String report = r.getFailureReport().toString();
-    assertTrue(report.contains(mentioning) && report.contains("ArchitectureBreaches"),
+    assertTrue(report.contains(mentioning) && report.contains("ArchitectureBreach"),
         rule.getDescription() + ": " + report);
     assertFalse(rule.evaluate(LIBRARIES).hasViolation(), "the libraries alone pass");
   }

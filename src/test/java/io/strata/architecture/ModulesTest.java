@@ -3,6 +3,7 @@ package io.strata.architecture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -147,5 +148,24 @@ class ModulesTest {
       ((AutoCloseable) store).close();
     }
     assertTrue(Files.list(dir).findAny().isPresent(), "the store wrote files");
+  }
+
+  /**
+   * On the module path the engine's internals are out of reach: a public class of a non-exported
+   * package cannot be used from outside the module, even by reflection. (On the class path, as
+   * the benchmarks run, they can: that is how the memtable and LZ4 benchmarks reach them.)
+   */
+  @Test
+  void internalPackagesAreEncapsulated() throws Exception {
+    Module lsm = layer.findModule("io.strata.lsm").orElseThrow();
+    assertTrue(lsm.getDescriptor().packages().contains("io.strata.lsm.internal.memtable"));
+    assertFalse(lsm.isExported("io.strata.lsm.internal.memtable"));
+    Class<?> memtable = Class.forName("io.strata.lsm.internal.memtable.Memtable", true,
+        layer.findLoader("io.strata.lsm"));
+    Method forWriteBuffer = memtable.getMethod("forWriteBuffer", long.class, long.class);
+    assertThrows(IllegalAccessException.class, () -> forWriteBuffer.invoke(null, 1L, 1L << 20));
+    // an exported class of the same module is reachable
+    Class<?> options = Class.forName("io.strata.lsm.Options", true, layer.findLoader("io.strata.lsm"));
+    assertTrue(options.getMethod("defaults").invoke(null) != null);
   }
 }

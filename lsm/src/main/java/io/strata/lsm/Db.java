@@ -4,7 +4,6 @@ import io.strata.CorruptionException;
 import io.strata.StrataException;
 import io.strata.fs.FileLock;
 import io.strata.fs.FileSystem;
-import io.strata.fs.WritableFile;
 import io.strata.lsm.internal.ByteSource;
 import io.strata.lsm.internal.InternalIterator;
 import io.strata.lsm.internal.InternalKeys;
@@ -16,9 +15,7 @@ import io.strata.lsm.internal.compaction.CompactionPicker;
 import io.strata.lsm.internal.compaction.KeysBelow;
 import io.strata.lsm.internal.memtable.Memtable;
 import io.strata.lsm.internal.table.BlockCache;
-import io.strata.lsm.internal.table.TableBuilder;
 import io.strata.lsm.internal.table.TableCache;
-import io.strata.lsm.internal.table.TableProperties;
 import io.strata.lsm.internal.table.TableReader;
 import io.strata.lsm.internal.version.FileMetadata;
 import io.strata.lsm.internal.version.FileNames;
@@ -26,9 +23,6 @@ import io.strata.lsm.internal.version.Version;
 import io.strata.lsm.internal.version.VersionEdit;
 import io.strata.lsm.internal.version.VersionSet;
 import io.strata.wal.Durability;
-import io.strata.wal.RecordPosition;
-import io.strata.wal.RecoveryMode;
-import io.strata.wal.RecoveryReport;
 import io.strata.wal.Wal;
 import io.strata.wal.WalOptions;
 import java.io.IOException;
@@ -72,7 +66,20 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safety: all methods may be called from any number of threads. Concurrent writers are
  * queued; the writer at the head of the queue (the leader) writes its own batch and those queued
- * behind it as one log record. Reads take no lock: they pin a {@link ReadView}.
+ * behind it as one log record. Reads take no lock: they pin a {@link ReadView}. Locks, and what
+ * each guards: the mutex (memtables, the log, flush and compaction state, the writer queue; see
+ * the fields), the version set's own lock (the version chain and the manifest), {@code
+ * manualCompaction} (one {@link #compactRange} at a time), and the monitors inside {@link
+ * ObsoleteFiles} and {@link SnapshotList}. Order: {@code manualCompaction} before the mutex; the
+ * mutex before the version set's lock and the obsolete files' pending set; nothing is taken
+ * under the version set's lock that calls back into this class's locks.
+ *
+ * <p>The engine's parts, each in its own class: {@link CommitPipeline} (the write path) behind
+ * {@link CommitEnv}, {@link WriteStall} (back-pressure), {@link Recovery} (opening), {@link
+ * Level0Writer} (flush output), {@link ObsoleteFiles}, {@link SnapshotList}, {@link
+ * EngineCounters} (stats); tables, memtables, versions and compaction in the non-exported {@code
+ * io.strata.lsm.internal} packages. This class holds the public API, the scheduling of flushes
+ * and compactions, and close.
  */
 public final class Db implements AutoCloseable {
   /** Largest key accepted: 64 KiB. */
@@ -82,9 +89,7 @@ public final class Db implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(Db.class.getName());
 
-  /** A write-ahead log record: sequence (8 bytes), count (4 bytes), then the batches' operations. */
-  private static final int RECORD_HEADER = 12;
-
+  // ---- Constant after construction (the rooms are thread-safe themselves, see each class).
   private final Path dir;
   private final Options options;
   /** Test-only hook and limits ({@link TestKnobs#NONE} outside tests). */
@@ -96,35 +101,13 @@ public final class Db implements AutoCloseable {
   private final boolean readOnly;
   private final BlockCache blockCache;
   private final TableCache tables;
+  /** Versions and the manifest; its own lock (see {@link VersionSet}). */
   private final VersionSet versions;
-  private Wal wal;
-
-  private final ReentrantLock mutex = new ReentrantLock();
-  /** Signalled when background work finishes (a flush ends, an error is recorded). */
-  private final Condition backgroundDone = mutex.newCondition();
-
-  // Guarded by mutex.
-  private Memtable mem;
-  private Memtable imm;
-  private boolean flushRunning;
-  private volatile boolean closing;
-  /** Tables that running compactions read. */
-  private final Set<Long> compacting = new HashSet<>();
-  private final List<CompactionJob> runningCompactions = new ArrayList<>();
-  /** A {@link #compactRange} is running or waiting: no background compaction starts. */
-  private boolean manualRunning;
-
-  private volatile ReadView view;
-  private volatile boolean closed;
-  private volatile Throwable backgroundError;
-  private final AtomicLong lastSequence = new AtomicLong();
-  /** Held while a {@link #compactRange} runs: one at a time, and close waits for it. */
-  private final Object manualCompaction = new Object();
-
-  /** The deepest level, where {@link #compactRange} puts what it compacts. */
-  static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
-
   private final CompactionPicker picker;
+  /** The back-pressure rules. */
+  private final WriteStall stall;
+  /** Writes memtables to level-0 tables (flushes, recovery). */
+  private final Level0Writer level0Writer;
   /** New table numbers and the deletion of files nothing needs. */
   private final ObsoleteFiles obsolete;
   /** The open snapshots. */
@@ -134,9 +117,50 @@ public final class Db implements AutoCloseable {
   private final ExecutorService flushExecutor;
   private final ExecutorService compactionExecutor;
   private final int compactionThreads;
-
   /** Totals for stats(). */
   private final EngineCounters counters = new EngineCounters();
+
+  /**
+   * The mutex: guards the fields below marked "guarded by mutex", the commit pipeline's queue,
+   * and the decisions to switch memtables and to start flushes and compactions. Never held while
+   * a file is written (leaders, flushes and compactions release it around their I/O).
+   */
+  private final ReentrantLock mutex = new ReentrantLock();
+  /** Signalled when background work finishes (a flush ends, an error is recorded). */
+  private final Condition backgroundDone = mutex.newCondition();
+
+  // ---- Guarded by mutex.
+  /** The memtable writes go into; replaced (with {@link #wal}'s segment) by a switch. */
+  private Memtable mem;
+  /** The frozen memtable being flushed, or null. */
+  private Memtable imm;
+  /** The log; set once by recovery, read by the leader under the mutex. */
+  private Wal wal;
+  private boolean flushRunning;
+  /** Tables that running compactions read. */
+  private final Set<Long> compacting = new HashSet<>();
+  private final List<CompactionJob> runningCompactions = new ArrayList<>();
+  /** A {@link #compactRange} is running or waiting: no background compaction starts. */
+  private boolean manualRunning;
+  /** Time the current leader has waited in {@link #makeRoom}. */
+  private long stalledNanos;
+
+  // ---- Written under the mutex, read without it (volatile or atomic).
+  /** close() has begun: no new writes, flushes or compactions. */
+  private volatile boolean closing;
+  /** close() (or a failed open) has finished releasing: every method throws. */
+  private volatile boolean closed;
+  /** The first failure that stopped writes, or null. */
+  private volatile Throwable backgroundError;
+  /** What reads pin: mem, imm and the current version; replaced under the mutex. */
+  private volatile ReadView view;
+  /** The last sequence number whose group is in the memtable (published by the leader). */
+  private final AtomicLong lastSequence = new AtomicLong();
+  /** Held while a {@link #compactRange} runs: one at a time, and close waits for it. */
+  private final Object manualCompaction = new Object();
+
+  /** The deepest level, where {@link #compactRange} puts what it compacts. */
+  static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
 
   private Db(Path dir, Options options, TestKnobs knobs, FileLock lock, boolean readOnly) {
     this.dir = dir;
@@ -153,6 +177,8 @@ public final class Db implements AutoCloseable {
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
         options.maxManifestBytes());
     this.obsolete = new ObsoleteFiles(fs, dir, versions, tables);
+    this.level0Writer = new Level0Writer(fs, dir, knobs.tableOptions(options));
+    this.stall = WriteStall.of(options);
     this.picker = new CompactionPicker(knobs.compactionOptions(options));
     this.commits = new CommitPipeline(mutex, new WriteEnv(), knobs.walMaxRecordBytes());
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
@@ -215,27 +241,6 @@ public final class Db implements AutoCloseable {
     }
   }
 
-  /**
-   * Every table the recovered version names must be on disk: a missing one (deleted by hand, or
-   * named by a manifest whose later records were lost, so that the version is an old one) fails
-   * the open here, naming it, rather than a read later. (A table cut short is left to the reads
-   * and {@link #verifyChecksums()}, which report it with the rest of the damage.)
-   */
-  private void checkTablesExist() throws IOException {
-    Set<String> names = new HashSet<>(fs.list(dir));
-    Version v = versions.current();
-    for (int level = 0; level < v.levels().size(); level++) {
-      for (FileMetadata f : v.files(level)) {
-        Path table = FileNames.table(dir, f.number());
-        if (!names.contains(table.getFileName().toString())) {
-          throw new CorruptionException(table, 0, "table of level " + level + " named by "
-              + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
-              + " is missing");
-        }
-      }
-    }
-  }
-
   private void abandon(Throwable cause) {
     closed = true;
     flushExecutor.shutdownNow();
@@ -265,99 +270,20 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens the store's state: {@link Recovery} replays the manifest and the log into a version whose
+   * level 0 holds what the log held; then a new log segment and an empty memtable start.
+   */
   private void recover() throws IOException {
     checkNotIncompleteCheckpoint();
-    if (versions.exists()) {
-      versions.recover();
-      checkTablesExist();
-    } else {
-      // A store gets CURRENT before its first log segment, so a directory with tables or log
-      // segments but no CURRENT has lost it. Manifests alone are what a crash in the middle of
-      // creating the store leaves: no write was ever accepted, they are deleted as obsolete.
-      for (String name : fs.list(dir)) {
-        FileNames.Kind kind = FileNames.parse(name).kind();
-        if (kind == FileNames.Kind.TABLE || kind == FileNames.Kind.WAL) {
-          throw new CorruptionException(FileNames.current(dir), 0, "CURRENT is missing, but the"
-              + " directory holds store files such as " + name);
-        }
-      }
-    }
-    // files a crash left behind (an unrecorded flush output, a manifest never made current) keep
-    // their numbers until they are deleted below: never write over them
-    for (String name : fs.list(dir)) {
-      FileNames.Parsed p = FileNames.parse(name);
-      if (p.kind() == FileNames.Kind.TABLE || p.kind() == FileNames.Kind.MANIFEST
-          || p.kind() == FileNames.Kind.TEMP) {
-        versions.markFileNumberUsed(p.number());
-      }
-    }
-    long logNumber = versions.logNumber();
-    VersionEdit edit = new VersionEdit();
-    long[] maxSequence = {versions.lastSequence()};
-    long[] nextSequence = {-1};
-    Memtable[] replay = {Memtable.forWriteBuffer(0, options.writeBufferSize())};
-    List<IOException> flushErrors = new ArrayList<>();
-    // Segments are created in order and deleted oldest first, so the one the manifest says holds
-    // the oldest unflushed writes is only ever absent together with every later one (a crash
-    // before it was created). Absent with a later one present, the manifest is out of step with
-    // the log (it lost records): replaying only the later ones would silently drop writes.
-    List<Long> present = Wal.segments(fs, dir);
-    long newest = present.isEmpty() ? -1 : present.get(present.size() - 1);
-    if (newest > logNumber && !present.contains(logNumber)) {
-      throw new CorruptionException(Wal.segmentPath(dir, logNumber), 0, "log segment "
-          + logNumber + ", the oldest unflushed one according to "
-          + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
-          + ", is missing, but segment " + newest + " exists");
-    }
-    RecoveryReport report = Wal.replay(fs, dir, logNumber, RecoveryMode.TOLERATE_TRUNCATED_TAIL,
-        (position, record) -> {
-          long last = applyLogRecord(position, record, replay[0], nextSequence[0]);
-          nextSequence[0] = last + 1;
-          maxSequence[0] = Math.max(maxSequence[0], last);
-          if (replay[0].approximateBytes() >= options.writeBufferSize()) {
-            try {
-              FileMetadata f = writeLevel0(replay[0], obsolete.newOutputNumber());
-              if (f != null) {
-                edit.addFile(0, f);
-              }
-            } catch (IOException e) {
-              flushErrors.add(e);
-            }
-            replay[0] = Memtable.forWriteBuffer(0, options.writeBufferSize());
-          }
-        });
-    if (!flushErrors.isEmpty()) {
-      throw flushErrors.get(0);
-    }
-    if (report.tornTail()) {
-      LOG.log(report.droppedOnlyZeros() ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, "{0}: dropped a torn write-ahead log tail of {1} bytes"
-          + " in segment {2} ({3})", dir, report.droppedBytes(), report.tornSegment(),
-          report.tornProblem());
-    }
-    if (!replay[0].isEmpty()) {
-      FileMetadata f = writeLevel0(replay[0], obsolete.newOutputNumber());
-      if (f != null) {
-        edit.addFile(0, f);
-      }
-    }
-    List<Long> segments = Wal.segments(fs, dir);
-    long newSegment = Math.max(logNumber,
-        segments.isEmpty() ? 1 : segments.get(segments.size() - 1) + 1);
-    edit.logNumber = newSegment;
-    edit.lastSequence = maxSequence[0];
-    versions.writeNewManifest(edit);
-    obsolete.allInstalled(); // the tables written from the log are in the installed version now
+    long newSegment = new Recovery(fs, dir, options, versions, obsolete, level0Writer).run();
     lastSequence.set(versions.lastSequence());
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
     wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize)
         .maxRecordBytes(knobs.walMaxRecordBytes()).build());
     mem = Memtable.forWriteBuffer(newSegment, options.writeBufferSize());
     view = new ReadView(mem, null, versions.acquireCurrent());
-    for (String name : fs.list(dir)) {
-      if (FileNames.parse(name).kind() == FileNames.Kind.TEMP) {
-        fs.delete(dir.resolve(name));
-      }
-    }
+    Recovery.deleteTemporaryFiles(fs, dir);
     obsolete.enable();
     obsolete.deleteNow();
     mutex.lock();
@@ -366,40 +292,6 @@ public final class Db implements AutoCloseable {
     } finally {
       mutex.unlock();
     }
-  }
-
-  /** Inserts one log record's operations; returns the last sequence it used. */
-  /**
-   * Inserts one log record (a batch) into {@code into} and returns its last sequence number.
-   * Batches are logged in sequence order, so a record that does not start at {@code expected}
-   * (when known, i.e. not -1) means records between them are gone: a log file cut short that was
-   * not the last, say, which the log format alone cannot see.
-   */
-  private long applyLogRecord(RecordPosition position, byte[] record, Memtable into,
-      long expected) {
-    Path file = Wal.segmentPath(dir, position.segment());
-    ByteSource in = new ByteSource(record, 0, record.length, file, position.offset(),
-        "write-ahead log record");
-    if (record.length < RECORD_HEADER) {
-      throw in.corrupt("record of " + record.length + " bytes is shorter than its header");
-    }
-    long first = in.longLE();
-    int count = in.intLE();
-    if (first < 1 || first > InternalKeys.MAX_SEQUENCE || count < 0
-        || first + count - 1 > InternalKeys.MAX_SEQUENCE) {
-      throw in.corrupt("impossible sequence " + first + " or count " + count);
-    }
-    if (expected >= 0 && first != expected) {
-      throw in.corrupt("batch starts at sequence " + first + ", but the previous one ended at "
-          + (expected - 1) + ": the log lost the records between them");
-    }
-    // every operation takes at least 2 bytes (kind, key length): a count the record cannot hold
-    // must not size the arrays the insert allocates
-    if (count > in.remaining() / 2) {
-      throw in.corrupt(count + " operations cannot fit in " + in.remaining() + " bytes");
-    }
-    into.insertBatch(in, count, first);
-    return first + count - 1;
   }
 
   // ---------------------------------------------------------------- arguments and state checks
@@ -607,9 +499,6 @@ public final class Db implements AutoCloseable {
     }
   }
 
-  /** Time the current leader has waited in {@link #makeRoom}; mutex held. */
-  private long stalledNanos;
-
   private void makeRoom(boolean force) {
     boolean delayed = false;
     while (true) {
@@ -620,9 +509,9 @@ public final class Db implements AutoCloseable {
       if (closing) {
         throw new IllegalStateException("Db " + dir + " is closed");
       }
-      int level0 = versions.current().files(0).size();
-      if (!force && !delayed && level0 >= options.level0SlowdownTrigger()) {
-        // a short delay per write, spread over many writes, instead of one long stop later
+      WriteStall.Action action = stall.next(force, delayed, versions.current().files(0).size(),
+          mem.approximateBytes(), mem.isEmpty(), imm != null);
+      if (action == WriteStall.Action.DELAY) {
         delayed = true;
         long start = System.nanoTime();
         mutex.unlock();
@@ -634,13 +523,10 @@ public final class Db implements AutoCloseable {
         stalledNanos += System.nanoTime() - start;
         continue;
       }
-      if (!force && mem.approximateBytes() < options.writeBufferSize()) {
+      if (action == WriteStall.Action.PROCEED) {
         return;
       }
-      if (force && mem.isEmpty()) {
-        return;
-      }
-      if (imm != null || level0 >= options.level0StopTrigger()) {
+      if (action == WriteStall.Action.WAIT) {
         long start = System.nanoTime();
         backgroundDone.awaitUninterruptibly();
         stalledNanos += System.nanoTime() - start;
@@ -724,7 +610,7 @@ public final class Db implements AutoCloseable {
         mutex.unlock();
       }
       long start = System.nanoTime();
-      FileMetadata f = writeLevel0(frozen, number);
+      FileMetadata f = level0Writer.write(frozen, number);
       VersionEdit edit = new VersionEdit();
       if (f != null) {
         edit.addFile(0, f);
@@ -771,38 +657,6 @@ public final class Db implements AutoCloseable {
         mutex.unlock();
       }
     }
-  }
-
-  /**
-   * Writes a memtable to table {@code number}, synced, with its directory entry synced. Returns
-   * its metadata, or null (and no file) when the memtable is empty.
-   */
-  private FileMetadata writeLevel0(Memtable m, long number) throws IOException {
-    if (m.isEmpty()) {
-      return null;
-    }
-    Path path = FileNames.table(dir, number);
-    TableProperties props;
-    long size;
-    try (WritableFile out = fs.create(path); InternalIterator it = m.iterator()) {
-      TableBuilder b = new TableBuilder(out, knobs.tableOptions(options));
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        b.add(it.key(), it.value());
-      }
-      props = b.finish();
-      size = b.fileSize();
-      out.sync();
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        fs.delete(path);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    fs.syncDirectory(dir);
-    return new FileMetadata(number, size, props.smallestKey(), props.largestKey(),
-        props.minSequence(), props.maxSequence(), props.entries());
   }
 
   /**
@@ -1360,48 +1214,10 @@ public final class Db implements AutoCloseable {
    */
   private void recoverReadOnly() throws IOException {
     checkNotIncompleteCheckpoint();
-    if (!versions.exists()) {
-      throw new StrataException("cannot open " + dir + " read-only: there is no store (no "
-          + FileNames.CURRENT + " file)");
-    }
-    versions.recover();
-    checkTablesExist();
-    long logNumber = versions.logNumber();
-    List<Long> segments = new ArrayList<>();
-    for (long n : Wal.segments(fs, dir)) {
-      if (n >= logNumber) {
-        segments.add(n);
-      }
-    }
-    if (!segments.isEmpty() && segments.get(0) != logNumber) {
-      throw new CorruptionException(Wal.segmentPath(dir, logNumber), 0, "log segment "
-          + logNumber + ", the oldest unflushed one according to "
-          + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
-          + ", is missing, but segment " + segments.get(0) + " exists");
-    }
-    Memtable replay = Memtable.forWriteBuffer(logNumber, options.writeBufferSize());
-    long max = versions.lastSequence();
-    long next = -1;
-    for (int i = 0; i < segments.size(); i++) {
-      long n = segments.get(i);
-      if (i > 0 && n != segments.get(i - 1) + 1) {
-        throw new CorruptionException(Wal.segmentPath(dir, segments.get(i - 1) + 1), 0,
-            "log segment missing: the log jumps from segment " + segments.get(i - 1) + " to " + n);
-      }
-      // a torn tail of the last segment (a crash, or a writer appending right now) ends the log
-      try (io.strata.wal.LogReader r = io.strata.wal.LogReader.open(fs, Wal.segmentPath(dir, n),
-          n, RecoveryMode.TOLERATE_TRUNCATED_TAIL, i == segments.size() - 1)) {
-        byte[] record;
-        while ((record = r.next()) != null) {
-          long last = applyLogRecord(new RecordPosition(n, r.recordOffset()), record, replay,
-              next);
-          next = last + 1;
-          max = Math.max(max, last);
-        }
-      }
-    }
-    lastSequence.set(max);
-    mem = replay;
+    ReadOnlyRecovery r = new ReadOnlyRecovery(fs, dir, options, versions,
+        new Recovery(fs, dir, options, versions, obsolete, level0Writer));
+    mem = r.run();
+    lastSequence.set(r.lastSequence());
     view = new ReadView(mem, null, versions.acquireCurrent());
     Version v = versions.current();
     for (int level = 0; level < VersionEdit.LEVELS; level++) {
@@ -1492,111 +1308,14 @@ public final class Db implements AutoCloseable {
       mutex.unlock();
     }
     try {
-      writeCheckpoint(v, sequence, target);
+      new Checkpoint(fs, dir, target, knobs.tableOptions(options), options.maxManifestBytes(),
+          knobs.hook()).write(v.version, v.imm, v.mem, sequence, versions::newFileNumber);
     } catch (IOException e) {
       throw new StrataException("checkpoint of " + dir + " into " + target + " failed: "
           + e.getMessage() + " (the target is incomplete; delete it)", e);
     } finally {
       v.release();
     }
-  }
-
-  private void writeCheckpoint(ReadView v, long sequence, Path target) throws IOException {
-    fs.createDirectories(target);
-    Path marker = target.resolve(CHECKPOINT_MARKER);
-    try (WritableFile f = fs.create(marker)) {
-      f.sync();
-    }
-    fs.syncDirectory(target);
-    knobs.hook().accept("checkpoint-marker-written");
-    VersionEdit edit = new VersionEdit();
-    long maxNumber = 1;
-    long maxSequence = sequence;
-    for (int level = 0; level < VersionEdit.LEVELS; level++) {
-      for (FileMetadata f : v.version.files(level)) {
-        linkOrCopy(FileNames.table(dir, f.number()), FileNames.table(target, f.number()));
-        edit.addFile(level, f);
-        maxNumber = Math.max(maxNumber, f.number());
-        maxSequence = Math.max(maxSequence, f.maxSequence());
-      }
-    }
-    // the frozen memtable is older than the mutable one: it gets the lower number
-    for (Memtable m : v.imm == null ? List.of(v.mem) : List.of(v.imm, v.mem)) {
-      long number = versions.newFileNumber();
-      FileMetadata f = writeTable(m, target, number, sequence);
-      if (f != null) {
-        edit.addFile(0, f);
-      }
-      maxNumber = Math.max(maxNumber, number);
-    }
-    fs.syncDirectory(target);
-    knobs.hook().accept("checkpoint-tables-written");
-    VersionSet copy = new VersionSet(fs, target, unused -> { }, options.maxManifestBytes());
-    try {
-      copy.markFileNumberUsed(maxNumber);
-      edit.logNumber = 1L;
-      edit.lastSequence = maxSequence;
-      copy.writeNewManifest(edit); // CURRENT is written and synced last
-    } finally {
-      copy.close();
-    }
-    fs.delete(marker);
-    fs.syncDirectory(target);
-  }
-
-  /** Hard-links {@code from} as {@code to}, or copies it (synced) where links fail. */
-  private void linkOrCopy(Path from, Path to) throws IOException {
-    try {
-      fs.link(from, to);
-      return;
-    } catch (UnsupportedOperationException | IOException noLink) {
-      fs.delete(to); // whatever a failed link left
-    }
-    try (io.strata.fs.ReadableFile in = fs.openForRead(from); WritableFile out = fs.create(to)) {
-      long size = in.size();
-      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20);
-      for (long pos = 0; pos < size; ) {
-        buf.clear().limit((int) Math.min(buf.capacity(), size - pos));
-        in.readFully(pos, buf);
-        buf.flip();
-        pos += buf.remaining();
-        out.append(buf);
-      }
-      out.sync();
-    }
-  }
-
-  /**
-   * Writes the entries of {@code m} with sequence numbers up to {@code maxSequence} to table
-   * {@code number} in {@code target}, synced. Returns its metadata, or null (and no file) when no
-   * entry qualifies.
-   */
-  private FileMetadata writeTable(Memtable m, Path target, long number, long maxSequence)
-      throws IOException {
-    Path path = FileNames.table(target, number);
-    TableProperties props = null;
-    long size = 0;
-    try (WritableFile out = fs.create(path); InternalIterator it = m.iterator()) {
-      TableBuilder b = new TableBuilder(out, knobs.tableOptions(options));
-      boolean any = false;
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        if (InternalKeys.sequence(it.key()) <= maxSequence) {
-          b.add(it.key(), it.value());
-          any = true;
-        }
-      }
-      if (any) {
-        props = b.finish();
-        size = b.fileSize();
-        out.sync();
-      }
-    }
-    if (props == null) {
-      fs.delete(path);
-      return null;
-    }
-    return new FileMetadata(number, size, props.smallestKey(), props.largestKey(),
-        props.minSequence(), props.maxSequence(), props.entries());
   }
 
   // ---------------------------------------------------------------- multiGet
@@ -1690,120 +1409,13 @@ public final class Db implements AutoCloseable {
   public String property(String name) {
     Objects.requireNonNull(name, "name");
     checkOpen();
-    if (name.startsWith(PROPERTY_APPROXIMATE_BYTES + ":")) {
-      String range = name.substring(PROPERTY_APPROXIMATE_BYTES.length() + 1);
-      int dots = range.indexOf("..");
-      if (dots < 0) {
-        throw new IllegalArgumentException("property " + name + ": the range must be"
-            + " <hexFrom>..<hexTo> (either side may be empty)");
-      }
-      byte[] from = parseHex(name, range.substring(0, dots));
-      byte[] to = parseHex(name, range.substring(dots + 2));
-      return Long.toString(approximateBytes(from, to));
-    }
-    switch (name) {
-      case PROPERTY_LEVELS: {
-        StringBuilder out = new StringBuilder();
-        for (DbStats.LevelStats l : stats().levels()) {
-          out.append(String.format(java.util.Locale.ROOT, "L%d %d tables %d bytes score %.2f%n",
-              l.level(), l.tables(), l.bytes(), l.score()));
-        }
-        return out.toString();
-      }
-      case PROPERTY_ESTIMATED_KEYS: {
-        ReadView v = acquireView();
-        try {
-          long n = countEntries(v.mem) + (v.imm == null ? 0 : countEntries(v.imm));
-          for (int level = 0; level < VersionEdit.LEVELS; level++) {
-            for (FileMetadata f : v.version.files(level)) {
-              n += f.entries();
-            }
-          }
-          return Long.toString(n);
-        } finally {
-          v.release();
-        }
-      }
-      case PROPERTY_MEMTABLE_BYTES:
-        return Long.toString(stats().memtableBytes());
-      case PROPERTY_PENDING_COMPACTION_BYTES: {
-        long pending = 0;
-        for (DbStats.LevelStats l : stats().levels()) {
-          if (l.score() >= 1) {
-            pending += l.level() == 0 ? l.bytes() : Math.max(0, l.bytes() - l.targetBytes());
-          }
-        }
-        return Long.toString(pending);
-      }
-      case PROPERTY_BACKGROUND_ERRORS: {
-        Throwable t = backgroundError;
-        return t == null ? "none" : t.toString();
-      }
-      default:
-        throw new IllegalArgumentException("unknown property \"" + name + "\"; known: "
-            + String.join(", ", PROPERTIES));
-    }
-  }
-
-  private static long countEntries(Memtable m) {
-    long n = 0;
-    try (InternalIterator it = m.iterator()) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        n++;
-      }
-    }
-    return n;
-  }
-
-  private static byte[] parseHex(String property, String hex) {
-    if (hex.length() % 2 != 0) {
-      throw new IllegalArgumentException("property " + property + ": \"" + hex
-          + "\" is not hexadecimal bytes (odd length)");
-    }
-    byte[] out = new byte[hex.length() / 2];
-    for (int i = 0; i < out.length; i++) {
-      int hi = Character.digit(hex.charAt(2 * i), 16);
-      int lo = Character.digit(hex.charAt(2 * i + 1), 16);
-      if (hi < 0 || lo < 0) {
-        throw new IllegalArgumentException("property " + property + ": \"" + hex
-            + "\" is not hexadecimal");
-      }
-      out[i] = (byte) (hi << 4 | lo);
-    }
-    return hex.isEmpty() ? null : out;
-  }
-
-  /** Bytes of table data holding user keys in [from, to) (null: unbounded), from the indexes. */
-  private long approximateBytes(byte[] from, byte[] to) {
-    Version v = versions.acquireCurrent();
+    DbStats stats = stats();
+    ReadView v = acquireView();
     try {
-      long total = 0;
-      for (int level = 0; level < VersionEdit.LEVELS; level++) {
-        for (FileMetadata f : v.files(level)) {
-          if (to != null && InternalKeys.compareUserKey(f.smallest(), to) >= 0
-              || from != null && InternalKeys.compareUserKey(f.largest(), from) < 0) {
-            continue;
-          }
-          TableReader t = tables.acquire(f.number());
-          try {
-            long start = from == null ? 0 : offsetOf(t, from);
-            long end = to == null ? t.dataEnd() : offsetOf(t, to);
-            total += Math.max(0, end - start);
-          } finally {
-            t.release();
-          }
-        }
-      }
-      return total;
+      return DbProperties.get(name, v, stats, tables, backgroundError);
     } finally {
       v.release();
     }
-  }
-
-  /** Where in the table the data for user keys at or after {@code key} begins. */
-  private static long offsetOf(TableReader t, byte[] key) {
-    int i = t.findBlock(InternalKeys.seekKey(key, InternalKeys.MAX_SEQUENCE));
-    return i == t.blockCount() ? t.dataEnd() : t.blockHandle(i).offset();
   }
 
   // ---------------------------------------------------------------- close

@@ -22,8 +22,9 @@ import java.util.Set;
  * obsolete.
  *
  * <p>Thread-safety: every method may be called from any thread. The pending set is guarded by its
- * own monitor; {@code deleting} serializes the deletions themselves. Neither is held while the
- * other is taken, nor while the {@code Db}'s mutex is.
+ * own monitor (a leaf: {@link #newOutputNumber} and {@link #installed} may run under the {@code
+ * Db}'s mutex); {@code deleting} serializes the deletions themselves and is held while the pending
+ * set and the version set are read, but never taken under the {@code Db}'s mutex.
  */
 final class ObsoleteFiles {
   private static final System.Logger LOG = System.getLogger(Db.class.getName());

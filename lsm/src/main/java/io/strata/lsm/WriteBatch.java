@@ -1,11 +1,9 @@
 package io.strata.lsm;
 
-import io.strata.CorruptionException;
 import io.strata.lsm.internal.ByteSink;
 import io.strata.lsm.internal.Bytes;
 import io.strata.lsm.internal.InternalKeys;
 import io.strata.lsm.internal.Limits;
-import java.util.Objects;
 
 /**
  * Puts and deletes applied atomically by {@link Db#write}: after any crash, either all of a batch
