@@ -25,8 +25,11 @@ import java.util.function.LongSupplier;
  * Writes a checkpoint for {@link Db#checkpoint}: a store of its own in a new directory holding
  * exactly the state a read view showed at one sequence number.
  *
- * <p>Order (so that an interrupted checkpoint is never taken for a store): the directory and a
- * marker file {@value Db#CHECKPOINT_MARKER}, synced; the version's tables hard-linked (copied
+ * <p>Order (so that an interrupted checkpoint is never taken for a store): a directory under a
+ * temporary sibling name ({@code <target>.checkpoint-<hex>}) holding the marker file {@value
+ * Db#CHECKPOINT_MARKER}, synced and renamed to the target, so the target never exists without
+ * the marker (a crash before the rename leaves that small sibling behind, and no target); the
+ * version's tables hard-linked (copied
  * where the file system refuses links); the memtables' entries up to the sequence number written
  * as level-0 tables, synced; a manifest naming all of them and then {@code CURRENT}; the marker
  * deleted last. Every open refuses a directory holding the marker. Nothing is written in the
@@ -60,12 +63,20 @@ final class Checkpoint {
    */
   void write(Version version, Memtable imm, Memtable mem, long sequence, LongSupplier numbers)
       throws IOException {
-    fs.createDirectories(target);
-    Path marker = target.resolve(Db.CHECKPOINT_MARKER);
-    try (WritableFile f = fs.create(marker)) {
+    // The target appears at once with the marker in it: made under a temporary name, renamed.
+    Path absolute = target.toAbsolutePath();
+    Path parent = absolute.getParent();
+    Path staging = absolute.resolveSibling(absolute.getFileName() + ".checkpoint-"
+        + Long.toHexString(System.nanoTime()));
+    fs.createDirectories(staging);
+    try (WritableFile f = fs.create(staging.resolve(Db.CHECKPOINT_MARKER))) {
       f.sync();
     }
-    fs.syncDirectory(target);
+    fs.syncDirectory(staging);
+    fs.syncDirectory(parent);
+    fs.rename(staging, target);
+    fs.syncDirectory(parent);
+    Path marker = target.resolve(Db.CHECKPOINT_MARKER);
     hook.accept("checkpoint-marker-written");
     VersionEdit edit = new VersionEdit();
     long maxNumber = 1;

@@ -10,6 +10,7 @@ import io.strata.wal.LogReader;
 import io.strata.wal.RecordPosition;
 import io.strata.wal.RecoveryMode;
 import io.strata.wal.Wal;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ final class ReadOnlyRecovery {
   private final VersionSet versions;
   private final Recovery checks;
   private long lastSequence;
+  /** How often one segment is read again after it was cut short under the reader. */
+  private static final int MAX_SEGMENT_READS = 20;
 
   ReadOnlyRecovery(FileSystem fs, Path dir, Options options, VersionSet versions,
       Recovery checks) {
@@ -76,14 +79,30 @@ final class ReadOnlyRecovery {
         throw new CorruptionException(Wal.segmentPath(dir, segments.get(i - 1) + 1), 0,
             "log segment missing: the log jumps from segment " + segments.get(i - 1) + " to " + n);
       }
-      try (LogReader r = LogReader.open(fs, Wal.segmentPath(dir, n), n,
-          RecoveryMode.TOLERATE_TRUNCATED_TAIL, i == segments.size() - 1)) {
-        byte[] record;
-        while ((record = r.next()) != null) {
-          long last = checks.applyLogRecord(new RecordPosition(n, r.recordOffset()), record,
-              replay, next);
-          next = last + 1;
-          max = Math.max(max, last);
+      // A writer's live segment may be cut to its appended bytes (when it rotates or closes)
+      // while this reads it: the file then ends before the size read at its open. The records
+      // before the cut do not change, so read it again, skipping the records already applied.
+      long applied = 0;
+      for (int attempt = 1; ; attempt++) {
+        try (LogReader r = LogReader.open(fs, Wal.segmentPath(dir, n), n,
+            RecoveryMode.TOLERATE_TRUNCATED_TAIL, i == segments.size() - 1)) {
+          byte[] record;
+          long index = 0;
+          while ((record = r.next()) != null) {
+            if (index++ < applied) {
+              continue;
+            }
+            long last = checks.applyLogRecord(new RecordPosition(n, r.recordOffset()), record,
+                replay, next);
+            applied++;
+            next = last + 1;
+            max = Math.max(max, last);
+          }
+          break;
+        } catch (EOFException cut) {
+          if (attempt >= MAX_SEGMENT_READS) {
+            throw cut;
+          }
         }
       }
     }
