@@ -6,13 +6,9 @@ import io.strata.fs.FileLock;
 import io.strata.fs.FileSystem;
 import io.strata.lsm.internal.ByteSource;
 import io.strata.lsm.internal.InternalIterator;
-import io.strata.lsm.internal.InternalKeys;
 import io.strata.lsm.internal.Limits;
 import io.strata.lsm.internal.compaction.Compaction;
-import io.strata.lsm.internal.compaction.CompactionCancelledException;
-import io.strata.lsm.internal.compaction.CompactionJob;
 import io.strata.lsm.internal.compaction.CompactionPicker;
-import io.strata.lsm.internal.compaction.KeysBelow;
 import io.strata.lsm.internal.memtable.Memtable;
 import io.strata.lsm.internal.table.BlockCache;
 import io.strata.lsm.internal.table.TableCache;
@@ -29,7 +25,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -66,20 +61,21 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safety: all methods may be called from any number of threads. Concurrent writers are
  * queued; the writer at the head of the queue (the leader) writes its own batch and those queued
- * behind it as one log record. Reads take no lock: they pin a {@link ReadView}. Locks, and what
- * each guards: the mutex (memtables, the log, flush and compaction state, the writer queue; see
- * the fields), the version set's own lock (the version chain and the manifest), {@code
- * manualCompaction} (one {@link #compactRange} at a time), and the monitors inside {@link
- * ObsoleteFiles} and {@link SnapshotList}. Order: {@code manualCompaction} before the mutex; the
- * mutex before the version set's lock and the obsolete files' pending set; nothing is taken
- * under the version set's lock that calls back into this class's locks.
+ * behind it as one log record. Reads take no lock: they pin a {@code ReadView}. Locks, and what
+ * each guards: the mutex (memtables, the log, flush state, the writer queue and the compaction
+ * scheduler's state; see the fields), the version set's own lock (the version chain and the
+ * manifest), the compaction scheduler's monitor (one {@link #compactRange} at a time), and the
+ * monitors inside {@code ObsoleteFiles} and {@code SnapshotList}. Order: the compactRange monitor
+ * before the mutex; the mutex before the version set's lock and the obsolete files' pending set;
+ * nothing is taken under the version set's lock that calls back into this class's locks.
  *
- * <p>The engine's parts, each in its own class: {@link CommitPipeline} (the write path) behind
- * {@link CommitEnv}, {@link WriteStall} (back-pressure), {@link Recovery} (opening), {@link
- * Level0Writer} (flush output), {@link ObsoleteFiles}, {@link SnapshotList}, {@link
- * EngineCounters} (stats); tables, memtables, versions and compaction in the non-exported {@code
- * io.strata.lsm.internal} packages. This class holds the public API, the scheduling of flushes
- * and compactions, and close.
+ * <p>The engine's parts, each in its own class: {@code CommitPipeline} (the write path) behind
+ * {@code CommitEnv}, {@code WriteStall} (back-pressure), {@code Recovery} (opening), {@code
+ * Level0Writer} (flush output), {@code CompactionScheduler} (background compactions and
+ * compactRange), {@code ObsoleteFiles}, {@code SnapshotList}, {@code EngineCounters} (stats);
+ * tables, memtables, versions and compaction in the non-exported {@code io.strata.lsm.internal}
+ * packages. This class holds the public API, memtable switches, the scheduling of flushes, and
+ * close.
  */
 public final class Db implements AutoCloseable {
   /** Largest key accepted: 64 KiB. */
@@ -116,7 +112,8 @@ public final class Db implements AutoCloseable {
   private final CommitPipeline commits;
   private final ExecutorService flushExecutor;
   private final ExecutorService compactionExecutor;
-  private final int compactionThreads;
+  /** Background compactions and compactRange. */
+  private final CompactionScheduler compactions;
   /** Totals for stats(). */
   private final EngineCounters counters = new EngineCounters();
 
@@ -137,11 +134,6 @@ public final class Db implements AutoCloseable {
   /** The log; set once by recovery, read by the leader under the mutex. */
   private Wal wal;
   private boolean flushRunning;
-  /** Tables that running compactions read. */
-  private final Set<Long> compacting = new HashSet<>();
-  private final List<CompactionJob> runningCompactions = new ArrayList<>();
-  /** A {@link #compactRange} is running or waiting: no background compaction starts. */
-  private boolean manualRunning;
   /** Time the current leader has waited in {@link #makeRoom}. */
   private long stalledNanos;
 
@@ -156,11 +148,9 @@ public final class Db implements AutoCloseable {
   private volatile ReadView view;
   /** The last sequence number whose group is in the memtable (published by the leader). */
   private final AtomicLong lastSequence = new AtomicLong();
-  /** Held while a {@link #compactRange} runs: one at a time, and close waits for it. */
-  private final Object manualCompaction = new Object();
 
   /** The deepest level, where {@link #compactRange} puts what it compacts. */
-  static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
+  static final int LAST_LEVEL = CompactionScheduler.LAST_LEVEL;
 
   private Db(Path dir, Options options, TestKnobs knobs, FileLock lock, boolean readOnly) {
     this.dir = dir;
@@ -185,7 +175,9 @@ public final class Db implements AutoCloseable {
     this.compactionExecutor = options.backgroundThreads() > 1
         ? Executors.newFixedThreadPool(options.backgroundThreads() - 1, threads("compaction"))
         : flushExecutor;
-    this.compactionThreads = Math.max(1, options.backgroundThreads() - 1);
+    this.compactions = new CompactionScheduler(mutex, backgroundDone, new CompactionEnv(), fs,
+        dir, tables, versions, obsolete, counters, picker, knobs.compactionOptions(options),
+        knobs.hook(), compactionExecutor, Math.max(1, options.backgroundThreads() - 1));
   }
 
   private ThreadFactory threads(String role) {
@@ -288,7 +280,7 @@ public final class Db implements AutoCloseable {
     obsolete.deleteNow();
     mutex.lock();
     try {
-      maybeScheduleCompaction();
+      compactions.maybeSchedule();
     } finally {
       mutex.unlock();
     }
@@ -468,6 +460,44 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /** What the compaction scheduler sees of this Db. */
+  private final class CompactionEnv implements CompactionScheduler.Env {
+    @Override
+    public boolean stopped() {
+      return closing || backgroundError != null;
+    }
+
+    @Override
+    public boolean closing() {
+      return closing;
+    }
+
+    @Override
+    public void stopWrites(StrataException failure) {
+      recordBackgroundError(failure);
+    }
+
+    @Override
+    public void installVersion() {
+      installView();
+    }
+
+    @Override
+    public List<Long> snapshotSequences() {
+      return snapshots.sequences();
+    }
+
+    @Override
+    public void deleteObsoleteFiles() {
+      obsolete.deleteNow();
+    }
+
+    @Override
+    public void completed(EventListener.CompactionInfo info) {
+      tell(l -> l.onCompactionCompleted(info));
+    }
+  }
+
   private void recordBackgroundError(Throwable t) {
     mutex.lock();
     try {
@@ -624,7 +654,7 @@ public final class Db implements AutoCloseable {
         imm = null;
         installView();
         obsolete.installed(number);
-        maybeScheduleCompaction();
+        compactions.maybeSchedule();
       } finally {
         mutex.unlock();
       }
@@ -683,141 +713,6 @@ public final class Db implements AutoCloseable {
   // ---------------------------------------------------------------- compaction
 
   /**
-   * Starts background compactions while there are free compaction threads and the picker finds
-   * work that meets no running compaction. Mutex held.
-   */
-  private void maybeScheduleCompaction() {
-    while (!closing && backgroundError == null && !manualRunning
-        && runningCompactions.size() < compactionThreads) {
-      Version v = versions.acquireCurrent();
-      byte[][] pointers = new byte[VersionEdit.LEVELS][];
-      for (int level = 0; level < pointers.length; level++) {
-        pointers[level] = versions.compactPointer(level);
-      }
-      CompactionJob job = picker.pick(v, pointers, compacting, runningCompactions);
-      if (job == null) {
-        v.release();
-        return;
-      }
-      for (Compaction.Input in : job.inputs) {
-        compacting.add(in.file().number());
-      }
-      runningCompactions.add(job);
-      try {
-        compactionExecutor.execute(() -> runBackgroundCompaction(job));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        finished(job);
-        v.release();
-        return;
-      }
-    }
-  }
-
-  /** Forgets a finished job and lets waiters and the scheduler go on. Mutex held. */
-  private void finished(CompactionJob job) {
-    for (Compaction.Input in : job.inputs) {
-      compacting.remove(in.file().number());
-    }
-    runningCompactions.remove(job);
-    backgroundDone.signalAll();
-  }
-
-  /** Background: runs a picked job; on failure the store keeps its old version and stops writes. */
-  private void runBackgroundCompaction(CompactionJob job) {
-    try {
-      EventListener.CompactionInfo info = null;
-      try {
-        info = runCompaction(job);
-      } catch (CompactionCancelledException cancelled) {
-        // closing
-      } catch (Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, "compaction " + job + " of " + dir
-            + " failed; writes are stopped", t);
-        recordBackgroundError(new StrataException("compaction failed: " + t.getMessage(), t));
-      }
-      job.version.release();
-      if (info != null) {
-        // before the job counts as finished: whoever waits for it finds the inputs gone and the
-        // listener told
-        obsolete.deleteNow();
-        EventListener.CompactionInfo done = info;
-        tell(l -> l.onCompactionCompleted(done));
-      }
-    } finally {
-      mutex.lock();
-      try {
-        finished(job);
-        maybeScheduleCompaction();
-      } finally {
-        mutex.unlock();
-      }
-    }
-  }
-
-  /**
-   * Runs a job and installs its result: writes the outputs (or, for a trivial move, nothing),
-   * records the edit in the manifest, publishes the new version. Returns what the listener hears.
-   */
-  private EventListener.CompactionInfo runCompaction(CompactionJob job) throws IOException {
-    long start = System.nanoTime();
-    VersionEdit edit = new VersionEdit();
-    for (Compaction.Input in : job.inputs) {
-      edit.deleteFile(in.level(), in.file().number());
-    }
-    List<FileMetadata> outputs;
-    long read = 0;
-    long written = 0;
-    if (job.trivialMove) {
-      outputs = List.of(job.inputs.get(0).file());
-    } else {
-      Compaction c = new Compaction(fs, dir, knobs.compactionOptions(options), tables,
-          obsolete::newOutputNumber,
-          () -> closing);
-      KeysBelow below = job.keysBelow();
-      outputs = c.run(job, snapshotSequences(),
-          job.reason == CompactionJob.Reason.MANUAL ? k -> true : below::outputIsLowestFor,
-          picker.maxGrandparentOverlap());
-      read = c.bytesRead();
-      written = c.bytesWritten();
-      knobs.hook().accept("compaction-outputs-written");
-    }
-    for (FileMetadata f : outputs) {
-      edit.addFile(job.outputLevel, f);
-    }
-    if (job.compactPointer != null) {
-      edit.compactPointers.put(job.level, job.compactPointer);
-    }
-    try {
-      versions.logAndApply(edit);
-    } catch (IOException e) {
-      // the outputs stay pending: the edit may be durable even though it failed
-      throw new IOException("recording compaction " + job + " failed: " + e.getMessage(), e);
-    }
-    mutex.lock();
-    try {
-      installView();
-      if (!job.trivialMove) {
-        for (FileMetadata f : outputs) {
-          obsolete.installed(f.number());
-        }
-      }
-    } finally {
-      mutex.unlock();
-    }
-    counters.compacted(job.outputLevel, job.trivialMove, read, written);
-    List<EventListener.TableInfo> in = new ArrayList<>();
-    for (Compaction.Input i : job.inputs) {
-      in.add(new EventListener.TableInfo(i.file().number(), i.level(), i.file().fileSize()));
-    }
-    List<EventListener.TableInfo> out = new ArrayList<>();
-    for (FileMetadata f : outputs) {
-      out.add(new EventListener.TableInfo(f.number(), job.outputLevel, f.fileSize()));
-    }
-    return new EventListener.CompactionInfo(job.outputLevel, List.copyOf(in), List.copyOf(out),
-        read, written, Duration.ofNanos(System.nanoTime() - start));
-  }
-
-  /**
    * Compacts every table holding keys in {@code [from, to]} (null: unbounded on that side), after
    * flushing the memtable, into the last level: versions that no open snapshot can see and
    * deletions that hide nothing any more are dropped. Background compactions finish first and
@@ -830,48 +725,7 @@ public final class Db implements AutoCloseable {
     checkOpen();
     checkWritable();
     flush();
-    synchronized (manualCompaction) {
-      mutex.lock();
-      try {
-        if (closing) {
-          throw new IllegalStateException("Db " + dir + " is closed");
-        }
-        manualRunning = true;
-        while (!runningCompactions.isEmpty()) {
-          backgroundDone.awaitUninterruptibly();
-        }
-      } finally {
-        mutex.unlock();
-      }
-      EventListener.CompactionInfo info = null;
-      Version v = versions.acquireCurrent();
-      try {
-        List<Compaction.Input> inputs = overlapping(v, from, to);
-        if (!inputs.isEmpty()) {
-          info = runCompaction(new CompactionJob(CompactionJob.Reason.MANUAL, 0, LAST_LEVEL,
-              inputs, List.of(), null, false, v));
-        }
-      } catch (CompactionCancelledException e) {
-        throw new IllegalStateException("Db " + dir + " is closed", e);
-      } catch (IOException e) {
-        throw new StrataException("compaction of " + dir + " failed: " + e.getMessage(), e);
-      } finally {
-        v.release();
-        mutex.lock();
-        try {
-          manualRunning = false;
-          backgroundDone.signalAll();
-          maybeScheduleCompaction();
-        } finally {
-          mutex.unlock();
-        }
-      }
-      if (info != null) {
-        obsolete.deleteNow(); // the inputs, once no read uses them
-        EventListener.CompactionInfo done = info;
-        tell(l -> l.onCompactionCompleted(done));
-      }
-    }
+    compactions.compactRange(from, to);
   }
 
   /**
@@ -888,8 +742,8 @@ public final class Db implements AutoCloseable {
     mutex.lock();
     try {
       while (backgroundError == null && !closing) {
-        maybeScheduleCompaction();
-        if (!flushRunning && imm == null && runningCompactions.isEmpty() && !manualRunning) {
+        compactions.maybeSchedule();
+        if (!flushRunning && imm == null && !compactions.busy()) {
           return;
         }
         backgroundDone.awaitUninterruptibly();
@@ -910,44 +764,6 @@ public final class Db implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "event listener of " + dir + " failed", e);
     }
-  }
-
-  /**
-   * The tables of {@code v} whose user keys overlap {@code [from, to]}, and, transitively, every
-   * table overlapping those: merged together they leave the last level without overlaps. Level-0
-   * tables first, newest first, then the levels in order.
-   */
-  private static List<Compaction.Input> overlapping(Version v, byte[] from, byte[] to) {
-    List<Compaction.Input> chosen = new ArrayList<>();
-    Set<Long> numbers = new HashSet<>();
-    byte[] lo = from;
-    byte[] hi = to;
-    boolean grew = true;
-    while (grew) {
-      grew = false;
-      for (int level = 0; level < VersionEdit.LEVELS; level++) {
-        for (FileMetadata f : v.files(level)) {
-          if (numbers.contains(f.number())) {
-            continue;
-          }
-          boolean below = hi != null && InternalKeys.compareUserKey(f.smallest(), hi) > 0;
-          boolean above = lo != null && InternalKeys.compareUserKey(f.largest(), lo) < 0;
-          if (!below && !above) {
-            numbers.add(f.number());
-            chosen.add(new Compaction.Input(level, f));
-            if (lo != null && InternalKeys.compareUserKey(f.smallest(), lo) < 0) {
-              lo = f.smallestUserKey();
-            }
-            if (hi != null && InternalKeys.compareUserKey(f.largest(), hi) > 0) {
-              hi = f.largestUserKey();
-            }
-            grew = true;
-          }
-        }
-      }
-    }
-    chosen.sort(java.util.Comparator.comparingInt(Compaction.Input::level));
-    return chosen;
   }
 
   // ---------------------------------------------------------------- files
@@ -1092,7 +908,7 @@ public final class Db implements AutoCloseable {
       Set<Long> busy;
       mutex.lock();
       try {
-        busy = new HashSet<>(compacting);
+        busy = compactions.busyTables();
       } finally {
         mutex.unlock();
       }
@@ -1437,15 +1253,13 @@ public final class Db implements AutoCloseable {
       }
       closing = true;
       commits.awaitDrained();
-      while (flushRunning || !runningCompactions.isEmpty()) {
+      while (flushRunning || compactions.backgroundRunning()) {
         backgroundDone.awaitUninterruptibly(); // running compactions see closing and stop soon
       }
     } finally {
       mutex.unlock();
     }
-    synchronized (manualCompaction) {
-      closed = true; // a running compactRange has finished
-    }
+    compactions.afterManualCompaction(() -> closed = true); // a running compactRange finished
     flushExecutor.shutdown();
     compactionExecutor.shutdown();
     try {

@@ -6,14 +6,17 @@
  * io.strata.lsm.Compression}, {@link io.strata.lsm.CompactionPriority}.
  *
  * <p>The engine's rooms, package-private here: {@code CommitPipeline} (writer queue, group
- * commit, log append, memtable insert) behind {@code CommitEnv}; {@code SnapshotList} (open
- * snapshots); {@code ObsoleteFiles} (new table numbers, deleting what nothing needs);
- * {@code EngineCounters} (the totals behind {@code stats()}); {@code ReadView} (what a read pins:
- * memtables and a version) and {@code DbCursor}. {@code Db} itself holds recovery, write stalls
- * and memtable switches, flush scheduling and compaction scheduling. Below them, in packages the
- * module does not export: {@link io.strata.lsm.internal} (internal keys, iterators, batch
- * format), {@link io.strata.lsm.internal.memtable}, {@link io.strata.lsm.internal.table}, {@link
- * io.strata.lsm.internal.version} (versions and the manifest) and {@link
+ * commit, log append, memtable insert) behind {@code CommitEnv}; {@code WriteStall}
+ * (back-pressure); {@code Recovery} (opening: manifest and log replay); {@code Level0Writer} (a
+ * memtable to a level-0 table); {@code CompactionScheduler} (background compactions and {@code
+ * compactRange}); {@code SnapshotList} (open snapshots); {@code ObsoleteFiles} (new
+ * table numbers, deleting what nothing needs); {@code EngineCounters} (the totals behind {@code
+ * stats()}); {@code ReadView} (what a read pins: memtables and a version) and {@code DbCursor};
+ * {@code TestKnobs} (test-only hook and limits). {@code Db} itself holds the public API, memtable
+ * switches, the scheduling of flushes, and close. Below them, in packages the
+ * module does not export: {@code io.strata.lsm.internal} (internal keys, iterators, batch
+ * format), {@code io.strata.lsm.internal.memtable}, {@code io.strata.lsm.internal.table}, {@code
+ * io.strata.lsm.internal.version} (versions and the manifest) and {@code
  * io.strata.lsm.internal.compaction}.
  */
 package io.strata.lsm;
