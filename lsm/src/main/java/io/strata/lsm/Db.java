@@ -1120,6 +1120,7 @@ public final class Db implements AutoCloseable {
       // under the mutex the view is the current one and every published write is in it
       v = acquireView();
       sequence = lastSequence.get();
+      knobs.hook().accept("checkpoint-view-taken"); // tests take a snapshot of this moment here
     } finally {
       mutex.unlock();
     }

@@ -142,6 +142,7 @@ class ReadOnlyAndCheckpointTest {
       db.flush();
       db.put(b("k1"), b("new"));
       db.delete(b("k2"));
+      db.waitForCompactions(); // nothing changes the source meanwhile but the checkpoint could
       Map<String, byte[]> before = listing(fs, store);
       db.checkpoint(copy);
       assertSameListing(before, listing(fs, store));
@@ -249,6 +250,88 @@ class ReadOnlyAndCheckpointTest {
             assertNull(v);
           } else {
             assertEquals("" + last, new String(v, UTF_8), "copy " + c + " hot/" + h);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Writers go on while checkpoints are taken; a snapshot is taken at the very moment each
+   * checkpoint takes its view (a test hook under the Db's mutex, where the sequence number
+   * cannot move), and the writers get time to write more before the memtables are copied. Each
+   * copy must read exactly as its snapshot: every key and value.
+   */
+  @Test
+  void checkpointEqualsASnapshotTakenAtTheSameMoment() throws Exception {
+    Path store = dir.resolve("s");
+    List<Snapshot> taken = new ArrayList<>();
+    Db[] self = new Db[1];
+    TestKnobs knobs = TestKnobs.NONE.hook(point -> {
+      if (point.equals("checkpoint-view-taken")) {
+        taken.add(self[0].snapshot());
+      } else if (point.equals("checkpoint-marker-written")) {
+        try {
+          Thread.sleep(20); // the writers write on, into the memtable being copied
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    AtomicBoolean stop = new AtomicBoolean();
+    try (Db db = Db.open(store, small(), knobs)) {
+      self[0] = db;
+      List<Thread> writers = new ArrayList<>();
+      for (int w = 0; w < 2; w++) {
+        int id = w;
+        Thread t = new Thread(() -> {
+          java.util.Random r = new java.util.Random(id);
+          for (int i = 0; !stop.get(); i++) {
+            String k = "k" + r.nextInt(3000);
+            if (r.nextInt(10) == 0) {
+              db.delete(b(k));
+            } else {
+              db.put(b(k), b(id + "/" + i));
+            }
+          }
+        });
+        t.start();
+        writers.add(t);
+      }
+      try {
+        for (int c = 0; c < 6; c++) {
+          Thread.sleep(40);
+          db.checkpoint(dir.resolve("copy" + c));
+        }
+      } finally {
+        stop.set(true);
+        for (Thread t : writers) {
+          t.join();
+        }
+      }
+      for (int c = 0; c < 6; c++) {
+        try (Db copy = Db.open(dir.resolve("copy" + c), small());
+            Snapshot s = taken.get(c);
+            Cursor a = db.cursor(ReadOptions.builder().snapshot(s).build());
+            Cursor z = copy.cursor()) {
+          a.seekToFirst();
+          z.seekToFirst();
+          long n = 0;
+          for (; a.isValid() && z.isValid(); a.next(), z.next(), n++) {
+            assertArrayEquals(a.key(), z.key(), "copy " + c + " entry " + n);
+            assertArrayEquals(a.value(), z.value(), "copy " + c + " entry " + n);
+          }
+          assertEquals(a.isValid(), z.isValid(), "copy " + c + " after " + n + " entries");
+          assertTrue(n > 100, "copy " + c + " has only " + n + " entries");
+          // the copy stands at the snapshot's sequence number, and holds nothing newer
+          try (Snapshot now = copy.snapshot()) {
+            assertEquals(s.sequence(), now.sequence(), "copy " + c);
+          }
+          for (int level = 0; level < 7; level++) {
+            for (io.strata.lsm.internal.version.FileMetadata f
+                : copy.currentVersion().files(level)) {
+              assertTrue(f.maxSequence() <= s.sequence(), "copy " + c + " table " + f);
+            }
           }
         }
       }
