@@ -3,14 +3,12 @@ package io.strata.cli;
 import io.strata.lsm.Db;
 import io.strata.trie.Hash;
 import io.strata.trie.Proof;
+import io.strata.trie.StateChange;
 import io.strata.trie.StateOptions;
 import io.strata.trie.StateStore;
-import io.strata.trie.Trie;
 import io.strata.trie.TrieShape;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import picocli.CommandLine;
@@ -174,10 +172,9 @@ final class TrieCommand implements Runnable {
   }
 
   /**
-   * The difference between two roots: keys added, removed and changed, found by walking the
-   * entries of both tries side by side in key order (public {@link Trie#entries}). That reads
-   * both tries whole; issue 17's structural diff, which skips shared subtries, replaces the walk
-   * once it lands.
+   * The difference between two roots: keys added, removed and changed, from {@link
+   * StateStore#diff} (issue 17), which skips subtries whose hashes are equal, so the cost grows
+   * with the change, not with the state.
    */
   @Command(name = "diff", description = "Keys added, removed and changed between two roots.",
       mixinStandardHelpOptions = true)
@@ -209,50 +206,22 @@ final class TrieCommand implements Runnable {
       try (Db db = openReadOnly(dir); StateStore s = open(db)) {
         Hash a = root(s, fromBlock, fromRoot, "--from-");
         Hash z = root(s, toBlock, toRoot, "--to-");
-        Iterator<Map.Entry<byte[], byte[]>> x = s.trie(a).entries(new byte[0]);
-        Iterator<Map.Entry<byte[], byte[]>> y = s.trie(z).entries(new byte[0]);
+        Iterator<StateChange> changes = s.diff(a, z);
         Doc d = new Doc().put("from", a.toString()).put("to", z.toString());
         d.list("differences");
-        Map.Entry<byte[], byte[]> ex = x.hasNext() ? x.next() : null;
-        Map.Entry<byte[], byte[]> ey = y.hasNext() ? y.next() : null;
         long n = 0;
         boolean more = false;
-        while (ex != null || ey != null) {
-          int c = ex == null ? 1 : ey == null ? -1
-              : Arrays.compareUnsigned(ex.getKey(), ey.getKey());
-          String change = null;
-          byte[] key;
-          byte[] before = null;
-          byte[] after = null;
-          if (c < 0) {
-            change = "removed";
-            key = ex.getKey();
-            before = ex.getValue();
-            ex = x.hasNext() ? x.next() : null;
-          } else if (c > 0) {
-            change = "added";
-            key = ey.getKey();
-            after = ey.getValue();
-            ey = y.hasNext() ? y.next() : null;
-          } else {
-            key = ex.getKey();
-            if (!Arrays.equals(ex.getValue(), ey.getValue())) {
-              change = "changed";
-              before = ex.getValue();
-              after = ey.getValue();
-            }
-            ex = x.hasNext() ? x.next() : null;
-            ey = y.hasNext() ? y.next() : null;
+        while (changes.hasNext()) {
+          StateChange c = changes.next();
+          if (limit > 0 && n == limit) {
+            more = true;
+            break;
           }
-          if (change != null) {
-            if (limit > 0 && n == limit) {
-              more = true;
-              break;
-            }
-            n++;
-            d.row("differences").put("change", change).put("key", b.show(key))
-                .put("from", b.show(before)).put("to", b.show(after));
-          }
+          n++;
+          String change = c.oldValue() == null ? "added" : c.newValue() == null ? "removed"
+              : "changed";
+          d.row("differences").put("change", change).put("key", b.show(c.key()))
+              .put("from", b.show(c.oldValue())).put("to", b.show(c.newValue()));
         }
         d.put("count", n).put("truncated", more);
         return emit(d, 0);

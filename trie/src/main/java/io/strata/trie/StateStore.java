@@ -7,10 +7,12 @@ import io.strata.lsm.WriteBatch;
 import io.strata.lsm.WriteOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -33,8 +35,13 @@ import java.util.concurrent.atomic.LongAdder;
  * after a crash during a commit, earlier roots are intact and the new root is either fully there
  * or absent.
  *
- * <p>Thread-safety: all methods may be called from any thread; commits are serialized among
- * themselves, reads run concurrently with them. {@link #close()} must not race other calls.
+ * <p>State sync: {@link #importRange} fills the store from verified {@link RangeProof}s of a
+ * root, {@link #finishImport} completes it; {@link #diff} lists what changed between two roots.
+ *
+ * <p>Thread-safety: all methods may be called from any thread; commits (and the node writes of
+ * imports) are serialized among themselves by {@code commitLock}, reads run concurrently with
+ * them. {@code imports} (a concurrent map) holds the syncs under way; each synchronizes itself.
+ * {@link #close()} must not race other calls.
  */
 public final class StateStore implements AutoCloseable, NodeResolver {
   private static final System.Logger LOG = System.getLogger(StateStore.class.getName());
@@ -49,6 +56,8 @@ public final class StateStore implements AutoCloseable, NodeResolver {
   private final LongAdder commits = new LongAdder();
   private final LongAdder nodesWritten = new LongAdder();
   private final LongAdder bytesWritten = new LongAdder();
+  /** State syncs under way, by root (see {@link RangeImporter}). */
+  private final ConcurrentHashMap<Hash, RangeImporter> imports = new ConcurrentHashMap<>();
   private volatile long latestBlock;
   private volatile boolean closed;
 
@@ -252,6 +261,97 @@ public final class StateStore implements AutoCloseable, NodeResolver {
           written.size(), bytes);
       return root;
     }
+  }
+
+  /**
+   * Writes the unstored nodes below each of {@code tops} (the nodes a verified range rebuilt, see
+   * {@link RangeImporter}), children first, through the same collection as a commit, without a
+   * sync: the root node comes last, in {@link #finishImport}'s synced commit, which makes these
+   * writes durable too.
+   */
+  void writeImportedNodes(List<Node> tops) {
+    checkOpen();
+    synchronized (commitLock) {
+      List<Node> written = new ArrayList<>();
+      List<WriteBatch> batches = new ArrayList<>();
+      batches.add(new WriteBatch());
+      long bytes = 0;
+      for (Node n : tops) {
+        if (n != null && !n.stored && n.ref.length == 32) {
+          bytes += collect(n, null, batches, written);
+        }
+      }
+      for (WriteBatch b : batches) {
+        if (b.count() > 0) {
+          db.write(b, WriteOptions.defaults());
+        }
+      }
+      for (Node n : written) {
+        n.stored = true;
+      }
+      nodesWritten.add(written.size());
+      bytesWritten.add(bytes);
+    }
+  }
+
+  /**
+   * The keys whose values differ between the tries under {@code from} and {@code to}, in key
+   * order, with their old and new values (null where absent); for a secure store the keys are
+   * the 32-byte hashes. Subtrees with equal hashes are skipped without being read, so the cost
+   * grows with the change, not with the state. Any two readable roots, forks included. The
+   * iterator belongs to one thread and loads nodes as it goes.
+   *
+   * @throws MissingNodeException if either root was never committed to this store
+   */
+  public Iterator<StateChange> diff(Hash from, Hash to) {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    return trie(from).diff(trie(to));
+  }
+
+  /**
+   * Verifies one range of a state sync against {@code root} ({@link RangeProof#verify}) and
+   * stores the trie nodes it determines; a range that fails changes nothing. Ranges of one root
+   * may come in any order, overlap and repeat; several roots may be imported at once. Once the
+   * ranges cover every key, {@link #finishImport} writes the root. Until then {@link #trie} does
+   * not open {@code root} (unless the store held it already). A secure store takes ranges of
+   * hashed (32-byte) keys. The progress is kept in memory only; the scheme and its memory bound
+   * are described in {@code trie/FORMAT.md} ("State sync").
+   *
+   * @param origin the origin the range was proven from (null: the smallest key); the range
+   *     after one whose last key is {@code k} starts at {@code k ‖ 0x00} in a plain store (keys
+   *     of any length lie between {@code k} and {@code k + 1}), at {@code k + 1} or {@code k ‖
+   *     0x00} in a secure one
+   * @return whether the trie holds keys after the range
+   * @throws InvalidProofException if the range does not prove its entries against {@code root}
+   */
+  public boolean importRange(Hash root, byte[] origin, RangeProof range) {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(range, "range");
+    checkOpen();
+    return imports.computeIfAbsent(root, r -> new RangeImporter(this, r, options.isSecure()))
+        .importRange(origin == null ? null : origin.clone(), range);
+  }
+
+  /**
+   * Finishes the state sync of {@code root}: checks that the ranges imported cover the whole key
+   * space, writes the root node (a synced commit when commits are synced) and returns the trie,
+   * which from now on is like any committed one ({@code commit(block, trie)} records it under a
+   * block, writing no node).
+   *
+   * @throws IllegalStateException if no range of {@code root} was imported, or while a part of
+   *     the key space is not covered (the message names the first gap); the import then goes on
+   */
+  public Trie finishImport(Hash root) {
+    Objects.requireNonNull(root, "root");
+    checkOpen();
+    RangeImporter session = imports.get(root);
+    if (session == null) {
+      throw new IllegalStateException("root: no import of " + root + " is under way");
+    }
+    Trie t = session.finish();
+    imports.remove(root, session);
+    return t;
   }
 
   /** Adds the unstored nodes of the subtree to the batches, children first; returns the bytes. */
