@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code strata trie ...}: the trie state of a {@link StateStore}, through its public API only
  * ({@code latestBlock}, {@code rootAt}, {@code trie(root)}, {@code get}, {@code prove}, {@code
- * entries}, {@link TrieShape}), never the store's raw keys, whose layout is the trie module's
+ * diff}, {@link TrieShape}), never the store's raw keys, whose layout is the trie module's
  * business. The Db underneath is opened read-only.
  */
 @Command(name = "trie", description = "Read the trie state: roots, values, proofs, diffs, shape.",
