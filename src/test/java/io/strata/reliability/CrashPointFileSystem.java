@@ -1,10 +1,10 @@
 package io.strata.reliability;
 
-import io.strata.wal.fs.FileLock;
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.MemFileSystem;
-import io.strata.wal.fs.ReadableFile;
-import io.strata.wal.fs.WritableFile;
+import io.strata.fs.FileLock;
+import io.strata.fs.FileSystem;
+import io.strata.fs.MemFileSystem;
+import io.strata.fs.ReadableFile;
+import io.strata.fs.WritableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

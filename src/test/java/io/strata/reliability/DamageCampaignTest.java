@@ -3,7 +3,7 @@ package io.strata.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.lsm.CorruptionException;
+import io.strata.CorruptionException;
 import io.strata.lsm.Cursor;
 import io.strata.lsm.Db;
 import io.strata.lsm.Options;
@@ -11,7 +11,7 @@ import io.strata.lsm.ReadOptions;
 import io.strata.trie.Hash;
 import io.strata.trie.StateStore;
 import io.strata.trie.Trie;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,18 +2,18 @@ package io.strata.reliability;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.strata.lsm.CorruptionException;
+import io.strata.CorruptionException;
 import io.strata.lsm.Cursor;
 import io.strata.lsm.Db;
 import io.strata.lsm.Options;
 import io.strata.lsm.ReadOptions;
-import io.strata.lsm.StrataException;
+import io.strata.StrataException;
 import io.strata.lsm.WriteBatch;
 import io.strata.lsm.WriteOptions;
 import io.strata.wal.LogReader;
 import io.strata.wal.LogWriter;
 import io.strata.wal.RecoveryMode;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,18 +49,12 @@ final class HostileFiles {
   }
 
   /**
-   * Whether {@code t} is the clear report of damage the store promises: an lsm (or wal) {@link
+   * Whether {@code t} is the clear report of damage the store promises: a {@link
    * CorruptionException} naming a file and an offset {@code >= 0}. Anything else is a violation.
    */
   static void requireCorruption(String context, Throwable t) {
     if (t instanceof CorruptionException c) {
       if (c.file() == null || c.offset() < 0 || c.problem() == null || c.problem().isEmpty()) {
-        throw new AssertionError(context + ": corruption without file or offset: " + c, c);
-      }
-      return;
-    }
-    if (t instanceof io.strata.wal.CorruptionException c) {
-      if (c.file() == null || c.offset() < 0) {
         throw new AssertionError(context + ": corruption without file or offset: " + c, c);
       }
       return;
@@ -73,7 +67,7 @@ final class HostileFiles {
    * is acceptable when what failed in the background was a {@link CorruptionException}.
    */
   static void requireCorruptionOrFailedBackground(String context, Throwable t) {
-    if (t instanceof CorruptionException || t instanceof io.strata.wal.CorruptionException) {
+    if (t instanceof CorruptionException) {
       requireCorruption(context, t);
       return;
     }

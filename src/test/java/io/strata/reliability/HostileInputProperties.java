@@ -1,5 +1,6 @@
 package io.strata.reliability;
 
+import io.strata.StrataException;
 import static io.strata.reliability.HostileFiles.DIR;
 import static io.strata.reliability.HostileFiles.requireCorruption;
 import static io.strata.reliability.HostileFiles.requireCorruptionOrFailedBackground;
@@ -11,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.lsm.CorruptionException;
+import io.strata.CorruptionException;
 import io.strata.lsm.Cursor;
 import io.strata.lsm.Db;
 import io.strata.lsm.ReadOptions;
@@ -22,7 +23,7 @@ import io.strata.wal.LogWriter;
 import io.strata.wal.RecoveryMode;
 import io.strata.wal.Wal;
 import io.strata.wal.WalOptions;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -804,7 +805,7 @@ class HostileInputProperties {
               (position, record) -> got.add(record));
         } catch (Throwable e) {
           requireCorruption(context, e);
-          if (e instanceof io.strata.wal.CorruptionException c) {
+          if (e instanceof CorruptionException c) {
             long size = fs.contents(c.file()).length;
             assertTrue(c.offset() <= size, context + ": offset past the file: " + c);
           }

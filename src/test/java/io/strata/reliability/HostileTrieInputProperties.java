@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.lsm.CorruptionException;
+import io.strata.CorruptionException;
 import io.strata.lsm.Db;
 import io.strata.lsm.Options;
 import io.strata.lsm.WriteBatch;
@@ -18,7 +18,7 @@ import io.strata.trie.Proof;
 import io.strata.trie.StateOptions;
 import io.strata.trie.StateStore;
 import io.strata.trie.Trie;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -555,7 +555,7 @@ class HostileTrieInputProperties {
             s = StateStore.on(db);
           } catch (Throwable e) {
             boolean formatRefused = which == 0 && !(junk.length == 1 && junk[0] == 2)
-                && e instanceof io.strata.lsm.StrataException
+                && e instanceof io.strata.StrataException
                 && e.getMessage().contains("format version");
             boolean badLatest = which == 1 && junk.length != 8 && e instanceof CorruptionException;
             if (!formatRefused && !badLatest) {

@@ -3,7 +3,7 @@ package io.strata.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.lsm.CorruptionException;
+import io.strata.CorruptionException;
 import io.strata.lsm.Db;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strata.lsm.Db;
 import io.strata.lsm.Options;
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.FileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Test;
  * compaction, the manifest, opening) the disk is copied as a power cut then would leave it
  * (only synced bytes and synced directory entries; in a third of the crash points also a random
  * prefix of each file's unsynced appends, in another third a random subset of their 4 KiB pages,
- * as when the operating system wrote some dirty pages back in no particular order). Each copy is opened and checked by the {@link Oracle}:
+ * as when the operating system wrote some dirty pages back in no particular order). The manifest
+ * limit is the smallest allowed, so manifest rollovers (new manifest, CURRENT switched, old one
+ * deleted) happen every few flushes and compactions and crash points fall inside them. Each copy
+ * is opened and checked by the {@link Oracle}:
  * the state must be that after some operation at or after the last synced acknowledged one and
  * at or before the last one started, whole (guarantees 1 and 2).
  *
@@ -85,16 +88,19 @@ class PowerLossCampaignTest {
     ReliabilityReport.record("power-loss", figures);
     assertEquals(List.of(), violations.subList(0, Math.min(5, violations.size())),
         violations.size() + " crash points recovered wrongly (seed " + seed + ")");
-    for (String phase : List.of("flush", "compaction", "manifest", "log-rotation", "open")) {
+    for (String phase : List.of("flush", "compaction", "manifest", "manifest-rollover",
+        "log-rotation", "open")) {
       assertTrue(where.getOrDefault(phase, 0) > 0 || wanted < 500,
           "no crash point fell in " + phase + ": " + where);
     }
   }
 
   static Options options(FileSystem fs) {
+    // the smallest manifest limit: the manifest rolls over every few flushes and compactions,
+    // so crash points fall inside rollovers too
     return Options.builder().fileSystem(fs).writeBufferSize(16 * 1024).blockSize(512)
         .targetFileSize(16 * 1024).maxBytesForLevelBase(64 * 1024).levelSizeMultiplier(4)
-        .build();
+        .maxManifestBytes(1024).build();
   }
 
   /** One workload on a fresh disk, taking crash copies as it goes. */
@@ -120,6 +126,7 @@ class PowerLossCampaignTest {
       double chance = 1.0 / (20 + random.nextInt(200));
       Random crashRandom = new Random(seed + 1);
       fs.listener((n, call, file) -> {
+        boolean rollover = inRollover(call, file);
         synchronized (points) {
           if (points.size() >= maxPoints || crashRandom.nextDouble() >= chance) {
             return;
@@ -130,7 +137,8 @@ class PowerLossCampaignTest {
               : model == 1 ? fs.mem().crashCopy(crashRandom)
               : fs.mem().crashCopyLosingPages(crashRandom);
           points.add(new CrashPoint(disk, synced, started,
-              label(call, file) + " " + call + " " + file.getFileName()));
+              (rollover ? "manifest-rollover" : label(call, file)) + " " + call + " "
+                  + file.getFileName()));
         }
       });
       long next = 0;
@@ -157,6 +165,36 @@ class PowerLossCampaignTest {
         }
       }
       fs.listener((n, call, file) -> { });
+    }
+
+    /** The thread in the middle of a manifest rollover, or null. */
+    private volatile Thread rolling;
+
+    /**
+     * Whether a disk call is a step of a manifest rollover: from the creation of a new manifest
+     * while the store is open (not by the open itself), through the temporary CURRENT, its
+     * rename and the directory syncs, to the deletion of the old manifest, all on one thread.
+     */
+    private boolean inRollover(String call, Path file) {
+      String name = file.getFileName() == null ? "" : file.getFileName().toString();
+      String kind = CrashPointFileSystem.kind(file);
+      Thread me = Thread.currentThread();
+      if (!phase.equals("open") && call.equals("create") && name.startsWith("MANIFEST-")) {
+        rolling = me;
+        return true;
+      }
+      if (rolling != me) {
+        return false;
+      }
+      if (call.equals("delete") && name.startsWith("MANIFEST-")) {
+        rolling = null; // the last step: the old manifest goes
+        return true;
+      }
+      if (kind.equals("manifest") || kind.equals("directory")) {
+        return true;
+      }
+      rolling = null; // this thread went on to other work
+      return false;
     }
 
     /** Where in the engine a disk call falls. */

@@ -4,7 +4,7 @@ import io.strata.wal.Durability;
 import io.strata.wal.RecordPosition;
 import io.strata.wal.Wal;
 import io.strata.wal.WalOptions;
-import io.strata.wal.fs.FileSystem;
+import io.strata.fs.FileSystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

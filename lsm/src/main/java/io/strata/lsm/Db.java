@@ -1,34 +1,41 @@
 package io.strata.lsm;
 
+import io.strata.CorruptionException;
+import io.strata.StrataException;
+import io.strata.fs.FileLock;
+import io.strata.fs.FileSystem;
+import io.strata.lsm.internal.ByteSource;
+import io.strata.lsm.internal.InternalIterator;
+import io.strata.lsm.internal.Limits;
+import io.strata.lsm.internal.compaction.Compaction;
+import io.strata.lsm.internal.compaction.CompactionPicker;
+import io.strata.lsm.internal.memtable.Memtable;
+import io.strata.lsm.internal.table.BlockCache;
+import io.strata.lsm.internal.table.TableCache;
+import io.strata.lsm.internal.table.TableReader;
+import io.strata.lsm.internal.version.FileMetadata;
+import io.strata.lsm.internal.version.FileNames;
+import io.strata.lsm.internal.version.Version;
+import io.strata.lsm.internal.version.VersionEdit;
+import io.strata.lsm.internal.version.VersionSet;
 import io.strata.wal.Durability;
-import io.strata.wal.RecordPosition;
-import io.strata.wal.RecoveryMode;
-import io.strata.wal.RecoveryReport;
 import io.strata.wal.Wal;
 import io.strata.wal.WalOptions;
-import io.strata.wal.fs.FileLock;
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.WritableFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAccumulator;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -43,129 +50,134 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Durability: a write returns after the write-ahead log has its batch. With {@link
  * WriteOptions#sync()} the log is fsynced first (concurrent synced writers share one fsync), so
- * the batch survives a power loss; without it, the batch survives a crash of the process. Batches
- * are atomic.
+ * the batch survives a power loss; without it, the batch survives a crash of the process, and
+ * {@link #syncWal()} later makes it survive a power loss too. Batches are atomic.
  *
  * <p>Errors: damaged files give {@link CorruptionException} (file, offset, failed check). When the
- * write-ahead log or a background flush fails, the store stays readable but refuses writes until
- * reopened. Every method throws {@link IllegalStateException} after {@link #close()}.
+ * write-ahead log or a background flush fails, or an {@link Error} (out of memory, say) interrupts
+ * a write, the store stays readable but refuses writes until reopened, and {@link #close()} still
+ * returns. Every method throws {@link IllegalStateException} after {@link #close()}, as does a
+ * read already under way when it needs what the close released.
  *
  * <p>Thread-safety: all methods may be called from any number of threads. Concurrent writers are
  * queued; the writer at the head of the queue (the leader) writes its own batch and those queued
- * behind it as one log record. Reads take no lock: they pin a {@link ReadView}.
+ * behind it as one log record. Reads take no lock: they pin a {@code ReadView}. Locks, and what
+ * each guards: the mutex (memtables, the log, flush state, the writer queue and the compaction
+ * scheduler's state; see the fields), the version set's own lock (the version chain and the
+ * manifest), the compaction scheduler's monitor (one {@link #compactRange} at a time), and the
+ * monitors inside {@code ObsoleteFiles} and {@code SnapshotList}. Order: the compactRange monitor
+ * before the mutex; the mutex before the version set's lock and the obsolete files' pending set;
+ * nothing is taken under the version set's lock that calls back into this class's locks.
+ *
+ * <p>The engine's parts, each in its own class: {@code CommitPipeline} (the write path) behind
+ * {@code CommitEnv}, {@code WriteStall} (back-pressure), {@code Recovery} (opening), {@code
+ * Level0Writer} (flush output), {@code CompactionScheduler} (background compactions and
+ * compactRange), {@code ObsoleteFiles}, {@code SnapshotList}, {@code EngineCounters} (stats);
+ * tables, memtables, versions and compaction in the non-exported {@code io.strata.lsm.internal}
+ * packages. This class holds the public API, memtable switches, the scheduling of flushes, and
+ * close.
  */
 public final class Db implements AutoCloseable {
   /** Largest key accepted: 64 KiB. */
-  public static final int MAX_KEY_BYTES = 64 * 1024;
+  public static final int MAX_KEY_BYTES = Limits.MAX_KEY_BYTES;
   /** Largest value accepted: 256 MiB. */
-  public static final int MAX_VALUE_BYTES = 256 * 1024 * 1024;
+  public static final int MAX_VALUE_BYTES = Limits.MAX_VALUE_BYTES;
 
   private static final System.Logger LOG = System.getLogger(Db.class.getName());
 
-  /** A write-ahead log record: sequence (8 bytes), count (4 bytes), then the batches' operations. */
-  private static final int RECORD_HEADER = 12;
-
-  private static final long MAX_GROUP_BYTES = 1 << 20;
-
+  // ---- Constant after construction (the rooms are thread-safe themselves, see each class).
   private final Path dir;
   private final Options options;
+  /** Test-only hook and limits ({@link TestKnobs#NONE} outside tests). */
+  private final TestKnobs knobs;
   private final FileSystem fs;
+  /** Null when read-only: a read-only Db takes no lock. */
   private final FileLock lock;
+  /** Opened by {@link #openReadOnly}: writes nothing, deletes nothing, refuses writes. */
+  private final boolean readOnly;
   private final BlockCache blockCache;
   private final TableCache tables;
+  /** Versions and the manifest; its own lock (see {@link VersionSet}). */
   private final VersionSet versions;
-  private Wal wal;
+  private final CompactionPicker picker;
+  /** The back-pressure rules. */
+  private final WriteStall stall;
+  /** Writes memtables to level-0 tables (flushes, recovery). */
+  private final Level0Writer level0Writer;
+  /** New table numbers and the deletion of files nothing needs. */
+  private final ObsoleteFiles obsolete;
+  /** The open snapshots. */
+  private final SnapshotList snapshots = new SnapshotList();
+  /** The writer queue, group commit, log append and memtable insert; sees this Db as its env. */
+  private final CommitPipeline commits;
+  private final ExecutorService flushExecutor;
+  private final ExecutorService compactionExecutor;
+  /** Background compactions and compactRange. */
+  private final CompactionScheduler compactions;
+  /** Totals for stats(). */
+  private final EngineCounters counters = new EngineCounters();
 
+  /**
+   * The mutex: guards the fields below marked "guarded by mutex", the commit pipeline's queue,
+   * and the decisions to switch memtables and to start flushes and compactions. Never held while
+   * a file is written (leaders, flushes and compactions release it around their I/O).
+   */
   private final ReentrantLock mutex = new ReentrantLock();
   /** Signalled when background work finishes (a flush ends, an error is recorded). */
   private final Condition backgroundDone = mutex.newCondition();
-  /** Signalled when the writer queue drains. */
-  private final Condition writersDrained = mutex.newCondition();
 
-  // Guarded by mutex.
+  // ---- Guarded by mutex.
+  /** The memtable writes go into; replaced (with {@link #wal}'s segment) by a switch. */
   private Memtable mem;
+  /** The frozen memtable being flushed, or null. */
   private Memtable imm;
-  private final ArrayDeque<Writer> writers = new ArrayDeque<>();
-  private final TreeMap<Long, Integer> snapshots = new TreeMap<>();
-  private final Set<Long> pendingOutputs = new HashSet<>();
+  /** The log; set once by recovery, read by the leader under the mutex. */
+  private Wal wal;
   private boolean flushRunning;
-  private volatile boolean closing;
-  /** Tables that running compactions read. */
-  private final Set<Long> compacting = new HashSet<>();
-  private final List<CompactionJob> runningCompactions = new ArrayList<>();
-  /** A {@link #compactRange} is running or waiting: no background compaction starts. */
-  private boolean manualRunning;
+  /** Time the current leader has waited in {@link #makeRoom}. */
+  private long stalledNanos;
 
-  private volatile ReadView view;
+  // ---- Written under the mutex, read without it (volatile or atomic).
+  /** close() has begun: no new writes, flushes or compactions. */
+  private volatile boolean closing;
+  /** close() (or a failed open) has finished releasing: every method throws. */
   private volatile boolean closed;
-  /**
-   * Set once recovery has succeeded. Until then no file is deleted: a version installed while
-   * the manifest is replayed must not make the files of the real one look obsolete, and an open
-   * that fails (on damage, say) must leave the directory exactly as it found it.
-   */
-  private volatile boolean recovered;
+  /** The first failure that stopped writes, or null. */
   private volatile Throwable backgroundError;
+  /** What reads pin: mem, imm and the current version; replaced under the mutex. */
+  private volatile ReadView view;
+  /** The last sequence number whose group is in the memtable (published by the leader). */
   private final AtomicLong lastSequence = new AtomicLong();
-  private final Object obsoleteLock = new Object();
-  /** Held while a {@link #compactRange} runs: one at a time, and close waits for it. */
-  private final Object manualCompaction = new Object();
 
   /** The deepest level, where {@link #compactRange} puts what it compacts. */
-  static final int LAST_LEVEL = VersionEdit.LEVELS - 1;
+  static final int LAST_LEVEL = CompactionScheduler.LAST_LEVEL;
 
-  private final CompactionPicker picker;
-  private final ExecutorService flushExecutor;
-  private final ExecutorService compactionExecutor;
-  private final int compactionThreads;
-
-  private final LongAdder userBytes = new LongAdder();
-  private final LongAdder flushBytes = new LongAdder();
-  private final LongAdder compactionBytes = new LongAdder();
-  private final LongAdder stallNanos = new LongAdder();
-  private final LongAccumulator longestStallNanos = new LongAccumulator(Math::max, 0);
-  private final LongAdder compactions = new LongAdder();
-  private final LongAdder trivialMoves = new LongAdder();
-  /** Per output level: bytes compactions read and wrote (level 0: flushes wrote). */
-  private final LongAdder[] levelBytesRead = adders();
-  private final LongAdder[] levelBytesWritten = adders();
-
-  private static LongAdder[] adders() {
-    LongAdder[] a = new LongAdder[VersionEdit.LEVELS];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = new LongAdder();
-    }
-    return a;
-  }
-
-  /** A thread waiting in the write queue. */
-  private final class Writer {
-    final WriteBatch batch; // null: a request to switch memtables (flush)
-    final boolean sync;
-    /** Created only when the writer has to wait behind another (most never do). */
-    Condition turn;
-    boolean done;
-    RuntimeException error;
-
-    Writer(WriteBatch batch, boolean sync) {
-      this.batch = batch;
-      this.sync = sync;
-    }
-  }
-
-  private Db(Path dir, Options options, FileLock lock) {
+  private Db(Path dir, Options options, TestKnobs knobs, FileLock lock, boolean readOnly) {
     this.dir = dir;
+    this.readOnly = readOnly;
     this.options = options;
+    this.knobs = knobs;
     this.fs = options.fileSystem();
     this.lock = lock;
     this.blockCache = new BlockCache(options.blockCacheBytes());
-    this.tables = new TableCache(fs, dir, blockCache, options.maxOpenFiles());
-    this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion());
-    this.picker = new CompactionPicker(options);
+    // read-only: every table stays open (see openReadOnly), so a writer's deletions cannot reach it
+    this.tables = new TableCache(fs, dir, blockCache,
+        readOnly ? Integer.MAX_VALUE : options.maxOpenFiles(),
+        knobs.maxBlockBytes(), knobs.hook());
+    this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
+        options.maxManifestBytes());
+    this.obsolete = new ObsoleteFiles(fs, dir, versions, tables);
+    this.level0Writer = new Level0Writer(fs, dir, knobs.tableOptions(options));
+    this.stall = WriteStall.of(options);
+    this.picker = new CompactionPicker(knobs.compactionOptions(options));
+    this.commits = new CommitPipeline(mutex, new WriteEnv(), knobs.walMaxRecordBytes());
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
     this.compactionExecutor = options.backgroundThreads() > 1
         ? Executors.newFixedThreadPool(options.backgroundThreads() - 1, threads("compaction"))
         : flushExecutor;
-    this.compactionThreads = Math.max(1, options.backgroundThreads() - 1);
+    this.compactions = new CompactionScheduler(mutex, backgroundDone, new CompactionEnv(), fs,
+        dir, tables, versions, obsolete, counters, picker, knobs.compactionOptions(options),
+        knobs.hook(), compactionExecutor, Math.max(1, options.backgroundThreads() - 1));
   }
 
   private ThreadFactory threads(String role) {
@@ -191,8 +203,14 @@ public final class Db implements AutoCloseable {
    * @throws CorruptionException when a file needed to open the store is damaged
    */
   public static Db open(Path dir, Options options) {
+    return open(dir, options, TestKnobs.NONE);
+  }
+
+  /** {@link #open(Path, Options)} with test-only knobs (for tests in this package). */
+  static Db open(Path dir, Options options, TestKnobs knobs) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(knobs, "knobs");
     FileSystem fs = options.fileSystem();
     FileLock lock;
     try {
@@ -202,7 +220,7 @@ public final class Db implements AutoCloseable {
       throw new StrataException("cannot open " + dir + ": it is in use by another open Db, or"
           + " its lock file cannot be taken (" + e.getMessage() + ")", e);
     }
-    Db db = new Db(dir, options, lock);
+    Db db = new Db(dir, options, knobs, lock, false);
     try {
       db.recover();
       return db;
@@ -212,27 +230,6 @@ public final class Db implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       db.abandon(e);
       throw e;
-    }
-  }
-
-  /**
-   * Every table the recovered version names must be on disk: a missing one (deleted by hand, or
-   * named by a manifest whose later records were lost, so that the version is an old one) fails
-   * the open here, naming it, rather than a read later. (A table cut short is left to the reads
-   * and {@link #verifyChecksums()}, which report it with the rest of the damage.)
-   */
-  private void checkTablesExist() throws IOException {
-    Set<String> names = new HashSet<>(fs.list(dir));
-    Version v = versions.current();
-    for (int level = 0; level < v.levels().size(); level++) {
-      for (FileMetadata f : v.files(level)) {
-        Path table = FileNames.table(dir, f.number());
-        if (!names.contains(table.getFileName().toString())) {
-          throw new CorruptionException(table, 0, "table of level " + level + " named by "
-              + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
-              + " is missing");
-        }
-      }
     }
   }
 
@@ -257,170 +254,36 @@ public final class Db implements AutoCloseable {
     versions.close();
     tables.close();
     try {
-      lock.close();
+      if (lock != null) {
+        lock.close();
+      }
     } catch (IOException e) {
       cause.addSuppressed(e);
     }
   }
 
+  /**
+   * Opens the store's state: {@link Recovery} replays the manifest and the log into a version whose
+   * level 0 holds what the log held; then a new log segment and an empty memtable start.
+   */
   private void recover() throws IOException {
-    if (versions.exists()) {
-      versions.recover();
-      checkTablesExist();
-    } else {
-      // A store gets CURRENT before its first log segment, so a directory with tables or log
-      // segments but no CURRENT has lost it. Manifests alone are what a crash in the middle of
-      // creating the store leaves: no write was ever accepted, they are deleted as obsolete.
-      for (String name : fs.list(dir)) {
-        FileNames.Kind kind = FileNames.parse(name).kind();
-        if (kind == FileNames.Kind.TABLE || kind == FileNames.Kind.WAL) {
-          throw new CorruptionException(FileNames.current(dir), 0, "CURRENT is missing, but the"
-              + " directory holds store files such as " + name);
-        }
-      }
-    }
-    // files a crash left behind (an unrecorded flush output, a manifest never made current) keep
-    // their numbers until they are deleted below: never write over them
-    for (String name : fs.list(dir)) {
-      FileNames.Parsed p = FileNames.parse(name);
-      if (p.kind() == FileNames.Kind.TABLE || p.kind() == FileNames.Kind.MANIFEST
-          || p.kind() == FileNames.Kind.TEMP) {
-        versions.markFileNumberUsed(p.number());
-      }
-    }
-    long logNumber = versions.logNumber();
-    VersionEdit edit = new VersionEdit();
-    long[] maxSequence = {versions.lastSequence()};
-    long[] nextSequence = {-1};
-    Memtable[] replay = {Memtable.forWriteBuffer(0, options.writeBufferSize())};
-    List<IOException> flushErrors = new ArrayList<>();
-    // Segments are created in order and deleted oldest first, so the one the manifest says holds
-    // the oldest unflushed writes is only ever absent together with every later one (a crash
-    // before it was created). Absent with a later one present, the manifest is out of step with
-    // the log (it lost records): replaying only the later ones would silently drop writes.
-    List<Long> present = Wal.segments(fs, dir);
-    long newest = present.isEmpty() ? -1 : present.get(present.size() - 1);
-    if (newest > logNumber && !present.contains(logNumber)) {
-      throw new CorruptionException(Wal.segmentPath(dir, logNumber), 0, "log segment "
-          + logNumber + ", the oldest unflushed one according to "
-          + FileNames.manifest(dir, versions.manifestNumber()).getFileName()
-          + ", is missing, but segment " + newest + " exists");
-    }
-    RecoveryReport report;
-    try {
-      report = Wal.replay(fs, dir, logNumber, RecoveryMode.TOLERATE_TRUNCATED_TAIL,
-          (position, record) -> {
-            long last = applyLogRecord(position, record, replay[0], nextSequence[0]);
-            nextSequence[0] = last + 1;
-            maxSequence[0] = Math.max(maxSequence[0], last);
-            if (replay[0].approximateBytes() >= options.writeBufferSize()) {
-              try {
-                FileMetadata f = writeLevel0(replay[0], newOutputNumber());
-                if (f != null) {
-                  edit.addFile(0, f);
-                }
-              } catch (IOException e) {
-                flushErrors.add(e);
-              }
-              replay[0] = Memtable.forWriteBuffer(0, options.writeBufferSize());
-            }
-          });
-    } catch (io.strata.wal.CorruptionException e) {
-      throw CorruptionException.of(e);
-    }
-    if (!flushErrors.isEmpty()) {
-      throw flushErrors.get(0);
-    }
-    if (report.tornTail()) {
-      LOG.log(report.droppedOnlyZeros() ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, "{0}: dropped a torn write-ahead log tail of {1} bytes"
-          + " in segment {2} ({3})", dir, report.droppedBytes(), report.tornSegment(),
-          report.tornProblem());
-    }
-    if (!replay[0].isEmpty()) {
-      FileMetadata f = writeLevel0(replay[0], newOutputNumber());
-      if (f != null) {
-        edit.addFile(0, f);
-      }
-    }
-    List<Long> segments = Wal.segments(fs, dir);
-    long newSegment = Math.max(logNumber,
-        segments.isEmpty() ? 1 : segments.get(segments.size() - 1) + 1);
-    edit.logNumber = newSegment;
-    edit.lastSequence = maxSequence[0];
-    versions.writeNewManifest(edit);
-    mutex.lock();
-    try {
-      pendingOutputs.clear(); // the tables written from the log are in the installed version now
-    } finally {
-      mutex.unlock();
-    }
+    checkNotIncompleteCheckpoint();
+    long newSegment = new Recovery(fs, dir, options, versions, obsolete, level0Writer).run();
     lastSequence.set(versions.lastSequence());
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
-    wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize).build());
+    wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize)
+        .maxRecordBytes(knobs.walMaxRecordBytes()).build());
     mem = Memtable.forWriteBuffer(newSegment, options.writeBufferSize());
     view = new ReadView(mem, null, versions.acquireCurrent());
-    for (String name : fs.list(dir)) {
-      if (FileNames.parse(name).kind() == FileNames.Kind.TEMP) {
-        fs.delete(dir.resolve(name));
-      }
-    }
-    recovered = true;
-    deleteObsoleteFiles();
+    Recovery.deleteTemporaryFiles(fs, dir);
+    obsolete.enable();
+    obsolete.deleteNow();
     mutex.lock();
     try {
-      maybeScheduleCompaction();
+      compactions.maybeSchedule();
     } finally {
       mutex.unlock();
     }
-  }
-
-  /**
-   * A file number for a new table, protected from obsolete-file deletion until the version that
-   * holds the table is installed (or the open fails).
-   */
-  private long newOutputNumber() {
-    long n = versions.newFileNumber();
-    mutex.lock();
-    try {
-      pendingOutputs.add(n);
-    } finally {
-      mutex.unlock();
-    }
-    return n;
-  }
-
-  /** Inserts one log record's operations; returns the last sequence it used. */
-  /**
-   * Inserts one log record (a batch) into {@code into} and returns its last sequence number.
-   * Batches are logged in sequence order, so a record that does not start at {@code expected}
-   * (when known, i.e. not -1) means records between them are gone: a log file cut short that was
-   * not the last, say, which the log format alone cannot see.
-   */
-  private long applyLogRecord(RecordPosition position, byte[] record, Memtable into,
-      long expected) {
-    Path file = Wal.segmentPath(dir, position.segment());
-    ByteSource in = new ByteSource(record, 0, record.length, file, position.offset(),
-        "write-ahead log record");
-    if (record.length < RECORD_HEADER) {
-      throw in.corrupt("record of " + record.length + " bytes is shorter than its header");
-    }
-    long first = in.longLE();
-    int count = in.intLE();
-    if (first < 1 || first > InternalKeys.MAX_SEQUENCE || count < 0
-        || first + count - 1 > InternalKeys.MAX_SEQUENCE) {
-      throw in.corrupt("impossible sequence " + first + " or count " + count);
-    }
-    if (expected >= 0 && first != expected) {
-      throw in.corrupt("batch starts at sequence " + first + ", but the previous one ended at "
-          + (expected - 1) + ": the log lost the records between them");
-    }
-    // every operation takes at least 2 bytes (kind, key length): a count the record cannot hold
-    // must not size the arrays the insert allocates
-    if (count > in.remaining() / 2) {
-      throw in.corrupt(count + " operations cannot fit in " + in.remaining() + " bytes");
-    }
-    into.insertBatch(in, count, first);
-    return first + count - 1;
   }
 
   // ---------------------------------------------------------------- arguments and state checks
@@ -441,6 +304,21 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /**
+   * Every entry a write accepts must fit a table block later. With the default block limit the
+   * key and value limits above guarantee it; only a test's smaller limit can refuse here.
+   */
+  private void checkFitsTables(WriteBatch batch) {
+    if (batch.longestKey() > knobs.maxKeyBytes()) {
+      throw new IllegalArgumentException("key of " + batch.longestKey() + " bytes exceeds the"
+          + " limit of " + knobs.maxKeyBytes() + " bytes of this Db's table blocks");
+    }
+    if (batch.longestValue() > knobs.maxValueBytes()) {
+      throw new IllegalArgumentException("value of " + batch.longestValue() + " bytes exceeds the"
+          + " limit of " + knobs.maxValueBytes() + " bytes of this Db's table blocks");
+    }
+  }
+
   void checkOpen() {
     if (closed) {
       throw new IllegalStateException("Db " + dir + " is closed");
@@ -451,20 +329,55 @@ public final class Db implements AutoCloseable {
 
   /** Sets {@code key} to {@code value} (not synced). */
   public void put(byte[] key, byte[] value) {
+    put(key, value, WriteOptions.defaults());
+  }
+
+  /**
+   * Sets {@code key} to {@code value}; with {@link WriteOptions#sync()} it survives a power loss
+   * once this returns.
+   */
+  public void put(byte[] key, byte[] value, WriteOptions options) {
     checkKey(key);
     checkValue(value);
-    write(new WriteBatch(key.length + value.length + 12).put(key, value), WriteOptions.defaults());
+    Objects.requireNonNull(options, "options");
+    write(new WriteBatch(key.length + value.length + 12).put(key, value), options);
   }
 
   /** Removes {@code key} (not synced); no error when it is absent. */
   public void delete(byte[] key) {
+    delete(key, WriteOptions.defaults());
+  }
+
+  /**
+   * Removes {@code key}; no error when it is absent. With {@link WriteOptions#sync()} the removal
+   * survives a power loss once this returns.
+   */
+  public void delete(byte[] key, WriteOptions options) {
     checkKey(key);
-    write(new WriteBatch(key.length + 8).delete(key), WriteOptions.defaults());
+    Objects.requireNonNull(options, "options");
+    write(new WriteBatch(key.length + 8).delete(key), options);
+  }
+
+  /**
+   * Makes every write that returned before this call durable, as if each had been written with
+   * {@link WriteOptions#sync()}: takes its turn in the write queue, fsyncs the write-ahead log
+   * and writes nothing. Writes that run concurrently with it may or may not be covered.
+   *
+   * @throws StrataException when the fsync fails (the Db then refuses writes until reopened: a
+   *     failed fsync is never retried as if it had worked) or an earlier failure stopped writes
+   */
+  public void syncWal() {
+    checkOpen();
+    checkWritable();
+    commits.syncLog();
   }
 
   /**
    * Applies a batch atomically.
    *
+   * @throws IllegalArgumentException when the batch is larger than one write-ahead log record
+   *     may be ({@link io.strata.wal.WalOptions#MAX_RECORD_BYTES}, about 2 GiB, with its
+   *     header); it is refused before anything is written and the Db stays writable
    * @throws StrataException when the write-ahead log fails (the Db then refuses writes until
    *     reopened) or an earlier background failure stopped writes
    */
@@ -472,153 +385,116 @@ public final class Db implements AutoCloseable {
     Objects.requireNonNull(batch, "batch");
     Objects.requireNonNull(options, "options");
     checkOpen();
+    if (batch.size() > knobs.walMaxRecordBytes()) {
+      // refused here, before the write queue: the store stays writable
+      throw new IllegalArgumentException("batch of " + batch.size() + " bytes (encoded, with its "
+          + WriteBatch.HEADER + "-byte header) exceeds the limit of "
+          + knobs.walMaxRecordBytes() + " bytes for one write-ahead log record");
+    }
+    checkFitsTables(batch);
+    checkWritable();
     if (batch.count() == 0) {
       return;
     }
-    enqueue(new Writer(batch, options.isSync()));
+    commits.commit(batch, options.isSync());
   }
 
-  private void enqueue(Writer w) {
-    mutex.lock();
-    try {
-      writers.addLast(w);
-      while (!w.done && writers.peekFirst() != w) {
-        if (w.turn == null) {
-          w.turn = mutex.newCondition();
+  /** What the commit pipeline sees of this Db: its log, memtable, back-pressure and sequence. */
+  private final class WriteEnv implements CommitEnv {
+    @Override
+    public void makeRoomForWrite(boolean force) {
+      Db.this.makeRoomForWrite(force);
+    }
+
+    @Override
+    public void checkWritable() {
+      if (backgroundError != null) {
+        throw new StrataException("writes are stopped after an earlier failure ("
+            + backgroundError.getMessage() + "); reopen the Db", backgroundError);
+      }
+      if (closing) {
+        throw new IllegalStateException("Db " + dir + " is closed");
+      }
+    }
+
+    @Override
+    public CommitTarget target() {
+      Memtable target = mem;
+      Wal log = wal;
+      return new CommitTarget() {
+        @Override
+        public void append(byte[] record, int length, boolean sync) throws IOException {
+          log.append(record, 0, length, sync ? Durability.SYNC : Durability.NONE);
         }
-        w.turn.awaitUninterruptibly();
-      }
-      if (w.done) {
-        if (w.error != null) {
-          throw w.error;
+
+        @Override
+        public void apply(ByteSource operations, int count, long first) {
+          target.insertBatch(operations, count, first);
         }
-        return;
-      }
-      lead(w);
-    } finally {
-      mutex.unlock();
-    }
-  }
 
-  /** Runs with the mutex held by the writer at the head of the queue. */
-  private void lead(Writer leader) {
-    Writer last = leader;
-    RuntimeException error = null;
-    try {
-      makeRoomForWrite(leader.batch == null);
-      if (leader.batch != null) {
-        List<Writer> group = buildGroup(leader);
-        last = group.get(group.size() - 1);
-        writeGroup(group);
-      }
-    } catch (RuntimeException e) {
-      error = e;
-    }
-    while (true) {
-      Writer w = writers.pollFirst();
-      if (w != leader) {
-        w.error = error;
-        w.done = true;
-        if (w.turn != null) {
-          w.turn.signal();
+        @Override
+        public void sync() throws IOException {
+          log.sync();
         }
-      }
-      if (w == last) {
-        break;
-      }
+      };
     }
-    Writer next = writers.peekFirst();
-    if (next == null) {
-      writersDrained.signalAll();
-    } else if (next.turn != null) {
-      next.turn.signal();
+
+    @Override
+    public void stopWrites(StrataException failure) {
+      recordBackgroundError(failure);
     }
-    if (error != null) {
-      throw error;
+
+    @Override
+    public long lastSequence() {
+      return lastSequence.get();
+    }
+
+    @Override
+    public void publishSequence(long last) {
+      lastSequence.set(last);
+    }
+
+    @Override
+    public void countUserBytes(long bytes) {
+      counters.userWrite(bytes);
     }
   }
 
-  private List<Writer> buildGroup(Writer leader) {
-    if (writers.size() == 1) {
-      return List.of(leader);
+  /** What the compaction scheduler sees of this Db. */
+  private final class CompactionEnv implements CompactionScheduler.Env {
+    @Override
+    public boolean stopped() {
+      return closing || backgroundError != null;
     }
-    List<Writer> group = new ArrayList<>();
-    long size = leader.batch.bodySize();
-    long max = size <= 128 << 10 ? size + (128 << 10) : MAX_GROUP_BYTES;
-    for (Writer w : writers) {
-      if (w != leader) {
-        if (w.batch == null || (w.sync && !leader.sync) || size + w.batch.bodySize() > max) {
-          break;
-        }
-        size += w.batch.bodySize();
-      }
-      group.add(w);
-    }
-    return group;
-  }
 
-  /** Writes a group as one log record, then into the memtable. Mutex held on entry and exit. */
-  private void writeGroup(List<Writer> group) {
-    int count = 0;
-    long bytes = WriteBatch.HEADER;
-    boolean sync = false;
-    for (Writer w : group) {
-      count += w.batch.count();
-      bytes += w.batch.bodySize();
-      sync |= w.sync;
+    @Override
+    public boolean closing() {
+      return closing;
     }
-    if (bytes > Integer.MAX_VALUE - 64) {
-      throw new IllegalArgumentException("batch of " + bytes + " bytes is too large");
-    }
-    long first = lastSequence.get() + 1;
-    if (first + count - 1 > InternalKeys.MAX_SEQUENCE) {
-      throw new StrataException("sequence numbers exhausted");
-    }
-    byte[] record;
-    int recordLength;
-    if (group.size() == 1) {
-      // a batch carries room for the header: log it in place
-      record = group.get(0).batch.array();
-      recordLength = group.get(0).batch.size();
-    } else {
-      ByteSink sink = new ByteSink((int) bytes);
-      sink.put(new byte[WriteBatch.HEADER]);
-      for (Writer w : group) {
-        sink.put(w.batch.array(), WriteBatch.HEADER, w.batch.bodySize());
-      }
-      record = sink.array();
-      recordLength = sink.size();
-    }
-    writeHeader(record, first, count);
-    Memtable target = mem;
-    Wal log = wal;
-    mutex.unlock();
-    try {
-      try {
-        log.append(record, 0, recordLength, sync ? Durability.SYNC : Durability.NONE);
-      } catch (IOException e) {
-        StrataException failure = new StrataException("write failed: " + e.getMessage()
-            + "; the write-ahead log may be damaged, so this Db accepts no more writes until it"
-            + " is reopened", e);
-        recordBackgroundError(failure);
-        throw failure;
-      }
-      ByteSource in = new ByteSource(record, WriteBatch.HEADER, recordLength - WriteBatch.HEADER,
-          null, 0, "batch");
-      target.insertBatch(in, count, first);
-      userBytes.add(bytes - WriteBatch.HEADER);
-    } finally {
-      mutex.lock();
-    }
-    lastSequence.set(first + count - 1);
-  }
 
-  private static void writeHeader(byte[] record, long sequence, int count) {
-    for (int i = 0; i < 8; i++) {
-      record[i] = (byte) (sequence >>> (8 * i));
+    @Override
+    public void stopWrites(StrataException failure) {
+      recordBackgroundError(failure);
     }
-    for (int i = 0; i < 4; i++) {
-      record[8 + i] = (byte) (count >>> (8 * i));
+
+    @Override
+    public void installVersion() {
+      installView();
+    }
+
+    @Override
+    public List<Long> snapshotSequences() {
+      return snapshots.sequences();
+    }
+
+    @Override
+    public void deleteObsoleteFiles() {
+      obsolete.deleteNow();
+    }
+
+    @Override
+    public void completed(EventListener.CompactionInfo info) {
+      tell(l -> l.onCompactionCompleted(info));
     }
   }
 
@@ -647,15 +523,11 @@ public final class Db implements AutoCloseable {
     } finally {
       long stalled = stalledNanos;
       if (stalled > 0) {
-        stallNanos.add(stalled);
-        longestStallNanos.accumulate(stalled);
+        counters.stalled(stalled);
         stalledNanos = 0;
       }
     }
   }
-
-  /** Time the current leader has waited in {@link #makeRoom}; mutex held. */
-  private long stalledNanos;
 
   private void makeRoom(boolean force) {
     boolean delayed = false;
@@ -667,9 +539,9 @@ public final class Db implements AutoCloseable {
       if (closing) {
         throw new IllegalStateException("Db " + dir + " is closed");
       }
-      int level0 = versions.current().files(0).size();
-      if (!force && !delayed && level0 >= options.level0SlowdownTrigger()) {
-        // a short delay per write, spread over many writes, instead of one long stop later
+      WriteStall.Action action = stall.next(force, delayed, versions.current().files(0).size(),
+          mem.approximateBytes(), mem.isEmpty(), imm != null);
+      if (action == WriteStall.Action.DELAY) {
         delayed = true;
         long start = System.nanoTime();
         mutex.unlock();
@@ -681,31 +553,35 @@ public final class Db implements AutoCloseable {
         stalledNanos += System.nanoTime() - start;
         continue;
       }
-      if (!force && mem.approximateBytes() < options.writeBufferSize()) {
+      if (action == WriteStall.Action.PROCEED) {
         return;
       }
-      if (force && mem.isEmpty()) {
-        return;
-      }
-      if (imm != null || level0 >= options.level0StopTrigger()) {
+      if (action == WriteStall.Action.WAIT) {
         long start = System.nanoTime();
         backgroundDone.awaitUninterruptibly();
         stalledNanos += System.nanoTime() - start;
         continue;
       }
-      long segment;
       try {
-        segment = wal.rotate();
-      } catch (IOException e) {
+        long segment = wal.rotate();
+        Memtable fresh = Memtable.forWriteBuffer(segment, options.writeBufferSize());
+        imm = mem;
+        mem = fresh;
+        installView();
+        scheduleFlush();
+      } catch (IOException | RuntimeException | Error e) {
+        // half a switch (a new segment, the old memtable) must take no more writes
         StrataException failure = new StrataException("starting a new write-ahead log segment"
             + " failed: " + e.getMessage() + "; this Db accepts no more writes until reopened", e);
-        backgroundError = failure;
+        if (backgroundError == null) {
+          backgroundError = failure;
+        }
+        backgroundDone.signalAll();
+        if (e instanceof Error error) {
+          throw error;
+        }
         throw failure;
       }
-      imm = mem;
-      mem = Memtable.forWriteBuffer(segment, options.writeBufferSize());
-      installView();
-      scheduleFlush();
       force = false;
     }
   }
@@ -717,12 +593,21 @@ public final class Db implements AutoCloseable {
     old.release();
   }
 
+  /**
+   * The current view, retained. A failed retain means the view was retired: either a newer one is
+   * already published (take that), or {@link #close()} released the last one (throw).
+   */
   private ReadView acquireView() {
+    knobs.hook().accept("read-acquiring-view");
     while (true) {
       ReadView v = view;
       if (v.retain()) {
         return v;
       }
+      if (closed) {
+        throw new IllegalStateException("Db " + dir + " is closed");
+      }
+      Thread.onSpinWait();
     }
   }
 
@@ -731,31 +616,35 @@ public final class Db implements AutoCloseable {
   private void scheduleFlush() {
     if (!flushRunning && imm != null && backgroundError == null) {
       flushRunning = true;
-      flushExecutor.execute(this::flushImmutable);
+      try {
+        flushExecutor.execute(this::flushImmutable);
+      } catch (RuntimeException | Error e) {
+        flushRunning = false; // or flush() and close() would wait for it for ever
+        throw e;
+      }
     }
   }
 
   /** Background: writes the frozen memtable to a level-0 table and records it. */
   private void flushImmutable() {
-    Memtable frozen;
-    long number;
-    long logNumber;
-    mutex.lock();
     try {
-      frozen = imm;
-      number = newOutputNumber();
-      logNumber = mem.walSegment();
-    } finally {
-      mutex.unlock();
-    }
-    try {
+      Memtable frozen;
+      long number;
+      long logNumber;
+      mutex.lock();
+      try {
+        frozen = imm;
+        number = obsolete.newOutputNumber();
+        logNumber = mem.walSegment();
+      } finally {
+        mutex.unlock();
+      }
       long start = System.nanoTime();
-      FileMetadata f = writeLevel0(frozen, number);
+      FileMetadata f = level0Writer.write(frozen, number);
       VersionEdit edit = new VersionEdit();
       if (f != null) {
         edit.addFile(0, f);
-        flushBytes.add(f.fileSize());
-        levelBytesWritten[0].add(f.fileSize());
+        counters.flushed(f.fileSize());
       }
       edit.logNumber = logNumber;
       edit.lastSequence = lastSequence.get();
@@ -764,12 +653,12 @@ public final class Db implements AutoCloseable {
       try {
         imm = null;
         installView();
-        pendingOutputs.remove(number);
-        maybeScheduleCompaction();
+        obsolete.installed(number);
+        compactions.maybeSchedule();
       } finally {
         mutex.unlock();
       }
-      deleteObsoleteFiles();
+      obsolete.deleteNow();
       if (f != null) {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         tell(l -> l.onFlushCompleted(new EventListener.FlushInfo(
@@ -801,44 +690,13 @@ public final class Db implements AutoCloseable {
   }
 
   /**
-   * Writes a memtable to table {@code number}, synced, with its directory entry synced. Returns
-   * its metadata, or null (and no file) when the memtable is empty.
-   */
-  private FileMetadata writeLevel0(Memtable m, long number) throws IOException {
-    if (m.isEmpty()) {
-      return null;
-    }
-    Path path = FileNames.table(dir, number);
-    TableProperties props;
-    long size;
-    try (WritableFile out = fs.create(path); InternalIterator it = m.iterator()) {
-      TableBuilder b = new TableBuilder(out, options);
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        b.add(it.key(), it.value());
-      }
-      props = b.finish();
-      size = b.fileSize();
-      out.sync();
-    } catch (IOException | RuntimeException e) {
-      try {
-        fs.delete(path);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    fs.syncDirectory(dir);
-    return new FileMetadata(number, size, props.smallestKey(), props.largestKey(),
-        props.minSequence(), props.maxSequence(), props.entries());
-  }
-
-  /**
    * Flushes the memtable to a table file and waits until it is recorded. Returns at once when the
    * memtable is empty.
    */
   public void flush() {
     checkOpen();
-    enqueue(new Writer(null, false));
+    checkWritable();
+    commits.flushRequest();
     mutex.lock();
     try {
       while ((imm != null || flushRunning) && backgroundError == null) {
@@ -855,146 +713,6 @@ public final class Db implements AutoCloseable {
   // ---------------------------------------------------------------- compaction
 
   /**
-   * Starts background compactions while there are free compaction threads and the picker finds
-   * work that meets no running compaction. Mutex held.
-   */
-  private void maybeScheduleCompaction() {
-    while (!closing && backgroundError == null && !manualRunning
-        && runningCompactions.size() < compactionThreads) {
-      Version v = versions.acquireCurrent();
-      byte[][] pointers = new byte[VersionEdit.LEVELS][];
-      for (int level = 0; level < pointers.length; level++) {
-        pointers[level] = versions.compactPointer(level);
-      }
-      CompactionJob job = picker.pick(v, pointers, compacting, runningCompactions);
-      if (job == null) {
-        v.release();
-        return;
-      }
-      for (Compaction.Input in : job.inputs) {
-        compacting.add(in.file().number());
-      }
-      runningCompactions.add(job);
-      try {
-        compactionExecutor.execute(() -> runBackgroundCompaction(job));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        finished(job);
-        v.release();
-        return;
-      }
-    }
-  }
-
-  /** Forgets a finished job and lets waiters and the scheduler go on. Mutex held. */
-  private void finished(CompactionJob job) {
-    for (Compaction.Input in : job.inputs) {
-      compacting.remove(in.file().number());
-    }
-    runningCompactions.remove(job);
-    backgroundDone.signalAll();
-  }
-
-  /** Background: runs a picked job; on failure the store keeps its old version and stops writes. */
-  private void runBackgroundCompaction(CompactionJob job) {
-    try {
-      EventListener.CompactionInfo info = null;
-      try {
-        info = runCompaction(job);
-      } catch (CompactionCancelledException cancelled) {
-        // closing
-      } catch (Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, "compaction " + job + " of " + dir
-            + " failed; writes are stopped", t);
-        recordBackgroundError(new StrataException("compaction failed: " + t.getMessage(), t));
-      }
-      job.version.release();
-      if (info != null) {
-        // before the job counts as finished: whoever waits for it finds the inputs gone and the
-        // listener told
-        deleteObsoleteFiles();
-        EventListener.CompactionInfo done = info;
-        tell(l -> l.onCompactionCompleted(done));
-      }
-    } finally {
-      mutex.lock();
-      try {
-        finished(job);
-        maybeScheduleCompaction();
-      } finally {
-        mutex.unlock();
-      }
-    }
-  }
-
-  /**
-   * Runs a job and installs its result: writes the outputs (or, for a trivial move, nothing),
-   * records the edit in the manifest, publishes the new version. Returns what the listener hears.
-   */
-  private EventListener.CompactionInfo runCompaction(CompactionJob job) throws IOException {
-    long start = System.nanoTime();
-    VersionEdit edit = new VersionEdit();
-    for (Compaction.Input in : job.inputs) {
-      edit.deleteFile(in.level(), in.file().number());
-    }
-    List<FileMetadata> outputs;
-    long read = 0;
-    long written = 0;
-    if (job.trivialMove) {
-      outputs = List.of(job.inputs.get(0).file());
-    } else {
-      Compaction c = new Compaction(fs, dir, options, tables, this::newOutputNumber,
-          () -> closing);
-      KeysBelow below = job.keysBelow();
-      outputs = c.run(job, snapshotSequences(),
-          job.reason == CompactionJob.Reason.MANUAL ? k -> true : below::outputIsLowestFor,
-          picker.maxGrandparentOverlap());
-      read = c.bytesRead();
-      written = c.bytesWritten();
-      options.testHook().accept("compaction-outputs-written");
-    }
-    for (FileMetadata f : outputs) {
-      edit.addFile(job.outputLevel, f);
-    }
-    if (job.compactPointer != null) {
-      edit.compactPointers.put(job.level, job.compactPointer);
-    }
-    try {
-      versions.logAndApply(edit);
-    } catch (IOException e) {
-      // the outputs stay pending: the edit may be durable even though it failed
-      throw new IOException("recording compaction " + job + " failed: " + e.getMessage(), e);
-    }
-    mutex.lock();
-    try {
-      installView();
-      if (!job.trivialMove) {
-        for (FileMetadata f : outputs) {
-          pendingOutputs.remove(f.number());
-        }
-      }
-    } finally {
-      mutex.unlock();
-    }
-    compactions.increment();
-    if (job.trivialMove) {
-      trivialMoves.increment();
-    }
-    compactionBytes.add(written);
-    levelBytesRead[job.outputLevel].add(read);
-    levelBytesWritten[job.outputLevel].add(written);
-    List<EventListener.TableInfo> in = new ArrayList<>();
-    for (Compaction.Input i : job.inputs) {
-      in.add(new EventListener.TableInfo(i.file().number(), i.level(), i.file().fileSize()));
-    }
-    List<EventListener.TableInfo> out = new ArrayList<>();
-    for (FileMetadata f : outputs) {
-      out.add(new EventListener.TableInfo(f.number(), job.outputLevel, f.fileSize()));
-    }
-    return new EventListener.CompactionInfo(job.outputLevel, List.copyOf(in), List.copyOf(out),
-        read, written, Duration.ofNanos(System.nanoTime() - start));
-  }
-
-  /**
    * Compacts every table holding keys in {@code [from, to]} (null: unbounded on that side), after
    * flushing the memtable, into the last level: versions that no open snapshot can see and
    * deletions that hide nothing any more are dropped. Background compactions finish first and
@@ -1005,49 +723,9 @@ public final class Db implements AutoCloseable {
    */
   public void compactRange(byte[] from, byte[] to) {
     checkOpen();
+    checkWritable();
     flush();
-    synchronized (manualCompaction) {
-      mutex.lock();
-      try {
-        if (closing) {
-          throw new IllegalStateException("Db " + dir + " is closed");
-        }
-        manualRunning = true;
-        while (!runningCompactions.isEmpty()) {
-          backgroundDone.awaitUninterruptibly();
-        }
-      } finally {
-        mutex.unlock();
-      }
-      EventListener.CompactionInfo info = null;
-      Version v = versions.acquireCurrent();
-      try {
-        List<Compaction.Input> inputs = overlapping(v, from, to);
-        if (!inputs.isEmpty()) {
-          info = runCompaction(new CompactionJob(CompactionJob.Reason.MANUAL, 0, LAST_LEVEL,
-              inputs, List.of(), null, false, v));
-        }
-      } catch (CompactionCancelledException e) {
-        throw new IllegalStateException("Db " + dir + " is closed", e);
-      } catch (IOException e) {
-        throw new StrataException("compaction of " + dir + " failed: " + e.getMessage(), e);
-      } finally {
-        v.release();
-        mutex.lock();
-        try {
-          manualRunning = false;
-          backgroundDone.signalAll();
-          maybeScheduleCompaction();
-        } finally {
-          mutex.unlock();
-        }
-      }
-      if (info != null) {
-        deleteObsoleteFiles(); // the inputs, once no read uses them
-        EventListener.CompactionInfo done = info;
-        tell(l -> l.onCompactionCompleted(done));
-      }
-    }
+    compactions.compactRange(from, to);
   }
 
   /**
@@ -1058,11 +736,14 @@ public final class Db implements AutoCloseable {
    */
   public void waitForCompactions() {
     checkOpen();
+    if (readOnly) {
+      return; // no background work runs
+    }
     mutex.lock();
     try {
       while (backgroundError == null && !closing) {
-        maybeScheduleCompaction();
-        if (!flushRunning && imm == null && runningCompactions.isEmpty() && !manualRunning) {
+        compactions.maybeSchedule();
+        if (!flushRunning && imm == null && !compactions.busy()) {
           return;
         }
         backgroundDone.awaitUninterruptibly();
@@ -1085,106 +766,20 @@ public final class Db implements AutoCloseable {
     }
   }
 
-  /**
-   * The tables of {@code v} whose user keys overlap {@code [from, to]}, and, transitively, every
-   * table overlapping those: merged together they leave the last level without overlaps. Level-0
-   * tables first, newest first, then the levels in order.
-   */
-  private static List<Compaction.Input> overlapping(Version v, byte[] from, byte[] to) {
-    List<Compaction.Input> chosen = new ArrayList<>();
-    Set<Long> numbers = new HashSet<>();
-    byte[] lo = from;
-    byte[] hi = to;
-    boolean grew = true;
-    while (grew) {
-      grew = false;
-      for (int level = 0; level < VersionEdit.LEVELS; level++) {
-        for (FileMetadata f : v.files(level)) {
-          if (numbers.contains(f.number())) {
-            continue;
-          }
-          boolean below = hi != null && InternalKeys.compareUserKey(f.smallest(), hi) > 0;
-          boolean above = lo != null && InternalKeys.compareUserKey(f.largest(), lo) < 0;
-          if (!below && !above) {
-            numbers.add(f.number());
-            chosen.add(new Compaction.Input(level, f));
-            if (lo != null && InternalKeys.compareUserKey(f.smallest(), lo) < 0) {
-              lo = f.smallestUserKey();
-            }
-            if (hi != null && InternalKeys.compareUserKey(f.largest(), hi) > 0) {
-              hi = f.largestUserKey();
-            }
-            grew = true;
-          }
-        }
-      }
-    }
-    chosen.sort(java.util.Comparator.comparingInt(Compaction.Input::level));
-    return chosen;
-  }
-
   // ---------------------------------------------------------------- files
 
   private void scheduleObsoleteFileDeletion() {
-    if (closed || closing || !recovered) {
+    if (closed || closing || !obsolete.enabled()) {
       return;
     }
     try {
       flushExecutor.execute(() -> {
         if (!closed) {
-          deleteObsoleteFiles();
+          obsolete.deleteNow();
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException ignored) {
       // closing: the next open deletes what is left
-    }
-  }
-
-  /** Deletes tables no live version uses, log segments already flushed, old manifests. */
-  private void deleteObsoleteFiles() {
-    if (!recovered) {
-      return;
-    }
-    synchronized (obsoleteLock) {
-      // Order matters. A table's number enters pendingOutputs before its file is created, and
-      // leaves only after a version holding it is installed. So with the directory listed first,
-      // then pending read, then the live set, every table listed is in one of the two sets.
-      List<String> names;
-      try {
-        names = fs.list(dir);
-      } catch (IOException e) {
-        LOG.log(System.Logger.Level.WARNING, "listing " + dir + " failed", e);
-        return;
-      }
-      Set<Long> pending;
-      mutex.lock();
-      try {
-        pending = new HashSet<>(pendingOutputs);
-      } finally {
-        mutex.unlock();
-      }
-      Set<Long> live = versions.liveFiles();
-      long logNumber = versions.logNumber();
-      long manifest = versions.manifestNumber();
-      for (String name : names) {
-        FileNames.Parsed p = FileNames.parse(name);
-        boolean obsolete = switch (p.kind()) {
-          case TABLE -> !live.contains(p.number()) && !pending.contains(p.number());
-          case MANIFEST -> p.number() < manifest;
-          case WAL -> p.number() < logNumber;
-          default -> false;
-        };
-        if (obsolete) {
-          if (p.kind() == FileNames.Kind.TABLE) {
-            tables.evict(p.number());
-          }
-          try {
-            fs.delete(dir.resolve(name));
-          } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "deleting obsolete " + name + " failed", e);
-          }
-        }
-      }
     }
   }
 
@@ -1223,6 +818,11 @@ public final class Db implements AutoCloseable {
     return s.sequence();
   }
 
+  /** A cursor over the whole store as it is now. Close it when done. */
+  public Cursor cursor() {
+    return cursor(ReadOptions.defaults());
+  }
+
   /** A cursor over the store as of the options' snapshot (or now). Close it when done. */
   public Cursor cursor(ReadOptions options) {
     Objects.requireNonNull(options, "options");
@@ -1232,7 +832,7 @@ public final class Db implements AutoCloseable {
       long sequence = sequenceFor(options);
       InternalIterator it = v.iterator(tables, options.fillCache());
       return new DbCursor(this, v, it, sequence, options.lowerBoundRef(), options.upperBoundRef());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       v.release();
       throw e;
     }
@@ -1241,33 +841,16 @@ public final class Db implements AutoCloseable {
   /** A snapshot of the current state. Close it when done. */
   public Snapshot snapshot() {
     checkOpen();
-    mutex.lock();
-    try {
-      long seq = lastSequence.get();
-      snapshots.merge(seq, 1, Integer::sum);
-      return new Snapshot(seq, this);
-    } finally {
-      mutex.unlock();
-    }
+    return snapshots.open(lastSequence.get(), this);
   }
 
   void releaseSnapshot(Snapshot s) {
-    mutex.lock();
-    try {
-      snapshots.computeIfPresent(s.sequenceUnchecked(), (k, n) -> n == 1 ? null : n - 1);
-    } finally {
-      mutex.unlock();
-    }
+    snapshots.release(s);
   }
 
   /** Sequence numbers of the open snapshots, ascending. */
   List<Long> snapshotSequences() {
-    mutex.lock();
-    try {
-      return new ArrayList<>(snapshots.keySet());
-    } finally {
-      mutex.unlock();
-    }
+    return snapshots.sequences();
   }
 
   // ---------------------------------------------------------------- introspection
@@ -1291,7 +874,7 @@ public final class Db implements AutoCloseable {
           Path path = FileNames.table(dir, f.number());
           TableReader t;
           try {
-            t = TableReader.open(fs, path, f.number(), new BlockCache(0));
+            t = TableReader.open(fs, path, f.number(), new BlockCache(0), knobs.maxBlockBytes());
           } catch (CorruptionException e) {
             problems.add(e);
             continue;
@@ -1325,23 +908,11 @@ public final class Db implements AutoCloseable {
       Set<Long> busy;
       mutex.lock();
       try {
-        busy = new HashSet<>(compacting);
+        busy = compactions.busyTables();
       } finally {
         mutex.unlock();
       }
-      CompactionPicker.Targets targets = picker.targets(v.version);
-      double[] scores = picker.scores(v.version, targets, busy);
-      List<DbStats.LevelStats> levels = new ArrayList<>();
-      for (int i = 0; i < VersionEdit.LEVELS; i++) {
-        levels.add(new DbStats.LevelStats(i, v.version.files(i).size(), v.version.bytes(i),
-            scores[i], i == 0 ? 0 : targets.bytes()[i], levelBytesRead[i].sum(),
-            levelBytesWritten[i].sum()));
-      }
-      long memBytes = v.mem.approximateBytes() + (v.imm == null ? 0 : v.imm.approximateBytes());
-      return new DbStats(memBytes, List.copyOf(levels), targets.baseLevel(), userBytes.sum(),
-          wal.bytesWritten(), flushBytes.sum(), compactionBytes.sum(), compactions.sum(),
-          trivialMoves.sum(), blockCache.hits(), blockCache.misses(), stallNanos.sum(),
-          longestStallNanos.get());
+      return counters.stats(v, picker, busy, wal == null ? 0 : wal.bytesWritten(), blockCache);
     } finally {
       v.release();
     }
@@ -1364,7 +935,7 @@ public final class Db implements AutoCloseable {
 
   /** Deletes obsolete files now instead of when the background gets to it (for tests). */
   void deleteObsoleteFilesNow() {
-    deleteObsoleteFiles();
+    obsolete.deleteNow();
   }
 
   /** The current table version, retained: the caller releases it (for tests). */
@@ -1385,6 +956,285 @@ public final class Db implements AutoCloseable {
     return options;
   }
 
+  // ---------------------------------------------------------------- read-only opens
+
+  /** How often {@link #openReadOnly} starts again when a writer changed the store under it. */
+  private static final int READ_ONLY_ATTEMPTS = 5;
+
+  /**
+   * The file a checkpoint writes first and deletes last: a directory holding it is an interrupted
+   * checkpoint, which every open refuses.
+   */
+  static final String CHECKPOINT_MARKER = "CHECKPOINT-INCOMPLETE";
+
+  /** {@link #openReadOnly(Path, Options)} with default options. */
+  public static Db openReadOnly(Path dir) {
+    return openReadOnly(dir, Options.defaults());
+  }
+
+  /**
+   * Opens the existing store in {@code dir} for reading only. Takes no lock, so it may be used
+   * while another {@code Db} (in this process or another) has the store open for writing; writes,
+   * deletes and creates no file, not even to repair a torn log tail: the write-ahead log is
+   * replayed into memory. Reads see the store as it was when the open read it: the tables the
+   * manifest named then (every one is opened at once and kept open until {@link #close()}, so a
+   * writer's compaction deleting them later cannot take them away; this costs one open file per
+   * table) and the log records written by then. Later writes by another process are not seen;
+   * open again to see them.
+   *
+   * <p>When a writer changes the store while this open reads it (a table or log segment the
+   * manifest named is deleted before it could be opened, or the manifest rolls over) the open
+   * starts again, up to five times; then the last failure is thrown, as it is at once for damage.
+   *
+   * <p>Every write method ({@code put}, {@code delete}, {@code write}, {@code syncWal}, {@code
+   * flush}, {@code compactRange}) throws {@link UnsupportedOperationException}; {@link
+   * #waitForCompactions()} returns at once. {@link #checkpoint(Path)} works (it writes only its
+   * target).
+   *
+   * @throws StrataException when {@code dir} holds no store or cannot be read
+   * @throws CorruptionException when a file needed to open the store is damaged or missing
+   */
+  public static Db openReadOnly(Path dir, Options options) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(options, "options");
+    FileSystem fs = options.fileSystem();
+    for (int attempt = 1; ; attempt++) {
+      Db db = new Db(dir, options, TestKnobs.NONE, null, true);
+      try {
+        db.recoverReadOnly();
+        return db;
+      } catch (IOException | StrataException e) {
+        db.abandon(e);
+        boolean noStore = e instanceof StrataException && !(e instanceof CorruptionException)
+            && e.getCause() == null;
+        if (noStore || attempt >= READ_ONLY_ATTEMPTS) {
+          if (e instanceof IOException) {
+            throw new StrataException("cannot open " + dir + " read-only: " + e.getMessage()
+                + (attempt > 1 ? " (after " + attempt + " attempts)" : ""), e);
+          }
+          throw (StrataException) e;
+        }
+        // a writer may have deleted a file between our reading the manifest and opening it
+        LockSupport.parkNanos(10_000_000L * attempt);
+      } catch (RuntimeException | Error e) {
+        db.abandon(e);
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Reads the manifest, replays the log into memory and opens every table, writing nothing.
+   * Throws {@link IOException} or {@link CorruptionException} when a file is missing or damaged,
+   * and a {@link StrataException} without a cause when there is no store.
+   */
+  private void recoverReadOnly() throws IOException {
+    checkNotIncompleteCheckpoint();
+    ReadOnlyRecovery r = new ReadOnlyRecovery(fs, dir, options, versions,
+        new Recovery(fs, dir, options, versions, obsolete, level0Writer));
+    mem = r.run();
+    lastSequence.set(r.lastSequence());
+    view = new ReadView(mem, null, versions.acquireCurrent());
+    Version v = versions.current();
+    for (int level = 0; level < VersionEdit.LEVELS; level++) {
+      for (FileMetadata f : v.files(level)) {
+        tables.acquire(f.number()).release(); // the cache keeps it open from now on
+      }
+    }
+  }
+
+  private void closeReadOnly() {
+    mutex.lock();
+    try {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      closed = true;
+    } finally {
+      mutex.unlock();
+    }
+    flushExecutor.shutdown();
+    compactionExecutor.shutdown();
+    view.release();
+    versions.close();
+    tables.close();
+  }
+
+  /** Whether this Db was opened by {@link #openReadOnly}. */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  private void checkWritable() {
+    if (readOnly) {
+      throw new UnsupportedOperationException("Db " + dir + " is open read-only"
+          + " (Db.openReadOnly): it refuses writes, flushes and compactions");
+    }
+  }
+
+  private void checkNotIncompleteCheckpoint() throws IOException {
+    Path marker = dir.resolve(CHECKPOINT_MARKER);
+    if (fs.exists(marker)) {
+      throw new CorruptionException(marker, 0, dir + " is an incomplete checkpoint (the"
+          + " checkpoint was interrupted before it finished): delete it and take the checkpoint"
+          + " again");
+    }
+  }
+
+  // ---------------------------------------------------------------- checkpoints
+
+  /**
+   * Writes a consistent copy of the store as it is at one moment into {@code target}, a directory
+   * that must not exist, while reads and writes go on: every write that returned before this call
+   * is in the copy, none that starts after it returns is, and a write running concurrently is
+   * wholly in or wholly out (batches stay atomic). The copy is a store of its own, for {@link
+   * #open} (or {@link #openReadOnly}).
+   *
+   * <p>How: under the Db's mutex it takes the current view (memtables and table version) and the
+   * last sequence number; the version's tables are hard-linked into the target ({@link
+   * FileSystem#link}; copied where links fail, e.g. across devices), what the memtables hold up to
+   * that sequence is written as level-0 tables, and a manifest and {@code CURRENT} are written
+   * last. No log segment is copied; nothing in the source directory changes. The target holds a
+   * marker file from its creation until the end, so a checkpoint interrupted by a crash is
+   * refused by every open, naming the marker, instead of opening as a partial store.
+   *
+   * @throws IllegalArgumentException when {@code target} exists
+   * @throws StrataException when the copy cannot be written (the target is then incomplete)
+   */
+  public void checkpoint(Path target) {
+    Objects.requireNonNull(target, "target");
+    checkOpen();
+    try {
+      if (fs.exists(target)) {
+        throw new IllegalArgumentException("checkpoint target " + target + " already exists");
+      }
+    } catch (IOException e) {
+      throw new StrataException("cannot check checkpoint target " + target + ": "
+          + e.getMessage(), e);
+    }
+    ReadView v;
+    long sequence;
+    mutex.lock();
+    try {
+      // under the mutex the view is the current one and every published write is in it
+      v = acquireView();
+      sequence = lastSequence.get();
+      knobs.hook().accept("checkpoint-view-taken"); // tests take a snapshot of this moment here
+    } finally {
+      mutex.unlock();
+    }
+    try {
+      new Checkpoint(fs, dir, target, knobs.tableOptions(options), options.maxManifestBytes(),
+          knobs.hook()).write(v.version, v.imm, v.mem, sequence, versions::newFileNumber);
+    } catch (IOException e) {
+      throw new StrataException("checkpoint of " + dir + " into " + target + " failed: "
+          + e.getMessage() + " (the target is incomplete; delete it)", e);
+    } finally {
+      v.release();
+    }
+  }
+
+  // ---------------------------------------------------------------- multiGet
+
+  /** {@link #multiGet(List, ReadOptions)} with default read options. */
+  public List<byte[]> multiGet(List<byte[]> keys) {
+    return multiGet(keys, ReadOptions.defaults());
+  }
+
+  /**
+   * The values of {@code keys} (null where absent), in the order of the keys, all read from one
+   * view at one sequence number (the options' snapshot, or now): one consistent state, as if read
+   * at one instant. The keys are probed in sorted order, so keys that share a table block find it
+   * in the block cache, and the view is taken once; a key may appear more than once.
+   *
+   * @return an unmodifiable list of the same size as {@code keys}, holding copies
+   */
+  public List<byte[]> multiGet(List<byte[]> keys, ReadOptions options) {
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(options, "options");
+    Integer[] order = new Integer[keys.size()];
+    byte[][] k = new byte[keys.size()][];
+    for (int i = 0; i < order.length; i++) {
+      k[i] = keys.get(i);
+      if (k[i] == null) {
+        throw new NullPointerException("keys[" + i + "]");
+      }
+      checkKey(k[i]);
+      order[i] = i;
+    }
+    checkOpen();
+    java.util.Arrays.sort(order, (a, b) -> java.util.Arrays.compareUnsigned(k[a], k[b]));
+    byte[][] values = new byte[order.length][];
+    ReadView v = acquireView(); // before the sequence, as in get
+    try {
+      long sequence = sequenceFor(options);
+      for (int i : order) {
+        byte[] value = v.get(k[i], sequence, tables, options.fillCache());
+        values[i] = value == null || value == Memtable.DELETED ? null : value;
+      }
+    } finally {
+      v.release();
+    }
+    return java.util.Collections.unmodifiableList(java.util.Arrays.asList(values));
+  }
+
+  // ---------------------------------------------------------------- properties
+
+  /** Level summary: one line per level, "L&lt;n&gt; &lt;tables&gt; tables &lt;bytes&gt; bytes score &lt;s&gt;". */
+  public static final String PROPERTY_LEVELS = "strata.levels";
+  /** Approximate bytes in a key range; the name is followed by {@code :<hexFrom>..<hexTo>}. */
+  public static final String PROPERTY_APPROXIMATE_BYTES = "strata.approximate-bytes";
+  /** Estimated number of live keys. */
+  public static final String PROPERTY_ESTIMATED_KEYS = "strata.estimated-keys";
+  /** Bytes held by the memtables. */
+  public static final String PROPERTY_MEMTABLE_BYTES = "strata.memtable-bytes";
+  /** Estimated bytes compactions still have to rewrite. */
+  public static final String PROPERTY_PENDING_COMPACTION_BYTES = "strata.pending-compaction-bytes";
+  /** The background failure that stopped writes, or "none". */
+  public static final String PROPERTY_BACKGROUND_ERRORS = "strata.background-errors";
+
+  /** The property names {@link #property} knows, in a fixed order. */
+  public static final List<String> PROPERTIES = List.of(PROPERTY_LEVELS,
+      PROPERTY_APPROXIMATE_BYTES + ":<hexFrom>..<hexTo>", PROPERTY_ESTIMATED_KEYS,
+      PROPERTY_MEMTABLE_BYTES, PROPERTY_PENDING_COMPACTION_BYTES, PROPERTY_BACKGROUND_ERRORS);
+
+  /**
+   * A named figure of the store, as text (numbers in decimal):
+   *
+   * <ul>
+   *   <li>{@code strata.levels}: one line per level 0 to 6, {@code L<n> <tables> tables <bytes>
+   *       bytes score <score>}, the score as in {@link DbStats.LevelStats#score()}.
+   *   <li>{@code strata.approximate-bytes:<hexFrom>..<hexTo>}: bytes of table files holding user
+   *       keys in {@code [from, to)}, the keys in hexadecimal, either side empty for unbounded
+   *       ({@code strata.approximate-bytes:..} is the whole store). Estimated from the table
+   *       indexes at data-block granularity; memtables are not counted.
+   *   <li>{@code strata.estimated-keys}: entries of all tables and memtables; overwritten and
+   *       deleted versions not yet compacted away count too, so it is an upper bound of the live
+   *       keys, exact right after a full compaction of a store without deletions.
+   *   <li>{@code strata.memtable-bytes}: bytes held by the mutable and the flushing memtable.
+   *   <li>{@code strata.pending-compaction-bytes}: for each level due for compaction (score at
+   *       least 1), the bytes above its target (level 0: all its bytes); an estimate of the work
+   *       compactions have to do before every level is within its target.
+   *   <li>{@code strata.background-errors}: the failure of a background flush or compaction or of
+   *       the write-ahead log that stopped writes, or {@code none}.
+   * </ul>
+   *
+   * @throws IllegalArgumentException for an unknown name (the message lists the known ones) or a
+   *     malformed range
+   */
+  public String property(String name) {
+    Objects.requireNonNull(name, "name");
+    checkOpen();
+    DbStats stats = stats();
+    ReadView v = acquireView();
+    try {
+      return DbProperties.get(name, v, stats, tables, backgroundError);
+    } finally {
+      v.release();
+    }
+  }
+
   // ---------------------------------------------------------------- close
 
   /**
@@ -1393,24 +1243,24 @@ public final class Db implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (readOnly) {
+      closeReadOnly();
+      return;
+    }
     mutex.lock();
     try {
       if (closing) {
         return;
       }
       closing = true;
-      while (!writers.isEmpty()) {
-        writersDrained.awaitUninterruptibly();
-      }
-      while (flushRunning || !runningCompactions.isEmpty()) {
+      commits.awaitDrained();
+      while (flushRunning || compactions.backgroundRunning()) {
         backgroundDone.awaitUninterruptibly(); // running compactions see closing and stop soon
       }
     } finally {
       mutex.unlock();
     }
-    synchronized (manualCompaction) {
-      closed = true; // a running compactRange has finished
-    }
+    compactions.afterManualCompaction(() -> closed = true); // a running compactRange finished
     flushExecutor.shutdown();
     compactionExecutor.shutdown();
     try {
@@ -1419,25 +1269,39 @@ public final class Db implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    StrataException failure = null;
+    // whatever closing the log throws, the rest is released: above all the directory's lock
+    Throwable failure = null;
     try {
       wal.close();
-    } catch (IOException e) {
-      failure = new StrataException("closing the write-ahead log of " + dir + " failed: "
-          + e.getMessage(), e);
+    } catch (IOException | RuntimeException | Error e) {
+      failure = e instanceof Error ? e : new StrataException("closing the write-ahead log of "
+          + dir + " failed: " + e.getMessage(), e);
     }
-    view.release();
-    versions.close();
-    tables.close();
     try {
-      lock.close();
-    } catch (IOException e) {
+      view.release();
+      versions.close();
+      tables.close();
+    } catch (RuntimeException | Error e) {
       if (failure == null) {
-        failure = new StrataException("releasing the lock of " + dir + " failed", e);
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
       }
     }
+    try {
+      lock.close();
+    } catch (IOException | RuntimeException | Error e) {
+      if (failure == null) {
+        failure = new StrataException("releasing the lock of " + dir + " failed", e);
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
     if (failure != null) {
-      throw failure;
+      throw (RuntimeException) failure;
     }
   }
 }

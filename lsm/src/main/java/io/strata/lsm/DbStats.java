@@ -1,5 +1,6 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.Bytes;
 import java.util.List;
 import java.util.Locale;
 

@@ -1,8 +1,9 @@
 package io.strata.lsm;
 
-import io.strata.wal.fs.FileSystem;
+import io.strata.fs.FileSystem;
+import io.strata.lsm.internal.compaction.CompactionOptions;
+import io.strata.lsm.internal.table.TableOptions;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * Settings of a {@link Db}. Immutable; start from {@link #defaults()} or {@link #builder()}. The
@@ -33,6 +34,12 @@ import java.util.function.Consumer;
  *       writes wait until compaction has reduced them.
  *   <li>{@code compactionPriority} ({@link CompactionPriority#ROUND_ROBIN}): which table of an
  *       oversized level is compacted first.
+ *   <li>{@code maxManifestBytes} (64 MiB; at least 1 KiB): size at which the manifest (the log
+ *       of table additions and removals, replayed at open) rolls over: the next flush or
+ *       compaction writes a new manifest holding a snapshot of the current state and switches
+ *       {@code CURRENT} to it atomically, and the old one is deleted. A manifest is also kept
+ *       until it is at least twice the size of its own snapshot, so a store whose snapshot alone
+ *       passes the limit is not rewritten at every change.
  *   <li>{@code listener} ({@link EventListener#NONE}): told of every flush and compaction.
  *   <li>{@code fileSystem} ({@link FileSystem#real()}): where all file access goes; tests pass a
  *       crash-simulating or fault-injecting one.
@@ -56,8 +63,8 @@ public final class Options {
   private final int level0StopTrigger;
   private final CompactionPriority compactionPriority;
   private final EventListener listener;
-  private final Consumer<String> testHook;
   private final FileSystem fileSystem;
+  private final long maxManifestBytes;
 
   private Options(Builder b) {
     this.writeBufferSize = b.writeBufferSize;
@@ -75,8 +82,8 @@ public final class Options {
     this.level0StopTrigger = b.level0StopTrigger;
     this.compactionPriority = b.compactionPriority;
     this.listener = b.listener;
-    this.testHook = b.testHook;
     this.fileSystem = b.fileSystem;
+    this.maxManifestBytes = b.maxManifestBytes;
   }
 
   public static Options defaults() {
@@ -104,9 +111,9 @@ public final class Options {
         .level0SlowdownTrigger(level0SlowdownTrigger)
         .level0StopTrigger(level0StopTrigger)
         .compactionPriority(compactionPriority)
+        .maxManifestBytes(maxManifestBytes)
         .listener(listener)
-        .fileSystem(fileSystem)
-        .testHook(testHook);
+        .fileSystem(fileSystem);
   }
 
   public long writeBufferSize() {
@@ -165,9 +172,18 @@ public final class Options {
     return compactionPriority;
   }
 
-  /** Called by tests at named points of background work; does nothing by default. */
-  Consumer<String> testHook() {
-    return testHook;
+  public long maxManifestBytes() {
+    return maxManifestBytes;
+  }
+
+  /** The settings that shape a table file, for the table writers (real block limit). */
+  TableOptions tableOptions() {
+    return TestKnobs.NONE.tableOptions(this);
+  }
+
+  /** The settings that pick, size and cut compactions (real block limit). */
+  CompactionOptions compactionOptions() {
+    return TestKnobs.NONE.compactionOptions(this);
   }
 
   public EventListener listener() {
@@ -187,8 +203,8 @@ public final class Options {
         + ", maxBytesForLevelBase=" + maxBytesForLevelBase + ", levelSizeMultiplier="
         + levelSizeMultiplier + ", level0CompactionTrigger=" + level0CompactionTrigger
         + ", level0SlowdownTrigger=" + level0SlowdownTrigger + ", level0StopTrigger="
-        + level0StopTrigger + ", compactionPriority=" + compactionPriority + ", fileSystem="
-        + fileSystem + "}";
+        + level0StopTrigger + ", compactionPriority=" + compactionPriority
+        + ", maxManifestBytes=" + maxManifestBytes + ", fileSystem=" + fileSystem + "}";
   }
 
   /** Builds {@link Options}; each setter checks its argument. */
@@ -208,8 +224,8 @@ public final class Options {
     private int level0StopTrigger = 36;
     private CompactionPriority compactionPriority = CompactionPriority.ROUND_ROBIN;
     private EventListener listener = EventListener.NONE;
-    private Consumer<String> testHook = point -> { };
     private FileSystem fileSystem = FileSystem.real();
+    private long maxManifestBytes = 64L << 20;
 
     private Builder() {}
 
@@ -299,8 +315,10 @@ public final class Options {
       return this;
     }
 
-    Builder testHook(Consumer<String> hook) {
-      this.testHook = Objects.requireNonNull(hook, "hook");
+    /** Manifest size at which it rolls over to a new one; 1 KiB to 1 TiB. */
+    public Builder maxManifestBytes(long bytes) {
+      check(bytes >= 1 << 10 && bytes <= 1L << 40, "maxManifestBytes", bytes, "1 KiB..1 TiB");
+      this.maxManifestBytes = bytes;
       return this;
     }
 

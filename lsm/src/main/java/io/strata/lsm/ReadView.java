@@ -1,5 +1,12 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.InternalIterator;
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.MergingIterator;
+import io.strata.lsm.internal.RefCount;
+import io.strata.lsm.internal.memtable.Memtable;
+import io.strata.lsm.internal.table.TableCache;
+import io.strata.lsm.internal.version.Version;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,8 +63,8 @@ final class ReadView {
     }
     try {
       version.addIterators(children, tables, fillCache);
-    } catch (RuntimeException e) {
-      children.forEach(InternalIterator::close);
+    } catch (RuntimeException | Error e) {
+      children.forEach(InternalIterator::close); // the tables opened so far
       throw e;
     }
     return new MergingIterator(children);

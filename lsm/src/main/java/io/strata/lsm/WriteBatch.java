@@ -1,6 +1,9 @@
 package io.strata.lsm;
 
-import java.util.Objects;
+import io.strata.lsm.internal.ByteSink;
+import io.strata.lsm.internal.Bytes;
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.Limits;
 
 /**
  * Puts and deletes applied atomically by {@link Db#write}: after any crash, either all of a batch
@@ -8,7 +11,9 @@ import java.util.Objects;
  * {@link #clear()}; it is not thread-safe.
  *
  * <p>Limits: keys up to {@value Db#MAX_KEY_BYTES} bytes, values up to {@value Db#MAX_VALUE_BYTES}
- * bytes, a whole batch up to about 2 GiB.
+ * bytes, a whole batch up to {@link io.strata.wal.WalOptions#MAX_RECORD_BYTES} bytes encoded
+ * ({@link #approximateSize()}; one write-ahead log record, about 2 GiB): adding past it throws
+ * {@link IllegalArgumentException}, as does {@link Db#write} for a batch over the log's limit.
  */
 public final class WriteBatch {
   /**
@@ -19,6 +24,8 @@ public final class WriteBatch {
 
   private final ByteSink rep;
   private int count;
+  private int longestKey;
+  private int longestValue;
 
   public WriteBatch() {
     this(64);
@@ -35,6 +42,8 @@ public final class WriteBatch {
     Db.checkValue(value);
     rep.put(InternalKeys.KIND_PUT).putBytes(key).putBytes(value);
     count++;
+    longestKey = Math.max(longestKey, key.length);
+    longestValue = Math.max(longestValue, value.length);
     return this;
   }
 
@@ -43,6 +52,7 @@ public final class WriteBatch {
     Db.checkKey(key);
     rep.put(InternalKeys.KIND_DELETE).putBytes(key);
     count++;
+    longestKey = Math.max(longestKey, key.length);
     return this;
   }
 
@@ -61,6 +71,8 @@ public final class WriteBatch {
     rep.reset();
     rep.skip(HEADER);
     count = 0;
+    longestKey = 0;
+    longestValue = 0;
     return this;
   }
 
@@ -74,41 +86,18 @@ public final class WriteBatch {
     return rep.size();
   }
 
+  /** The longest key in the batch. */
+  int longestKey() {
+    return longestKey;
+  }
+
+  /** The longest value in the batch. */
+  int longestValue() {
+    return longestValue;
+  }
+
   /** Bytes of the operations alone. */
   int bodySize() {
     return rep.size() - HEADER;
-  }
-
-  /** Receives the operations of an encoded batch as slices of one array, without copies. */
-  interface Handler {
-    void put(byte[] buf, int keyOffset, int keyLength, int valueOffset, int valueLength);
-
-    void delete(byte[] buf, int keyOffset, int keyLength);
-  }
-
-  /**
-   * Decodes {@code count} operations from {@code in} (a batch, or a write-ahead log record);
-   * malformed input is a {@link CorruptionException} naming the source.
-   */
-  static void iterate(ByteSource in, int count, Handler handler) {
-    Objects.requireNonNull(handler);
-    byte[] buf = in.array();
-    for (int i = 0; i < count; i++) {
-      byte kind = in.get();
-      if (kind != InternalKeys.KIND_PUT && kind != InternalKeys.KIND_DELETE) {
-        throw in.corrupt("unknown operation kind " + (kind & 0xFF));
-      }
-      int keyLength = in.varint32(Db.MAX_KEY_BYTES, "key length");
-      int keyOffset = in.skip(keyLength);
-      if (kind == InternalKeys.KIND_PUT) {
-        int valueLength = in.varint32(Db.MAX_VALUE_BYTES, "value length");
-        handler.put(buf, keyOffset, keyLength, in.skip(valueLength), valueLength);
-      } else {
-        handler.delete(buf, keyOffset, keyLength);
-      }
-    }
-    if (in.hasRemaining()) {
-      throw in.corrupt(in.remaining() + " bytes after the last of " + count + " operations");
-    }
   }
 }

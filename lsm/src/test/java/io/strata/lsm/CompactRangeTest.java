@@ -1,12 +1,14 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.version.FileMetadata;
+import io.strata.lsm.internal.version.VersionEdit;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

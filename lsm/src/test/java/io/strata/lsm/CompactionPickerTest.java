@@ -1,5 +1,12 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.compaction.Compaction;
+import io.strata.lsm.internal.compaction.CompactionJob;
+import io.strata.lsm.internal.compaction.CompactionPicker;
+import io.strata.lsm.internal.version.FileMetadata;
+import io.strata.lsm.internal.version.Version;
+import io.strata.lsm.internal.version.VersionEdit;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class CompactionPickerTest {
   private static final long MIB = 1 << 20;
   private final Options options = Options.defaults(); // base 256 MiB, multiplier 10, trigger 4
-  private final CompactionPicker picker = new CompactionPicker(options);
+  private final CompactionPicker picker = new CompactionPicker(options.compactionOptions());
   private long nextNumber = 1;
 
   private FileMetadata table(String from, String to, long bytes) {
@@ -164,7 +171,7 @@ class CompactionPickerTest {
     l.get(5).addAll(List.of(costly, cheap, middle));
     Version v = version(l);
     CompactionPicker byRatio = new CompactionPicker(Options.builder()
-        .compactionPriority(CompactionPriority.MIN_OVERLAPPING_RATIO).build());
+        .compactionPriority(CompactionPriority.MIN_OVERLAPPING_RATIO).build().compactionOptions());
     assertEquals(cheap, byRatio.pick(v, new byte[VersionEdit.LEVELS][], Set.of(), List.of())
         .inputs.get(0).file());
     assertEquals(middle, byRatio.pick(v, new byte[VersionEdit.LEVELS][], Set.of(cheap.number()),

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
@@ -113,7 +113,8 @@ class CompactionTest {
     CountDownLatch compactionHeld = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Options options = tiny(fs).level0CompactionTrigger(2).level0SlowdownTrigger(3)
-        .level0StopTrigger(5).testHook(point -> {
+        .level0StopTrigger(5).build();
+    TestKnobs knobs = TestKnobs.NONE.hook(point -> {
           if (point.equals("compaction-outputs-written")) {
             compactionHeld.countDown();
             try {
@@ -122,8 +123,8 @@ class CompactionTest {
               Thread.currentThread().interrupt();
             }
           }
-        }).build();
-    try (Db db = Db.open(DIR, options)) {
+        });
+    try (Db db = Db.open(DIR, options, knobs)) {
       for (int i = 0; compactionHeld.getCount() > 0; i++) {
         db.put(key(i % 500), value(i, 0));
         if (i > 100_000) {

@@ -1,12 +1,20 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.table.BlockCache;
+import io.strata.lsm.internal.table.BlockHandle;
+import io.strata.lsm.internal.table.BlockIterator;
+import io.strata.lsm.internal.table.Footer;
+import io.strata.lsm.internal.table.TableFormat;
+import io.strata.lsm.internal.table.TableReader;
+import io.strata.CorruptionException;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

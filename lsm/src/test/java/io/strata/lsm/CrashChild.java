@@ -37,9 +37,10 @@ public final class CrashChild {
     // small tables, so flushes and background compactions run all the time
     Options.Builder b = Options.builder().writeBufferSize(64 * 1024).blockSize(1024)
         .targetFileSize(64 * 1024).maxBytesForLevelBase(256 * 1024);
+    TestKnobs knobs = TestKnobs.NONE;
     if (args.length > 4 && args[4].equals("pause-in-compaction")) {
       // a compaction that has written its outputs says so and waits there to be killed
-      b.testHook(point -> {
+      knobs = knobs.hook(point -> {
         if (point.equals("compaction-outputs-written")) {
           System.out.println("PAUSED");
           System.out.flush();
@@ -52,7 +53,7 @@ public final class CrashChild {
       });
     }
     Options options = b.build();
-    try (Db db = Db.open(dir, options);
+    try (Db db = Db.open(dir, options, knobs);
         java.io.FileOutputStream acks = new java.io.FileOutputStream(args[3])) {
       for (long id = first; ; id++) {
         WriteBatch batch = new WriteBatch();

@@ -1,5 +1,8 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.version.FileNames;
+import io.strata.lsm.internal.version.VersionSet;
+import io.strata.StrataException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -125,7 +128,7 @@ class CrashTest {
       assertTrue(child.waitFor(30, TimeUnit.SECONDS));
       reader.join(10_000);
 
-      io.strata.wal.fs.FileSystem fs = io.strata.wal.fs.FileSystem.real();
+      io.strata.fs.FileSystem fs = io.strata.fs.FileSystem.real();
       VersionSet recorded = new VersionSet(fs, dir, v -> { });
       recorded.recover();
       java.util.Set<Long> referenced = recorded.current().fileNumbers();
@@ -144,7 +147,7 @@ class CrashTest {
 
   private static java.util.Set<Long> tables(Path dir) throws java.io.IOException {
     java.util.Set<Long> numbers = new java.util.TreeSet<>();
-    for (String name : io.strata.wal.fs.FileSystem.real().list(dir)) {
+    for (String name : io.strata.fs.FileSystem.real().list(dir)) {
       FileNames.Parsed p = FileNames.parse(name);
       if (p.kind() == FileNames.Kind.TABLE) {
         numbers.add(p.number());

@@ -1,5 +1,6 @@
 package io.strata.lsm;
 
+import io.strata.StrataException;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,9 +1,17 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.InternalIterator;
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.table.BlockCache;
+import io.strata.lsm.internal.table.TableReader;
+import io.strata.lsm.internal.version.FileMetadata;
+import io.strata.lsm.internal.version.FileNames;
+import io.strata.lsm.internal.version.Version;
+import io.strata.lsm.internal.version.VersionEdit;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

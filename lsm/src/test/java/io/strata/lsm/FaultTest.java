@@ -1,5 +1,6 @@
 package io.strata.lsm;
 
+import io.strata.StrataException;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.FaultInjectingFileSystem;
-import io.strata.wal.fs.FaultInjectingFileSystem.Fault;
-import io.strata.wal.fs.FaultInjectingFileSystem.Op;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.FaultInjectingFileSystem;
+import io.strata.fs.FaultInjectingFileSystem.Fault;
+import io.strata.fs.FaultInjectingFileSystem.Op;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,17 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.InternalIterator;
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.table.BlockCache;
+import io.strata.lsm.internal.table.TableBuilder;
+import io.strata.lsm.internal.table.TableFormat;
+import io.strata.lsm.internal.table.TableReader;
+import io.strata.lsm.internal.version.VersionEdit;
+import io.strata.CorruptionException;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.MemFileSystem;
-import io.strata.wal.fs.WritableFile;
+import io.strata.fs.MemFileSystem;
+import io.strata.fs.WritableFile;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,7 +36,7 @@ class HostileTableProperties {
     Random r = new Random(seed);
     Options options = Options.builder().blockSize(512).build();
     try (WritableFile f = fs.create(FILE)) {
-      TableBuilder b = new TableBuilder(f, options);
+      TableBuilder b = new TableBuilder(f, options.tableOptions());
       int n = 1 + r.nextInt(400);
       for (int i = 0; i < n; i++) {
         byte[] key = String.format("k%05d", i).getBytes(StandardCharsets.UTF_8);

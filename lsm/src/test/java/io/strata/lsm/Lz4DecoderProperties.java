@@ -1,5 +1,6 @@
 package io.strata.lsm;
 
+import io.strata.lsm.internal.table.Lz4Decoder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -28,6 +28,15 @@ final class Committer {
     return set;
   }
 
+  /** The unstored nodes of the subtree {@code n} at {@code position} (not a root). */
+  static NodeSet unstoredAt(Node n, byte[] position) {
+    NodeSet set = new NodeSet();
+    if (n != null && !n.stored && n.ref.length == Hash.LENGTH) {
+      collect(n, position, null, set);
+    }
+    return set;
+  }
+
   private static void collect(Node n, byte[] pos, Hash rootHash, NodeSet set) {
     if (n instanceof BranchNode br) {
       for (int i = 0; i < 16; i++) {

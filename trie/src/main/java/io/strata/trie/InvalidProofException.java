@@ -1,6 +1,6 @@
 package io.strata.trie;
 
-import io.strata.lsm.StrataException;
+import io.strata.StrataException;
 
 /**
  * A proof that does not prove anything about the given root and key: a node is missing from it,

@@ -1,6 +1,6 @@
 package io.strata.trie;
 
-import io.strata.lsm.StrataException;
+import io.strata.StrataException;
 
 /**
  * A node the trie needs is not in the store: the root asked for was never committed there, or a

@@ -8,7 +8,7 @@ interface NodeResolver {
    * The node with this hash.
    *
    * @throws MissingNodeException if the node is not there
-   * @throws io.strata.lsm.CorruptionException if its stored bytes do not hash to its name or are
+   * @throws io.strata.CorruptionException if its stored bytes do not hash to its name or are
    *     not a node
    */
   Node resolve(HashNode ref);

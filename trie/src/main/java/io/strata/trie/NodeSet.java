@@ -41,7 +41,9 @@ final class NodeSet {
   /** Marks every node as stored (a hint: the store holds it under its key). */
   void markStored() {
     for (Node n : nodes) {
-      n.stored = true;
+      if (n != null) {
+        n.stored = true;
+      }
     }
   }
 }

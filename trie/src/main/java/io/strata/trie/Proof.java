@@ -71,6 +71,11 @@ public final class Proof {
     return new Proof(Collections.unmodifiableList(out));
   }
 
+  /** The node encodings without copies: callers inside the package must not change them. */
+  List<byte[]> nodesShared() {
+    return nodes;
+  }
+
   /** The node encodings, root first (copies). */
   public List<byte[]> nodes() {
     List<byte[]> copy = new ArrayList<>(nodes.size());

@@ -1,6 +1,6 @@
 package io.strata.trie;
 
-import io.strata.lsm.CorruptionException;
+import io.strata.CorruptionException;
 import io.strata.lsm.Db;
 import io.strata.lsm.WriteBatch;
 import io.strata.lsm.WriteOptions;

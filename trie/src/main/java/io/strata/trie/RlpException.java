@@ -2,7 +2,7 @@ package io.strata.trie;
 
 /**
  * Bytes that are not a well-formed RLP trie node. Internal: callers turn it into {@link
- * io.strata.lsm.CorruptionException} (stored node) or {@link InvalidProofException} (proof).
+ * io.strata.CorruptionException} (stored node) or {@link InvalidProofException} (proof).
  */
 final class RlpException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -1,15 +1,16 @@
 package io.strata.trie;
 
-import io.strata.lsm.CorruptionException;
+import io.strata.CorruptionException;
 import io.strata.lsm.Cursor;
 import io.strata.lsm.Db;
 import io.strata.lsm.ReadOptions;
-import io.strata.lsm.StrataException;
+import io.strata.StrataException;
 import io.strata.lsm.WriteBatch;
 import io.strata.lsm.WriteOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
@@ -49,8 +51,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * there; after a crash during a commit, earlier roots are intact and the new root is either fully
  * there or absent.
  *
- * <p>Thread-safety: all methods may be called from any thread. {@code lock} (fair) serializes
- * commits, rewinds and pruning steps and guards the version table ({@code forest}, {@code
+ * <p>State sync: {@link #importRange} fills the store from verified {@link RangeProof}s of a
+ * root, {@link #finishImport} completes it; {@link #diff} lists what changed between two roots.
+ *
+ * <p>Thread-safety: all methods may be called from any thread. {@code imports} (a concurrent map)
+ * holds the syncs under way; each synchronizes itself. {@code lock} (fair) serializes
+ * commits, rewinds, pruning steps and the node writes of imports, and guards the version table ({@code forest}, {@code
  * canonical}, {@code horizon}, {@code nextSeq}); node reads take no lock. The pruning thread of a
  * windowed store runs one step at a time under {@code lock}. {@link #close()} must not race other
  * calls. One {@code StateStore} per Db at a time.
@@ -96,6 +102,10 @@ public final class StateStore implements AutoCloseable {
   private final LongAdder nodesWritten = new LongAdder();
   private final LongAdder bytesWritten = new LongAdder();
   private final LongAdder linkedCommitted = new LongAdder();
+  /** Archive mode over a windowed store: the mode record the first write sets (guarded by lock). */
+  private byte[] pendingMode;
+  /** State syncs under way, by root (see {@link RangeImporter}). */
+  private final ConcurrentHashMap<Hash, RangeImporter> imports = new ConcurrentHashMap<>();
   private volatile long latestBlock;
   private volatile boolean closed;
 
@@ -138,10 +148,12 @@ public final class StateStore implements AutoCloseable {
     }
     boolean adopt = false;
     if (window == 0) {
-      if (storedWindow != 0 || mode == null) {
-        // leaving a window: the counts of its epoch are ignored from now on (PRUNING.md, 7)
-        epoch = mode == null ? 0 : epoch + 1;
-        init.put(StoreKeys.MODE, mode(0, epoch));
+      if (mode == null) {
+        init.put(StoreKeys.MODE, mode(0, 0));
+      } else if (storedWindow != 0) {
+        // leaving a window: the counts of its epoch are ignored from the first archive write on
+        // (PRUNING.md, 7); an open that only reads (an inspection tool) changes nothing
+        pendingMode = mode(0, epoch + 1);
       }
       forest = null;
     } else {
@@ -450,7 +462,12 @@ public final class StateStore implements AutoCloseable {
       if (set.size() == 0) {
         return root;
       }
-      write(set, new Records());
+      Records r = new Records();
+      if (pendingMode != null) {
+        r.put(StoreKeys.MODE, pendingMode);
+      }
+      write(set, r);
+      pendingMode = null;
       set.markStored();
       count(set, root);
       return root;
@@ -558,6 +575,10 @@ public final class StateStore implements AutoCloseable {
         records.put(StoreKeys.NEXT_SEQUENCE, StoreKeys.longBytes(nextSeq + 1));
       }
       records.put(StoreKeys.canonical(blockNumber), rootHash.bytes());
+      byte[] modeChange = pendingMode;
+      if (modeChange != null) {
+        records.put(StoreKeys.MODE, modeChange);
+      }
       if (blockNumber > latestBlock) {
         records.put(StoreKeys.LATEST_BLOCK, StoreKeys.longBytes(blockNumber));
       }
@@ -568,6 +589,7 @@ public final class StateStore implements AutoCloseable {
       }
       write(set, records);
       set.markStored();
+      pendingMode = null;
       if (!known) {
         nextSeq++;
       }
@@ -679,6 +701,130 @@ public final class StateStore implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Writes the unstored nodes below each of {@code tops} (the nodes a verified range rebuilt, see
+   * {@link RangeImporter}; {@code positions} gives each top's nibble path from the root), children
+   * first, through the commit's node-writing path, without a sync: the root node comes last, in
+   * {@link #finishImport}'s synced write, which makes these writes durable too. The nodes are not
+   * counted by a window's pruning until a commit records the imported root under a block.
+   */
+  void writeImportedNodes(List<Node> tops, List<byte[]> positions) {
+    checkOpen();
+    lock.lock();
+    try {
+      NodeSet set = new NodeSet();
+      for (int i = 0; i < tops.size(); i++) {
+        Node n = tops.get(i);
+        if (n != null && !n.stored && n.ref.length == Hash.LENGTH) {
+          set.addAll(Committer.unstoredAt(n, positions.get(i)));
+        }
+      }
+      if (set.size() == 0) {
+        return;
+      }
+      if (pendingMode != null) {
+        set.add(StoreKeys.MODE, pendingMode, null, Nibbles.EMPTY);
+      }
+      writeUnsynced(set);
+      pendingMode = null;
+      set.markStored();
+      nodesWritten.add(set.size());
+      bytesWritten.add(set.bytes);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Writes the root node of a finished import (position: the empty path), synced. */
+  void writeImportedRoot(byte[] encoding, Hash root) {
+    checkOpen();
+    lock.lock();
+    try {
+      Records r = new Records();
+      r.put(StoreKeys.node(Nibbles.EMPTY, root.bytes()), encoding);
+      write(new NodeSet(), r);
+      bytesWritten.add(encoding.length);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void writeUnsynced(NodeSet set) {
+    WriteBatch batch = new WriteBatch();
+    for (int i = 0; i < set.size(); i++) {
+      byte[] v = set.values.get(i);
+      if (batch.approximateSize() + v.length + 64 > options.commitBatchBytes()
+          && batch.count() > 0) {
+        db.write(batch, WriteOptions.defaults());
+        batch = new WriteBatch();
+      }
+      batch.put(set.keys.get(i), v);
+    }
+    if (batch.count() > 0) {
+      db.write(batch, WriteOptions.defaults());
+    }
+  }
+
+  /**
+   * The keys whose values differ between the tries under {@code from} and {@code to}, in key
+   * order, with their old and new values (null where absent); for a secure store the keys are
+   * the 32-byte hashes. Subtrees with equal hashes are skipped without being read, so the cost
+   * grows with the change, not with the state. Any two readable roots, forks included. The
+   * iterator belongs to one thread and loads nodes as it goes.
+   *
+   * @throws MissingNodeException if either root was never committed to this store
+   */
+  public Iterator<StateChange> diff(Hash from, Hash to) {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    return trie(from).diff(trie(to));
+  }
+
+  /**
+   * Verifies one range of a state sync against {@code root} ({@link RangeProof#verify}) and
+   * stores the trie nodes it determines; a range that fails changes nothing. Ranges of one root
+   * may come in any order, overlap and repeat; several roots may be imported at once. Once the
+   * ranges cover every key, {@link #finishImport} writes the root. Until then {@link #trie} does
+   * not open {@code root} (unless the store held it already). A secure store takes ranges of
+   * hashed (32-byte) keys. The progress is kept in memory only; the scheme and its memory bound
+   * are described in {@code trie/FORMAT.md} ("State sync").
+   *
+   * @param origin the origin the range was proven from (null: the smallest key); the range
+   *     after one whose last key is {@code k} starts at {@code k ‖ 0x00} in a plain store (keys
+   *     of any length lie between {@code k} and {@code k + 1}), at {@code k + 1} or {@code k ‖
+   *     0x00} in a secure one
+   * @return whether the trie holds keys after the range
+   * @throws InvalidProofException if the range does not prove its entries against {@code root}
+   */
+  public boolean importRange(Hash root, byte[] origin, RangeProof range) {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(range, "range");
+    checkOpen();
+    return imports.computeIfAbsent(root, r -> new RangeImporter(this, r, options.isSecure()))
+        .importRange(origin == null ? null : origin.clone(), range);
+  }
+
+  /**
+   * Finishes the state sync of {@code root}: checks that the ranges imported cover the whole key
+   * space, writes the root node (synced when commits are synced) and returns the trie, which
+   * from now on is like any committed one; {@code commit(block, trie)} records it under a block
+   * (in a windowed store that commit counts every node of the imported state once).
+   *
+   * @throws IllegalStateException if no range of {@code root} was imported, or while a part of
+   *     the key space is not covered (the message names the first gap); the import then goes on
+   */
+  public Trie finishImport(Hash root) {
+    Objects.requireNonNull(root, "root");
+    checkOpen();
+    RangeImporter session = imports.get(root);
+    if (session == null) {
+      throw new IllegalStateException("root: no import of " + root + " is under way");
+    }
+    Trie t = session.finish();
+    imports.remove(root, session);
+    return t;
   }
 
   private static byte[] archiveVersionValue(Hash root) {
@@ -819,7 +965,11 @@ public final class StateStore implements AutoCloseable {
         b.delete(StoreKeys.canonical(h));
       }
       b.put(StoreKeys.LATEST_BLOCK, StoreKeys.longBytes(blockNumber));
+      if (pendingMode != null) {
+        b.put(StoreKeys.MODE, pendingMode);
+      }
       db.write(b, writeOptions);
+      pendingMode = null;
       for (long h : dropped) {
         canonical.remove(h);
       }
@@ -968,6 +1118,20 @@ public final class StateStore implements AutoCloseable {
     return new StateStats(commits.sum(), nodesWritten.sum(), bytesWritten.sum(), cache.hits(),
         cache.misses(), cache.bytes(), retainedRoots, rootsPruned, nodesDeleted, bytesDeleted,
         backlog, nanos, linkedCommitted.sum(), linkedPruned);
+  }
+
+  /**
+   * Writes a consistent copy of this store into {@code target}, which must not exist, while
+   * commits go on: {@link Db#checkpoint(Path)} of the Db underneath, which holds the trie nodes
+   * and the block records alike. A commit running meanwhile is in the copy with its root and block
+   * record or not at all (they are in its last batch); a pruning step is in it whole or not at
+   * all (one batch); open the copy with {@link #open(Path)}.
+   *
+   * @throws IllegalArgumentException when {@code target} exists
+   */
+  public void checkpoint(Path target) {
+    checkOpen();
+    db.checkpoint(target);
   }
 
   /** The key-value store underneath. */

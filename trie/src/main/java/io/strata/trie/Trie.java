@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  *
  * <p>A trie made by {@link #empty()} lives in memory. A trie from {@link StateStore#emptyTrie()} or
  * {@link StateStore#trie(Hash)} belongs to that store: it loads nodes from it on demand (reads may
- * then throw {@link MissingNodeException} or {@link io.strata.lsm.CorruptionException}) and can be
+ * then throw {@link MissingNodeException} or {@link io.strata.CorruptionException}) and can be
  * committed to it.
  *
  * <p>Secure tries ({@link #emptySecure()}, {@link StateOptions#secure()}) hash every key with
@@ -137,17 +137,28 @@ public final class Trie {
 
   /**
    * Applies the changes {@code changes} makes through a {@link TrieUpdater} and returns the
-   * resulting trie; this trie is unchanged. The updater must not be used after {@code changes}
-   * returns.
+   * resulting trie; this trie is unchanged. The updater ends when {@code changes} returns or
+   * throws (what it throws is passed on, and no trie results): every later call on it throws
+   * {@link IllegalStateException}.
    */
   public Trie update(Consumer<TrieUpdater> changes) {
     Objects.requireNonNull(changes, "changes");
     TrieUpdater u = new TrieUpdater(this);
-    changes.accept(u);
+    try {
+      changes.accept(u);
+    } catch (RuntimeException | Error e) {
+      u.end();
+      throw e;
+    }
     return u.finish();
   }
 
-  /** A reusable updater starting from this trie; call {@link TrieUpdater#build()} for the result. */
+  /**
+   * A new updater starting from this trie, for any number of puts and removes; {@link
+   * TrieUpdater#build()} returns the result once and ends the updater (every later call on it
+   * throws {@link IllegalStateException}). This trie is unchanged; call {@code updater()} again
+   * for another round of changes.
+   */
   public TrieUpdater updater() {
     return new TrieUpdater(this);
   }
@@ -189,6 +200,49 @@ public final class Trie {
   public Iterator<Map.Entry<byte[], byte[]>> entries(byte[] fromKey) {
     Objects.requireNonNull(fromKey, "fromKey");
     return new EntryIterator(root, Nibbles.of(fromKey), resolver());
+  }
+
+  /**
+   * The entries with keys from {@code origin} to {@code limit} (both included) in key order, with
+   * the edge proofs that tie them to this trie's root: the nodes on the path of {@code origin}
+   * (a proof of absence when no key equals it) and of the last entry's key, each node once.
+   * Stops after {@code maxEntries} entries, or once the entries' keys and values reach {@code
+   * maxBytes} bytes; at least one entry when any key follows {@code origin}: when no key lies in
+   * the range but keys follow {@code limit}, the range holds the first of them (a range without
+   * entries proves that nothing follows the origin). Check it with {@link RangeProof#verify}.
+   *
+   * <p>For a secure trie keys, {@code origin} and {@code limit} are hashed keys (the trie's
+   * paths), as in snap sync: the range is a range of hashes.
+   *
+   * @param origin the first key; null for the smallest key (no edge proof of it is then needed)
+   * @param limit the last key; null for no upper bound
+   * @throws IllegalArgumentException if {@code maxEntries} or {@code maxBytes} is below 1, a
+   *     bound is longer than {@value #MAX_KEY_BYTES} bytes, or {@code limit} precedes {@code
+   *     origin}
+   */
+  public RangeProof proveRange(byte[] origin, byte[] limit, int maxEntries, long maxBytes) {
+    return RangeProver.prove(this, origin == null ? null : origin.clone(),
+        limit == null ? null : limit.clone(), maxEntries, maxBytes);
+  }
+
+  /**
+   * The keys whose values differ from this trie to {@code to}, in key order, with the value here
+   * ({@code oldValue}) and there ({@code newValue}), null where absent. Subtrees with equal hashes
+   * are skipped without being read, so the cost grows with the change, not with the size. The
+   * tries may live in memory or in any stores. For secure tries the keys are the hashes. The
+   * iterator belongs to one thread and loads nodes as it reaches them.
+   *
+   * @throws IllegalArgumentException if one trie is secure and the other is not
+   */
+  public Iterator<StateChange> diff(Trie to) {
+    Objects.requireNonNull(to, "to");
+    if (to.secure != secure) {
+      throw new IllegalArgumentException("to: a " + (to.secure ? "secure" : "plain")
+          + " trie cannot be compared with a " + (secure ? "secure" : "plain") + " one");
+    }
+    rootHash();
+    to.rootHash();
+    return new DiffIterator(root, resolver(), to.root, to.resolver());
   }
 
   /** The path of {@code key}: its nibbles, of its hash in a secure trie. */

@@ -59,8 +59,13 @@ public final class TrieUpdater {
 
   Trie finish() {
     checkOpen();
+    end();
+    return base.with(root, updates);
+  }
+
+  /** Ends this updater without a result. */
+  void end() {
     edit = null;
     mutator = null;
-    return base.with(root, updates);
   }
 }

@@ -2,7 +2,7 @@ package io.strata.trie;
 
 import io.strata.lsm.Db;
 import io.strata.lsm.Options;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.util.List;
 import net.jqwik.api.Arbitraries;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.strata.lsm.Cursor;
 import io.strata.lsm.Db;
 import io.strata.lsm.ReadOptions;
-import io.strata.lsm.StrataException;
+import io.strata.StrataException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

@@ -88,6 +88,23 @@ class TrieBasicsTest {
     assertEquals(single.rootHash(), batch.rootHash());
     assertEquals(Trie.empty().put(b("k0"), b("v0")).rootHash(), base.rootHash());
     assertThrows(IllegalStateException.class, () -> u.put(b("a"), b("b")));
+    assertThrows(IllegalStateException.class, () -> u.remove(b("k0")));
+    assertThrows(IllegalStateException.class, () -> u.get(b("k0")));
+    assertThrows(IllegalStateException.class, u::build, "build ends the updater: not reusable");
+    // for another round, a new updater from the same trie
+    // an update whose changes throw ends its updater too
+    TrieUpdater[] leaked = new TrieUpdater[1];
+    IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+        () -> base.update(x -> {
+          leaked[0] = x.put(b("half"), b("done"));
+          throw new IllegalArgumentException("changes failed");
+        }));
+    assertEquals("changes failed", thrown.getMessage());
+    assertThrows(IllegalStateException.class, () -> leaked[0].put(b("more"), b("x")));
+    assertThrows(IllegalStateException.class, leaked[0]::build);
+    Trie again = base.updater().put(b("zz"), b("1")).build();
+    assertArrayEquals(b("1"), again.get(b("zz")), "a fresh updater from the same trie works");
+    assertEquals(base.rootHash(), again.remove(b("zz")).rootHash());
     // a further update of the built trie leaves it unchanged
     Hash before = batch.rootHash();
     Trie more = batch.update(x -> x.put(b("key1"), b("changed")));

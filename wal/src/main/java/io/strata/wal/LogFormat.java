@@ -15,6 +15,13 @@ final class LogFormat {
   static final int BLOCK_SIZE = 32 * 1024;
   static final int FRAGMENT_HEADER_SIZE = 7;
 
+  /**
+   * The largest record: the largest byte array every Java virtual machine can allocate (some
+   * reserve a few header words below {@code Integer.MAX_VALUE}). Writers refuse larger records,
+   * and a reader reassembles any record up to this size.
+   */
+  static final int MAX_RECORD_BYTES = Integer.MAX_VALUE - 8;
+
   static final byte ZERO = 0;
   static final byte FULL = 1;
   static final byte FIRST = 2;

@@ -1,17 +1,20 @@
 package io.strata.wal;
 
+import io.strata.CorruptionException;
 import static io.strata.wal.LogFormat.BLOCK_SIZE;
 import static io.strata.wal.LogFormat.FILE_HEADER_SIZE;
 import static io.strata.wal.LogFormat.FRAGMENT_HEADER_SIZE;
 
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.ReadableFile;
+import io.strata.fs.FileSystem;
+import io.strata.fs.ReadableFile;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -50,17 +53,29 @@ public final class LogReader implements Closeable {
   private boolean droppedOnlyZeros;
   private long lastNonZero = -2;
 
-  private byte[] assembly = new byte[256];
-  private int assembled;
+  /**
+   * A record of many fragments is gathered in pieces of this size, then copied once into an array
+   * of its exact length: twice its size at most, and no array ever larger than the record.
+   */
+  static final int PIECE = 1 << 20;
 
-  private LogReader(
-      ReadableFile file, Path path, long number, RecoveryMode mode, boolean lastInLog, long size) {
+  private final int maxRecordBytes;
+  /** The piece being filled: the first grows from 256 bytes up to {@link #PIECE}. */
+  private byte[] piece = new byte[256];
+  private int inPiece;
+  /** Full pieces of the record being assembled, before {@code piece}. */
+  private final List<byte[]> fullPieces = new ArrayList<>();
+  private long assembled;
+
+  private LogReader(ReadableFile file, Path path, long number, RecoveryMode mode,
+      boolean lastInLog, long size, int maxRecordBytes) {
     this.file = file;
     this.path = path;
     this.number = number;
     this.mode = mode;
     this.lastInLog = lastInLog;
     this.size = size;
+    this.maxRecordBytes = maxRecordBytes;
   }
 
   /**
@@ -72,13 +87,19 @@ public final class LogReader implements Closeable {
   public static LogReader open(
       FileSystem fs, Path file, long number, RecoveryMode mode, boolean lastInLog)
       throws IOException {
+    return open(fs, file, number, mode, lastInLog, LogFormat.MAX_RECORD_BYTES);
+  }
+
+  /** As the public {@code open}, refusing records over {@code maxRecordBytes} (for tests). */
+  static LogReader open(FileSystem fs, Path file, long number, RecoveryMode mode,
+      boolean lastInLog, int maxRecordBytes) throws IOException {
     Objects.requireNonNull(mode, "mode");
     ReadableFile f = fs.openForRead(file);
     try {
-      LogReader r = new LogReader(f, file, number, mode, lastInLog, f.size());
+      LogReader r = new LogReader(f, file, number, mode, lastInLog, f.size(), maxRecordBytes);
       r.readHeader();
       return r;
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable e) {
       f.close();
       throw e;
     }
@@ -157,7 +178,7 @@ public final class LogReader implements Closeable {
     }
     boolean inRecord = false;
     long recordStart = -1;
-    assembled = 0;
+    resetAssembly();
     while (true) {
       if (pos >= size) {
         if (inRecord) {
@@ -230,25 +251,60 @@ public final class LogReader implements Closeable {
         throw new CorruptionException(path, pos, LogFormat.typeName(type)
             + " fragment without the FIRST fragment of its record");
       }
-      collect(block, payload, length);
+      collect(block, payload, length, recordStart);
       pos += FRAGMENT_HEADER_SIZE + length;
       if (type == LogFormat.LAST) {
         recordOffset = recordStart;
-        return Arrays.copyOf(assembly, assembled);
+        return assembledRecord();
       }
     }
   }
 
-  private void collect(byte[] src, int offset, int length) {
-    if (assembled + length > assembly.length) {
-      long want = Math.max(assembled + (long) length, 2L * assembly.length);
-      if (want > Integer.MAX_VALUE - 8) {
-        throw new CorruptionException(path, pos, "record exceeds 2 GiB");
-      }
-      assembly = Arrays.copyOf(assembly, (int) want);
+  private void resetAssembly() {
+    if (!fullPieces.isEmpty()) {
+      piece = fullPieces.get(0); // keep one piece for the next record; let the rest go
+      fullPieces.clear();
     }
-    System.arraycopy(src, offset, assembly, assembled, length);
-    assembled += length;
+    inPiece = 0;
+    assembled = 0;
+  }
+
+  private void collect(byte[] src, int offset, int length, long recordStart) {
+    if (assembled + length > maxRecordBytes) {
+      // no writer makes such a record: this is damage, never a torn tail
+      throw new CorruptionException(path, recordStart, "record starting here exceeds "
+          + maxRecordBytes + " bytes, the most a log writer accepts");
+    }
+    while (length > 0) {
+      if (inPiece == piece.length) {
+        if (fullPieces.isEmpty() && piece.length < PIECE) {
+          piece = Arrays.copyOf(piece, Math.min(PIECE, 2 * piece.length));
+        } else {
+          fullPieces.add(piece);
+          piece = new byte[PIECE];
+          inPiece = 0;
+        }
+      }
+      int n = Math.min(length, piece.length - inPiece);
+      System.arraycopy(src, offset, piece, inPiece, n);
+      inPiece += n;
+      offset += n;
+      length -= n;
+      assembled += n;
+    }
+  }
+
+  /** The record gathered so far, as one array of its exact length. */
+  private byte[] assembledRecord() {
+    byte[] out = new byte[(int) assembled];
+    int at = 0;
+    for (byte[] p : fullPieces) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    System.arraycopy(piece, 0, out, at, inPiece);
+    resetAssembly();
+    return out;
   }
 
   private void loadBlock(long blockBase) throws IOException {

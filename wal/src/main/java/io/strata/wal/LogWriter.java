@@ -4,8 +4,8 @@ import static io.strata.wal.LogFormat.BLOCK_SIZE;
 import static io.strata.wal.LogFormat.FILE_HEADER_SIZE;
 import static io.strata.wal.LogFormat.FRAGMENT_HEADER_SIZE;
 
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.WritableFile;
+import io.strata.fs.FileSystem;
+import io.strata.fs.WritableFile;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,8 +19,9 @@ import java.util.Objects;
  *
  * <p>Not thread-safe: one thread appends at a time (the caller serializes). {@link #sync()} may be
  * called from another thread concurrently with appends; it then makes durable at least what was
- * appended before it started. After an append or sync fails, the writer refuses further appends:
- * the file may hold a partial record, and only recovery may decide what to keep.
+ * appended before it started. After an append or sync fails (with any {@link Throwable}), the
+ * writer refuses further appends and syncs: the file may hold a partial record, or an fsync may
+ * have dropped data, and only recovery may decide what to keep.
  */
 public final class LogWriter implements Closeable {
 
@@ -62,7 +63,7 @@ public final class LogWriter implements Closeable {
     WritableFile f = manyAppends ? fs.createLog(file) : fs.create(file);
     try {
       f.append(ByteBuffer.wrap(LogFormat.fileHeader(number)));
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable e) {
       try {
         f.close();
       } catch (IOException suppressed) {
@@ -78,15 +79,26 @@ public final class LogWriter implements Closeable {
     return append(record, 0, record.length);
   }
 
-  /** Appends {@code record[offset, offset+length)} as one record; returns where it starts. */
+  /**
+   * Appends {@code record[offset, offset+length)} as one record; returns where it starts.
+   *
+   * @throws IllegalArgumentException when {@code length} exceeds {@link
+   *     WalOptions#MAX_RECORD_BYTES}, the most a reader reassembles (the writer stays usable)
+   */
   public long append(byte[] record, int offset, int length) throws IOException {
     Objects.checkFromIndexSize(offset, length, record.length);
+    if (length > LogFormat.MAX_RECORD_BYTES) {
+      throw new IllegalArgumentException("record of " + length + " bytes exceeds the log record"
+          + " limit of " + LogFormat.MAX_RECORD_BYTES + " bytes");
+    }
     if (failure != null) {
       throw new IOException("log " + path + " failed earlier and accepts no more records", failure);
     }
     try {
       return frame(record, offset, length);
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable e) {
+      // an Error too (an OutOfMemoryError for a direct buffer, an InternalError from a mapped
+      // page): the file may hold part of the record and size no longer matches it
       failure = e instanceof IOException ? (IOException) e : new IOException(e);
       throw e;
     } finally {
@@ -153,8 +165,9 @@ public final class LogWriter implements Closeable {
     }
     try {
       file.sync();
-    } catch (IOException | RuntimeException e) {
-      // an fsync that failed may have dropped dirty pages: never retry it as if it could succeed
+    } catch (Throwable e) {
+      // an fsync that failed (in any way) may have dropped dirty pages: never retry it as if it
+      // could succeed
       failure = e instanceof IOException ? (IOException) e : new IOException(e);
       throw e;
     }

@@ -1,5 +1,7 @@
 package io.strata.wal;
 
+import io.strata.CorruptionException;
+
 /**
  * How reading a log treats damage.
  *

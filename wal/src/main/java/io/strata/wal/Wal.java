@@ -1,6 +1,7 @@
 package io.strata.wal;
 
-import io.strata.wal.fs.FileSystem;
+import io.strata.CorruptionException;
+import io.strata.fs.FileSystem;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -19,9 +20,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * synced and closed (a mapped segment cut to its records) before the next one is created, and a
  * new segment's header and directory entry are synced
  * before any record goes into it, so after a crash only the newest segment can end in a torn
- * record. Once an append or a sync fails, the log accepts nothing more ({@link #failure()}): the
- * file may end in a partial record, or an fsync may have dropped data, and only a replay on reopen
- * can tell what is durable.
+ * record. Once an append, a sync or a rotation fails (with an {@link IOException}, or with any
+ * other exception or {@link Error}, which is rethrown as it is), the log accepts nothing more
+ * ({@link #failure()}): the file may end in a partial record, or an fsync may have dropped data,
+ * and only a replay on reopen can tell what is durable.
  *
  * <p>Thread-safety: all methods may be called from any thread. Appends are serialized by one lock
  * and handed to the operating system under it. A {@link Durability#SYNC} append then waits until
@@ -114,7 +116,7 @@ public final class Wal implements Closeable {
     try {
       w.sync();
       fs.syncDirectory(dir);
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable e) {
       try {
         w.close();
       } catch (IOException suppressed) {
@@ -234,6 +236,8 @@ public final class Wal implements Closeable {
    * stable storage.
    *
    * @throws IOException when the write or the fsync fails; the log then accepts nothing more
+   * @throws IllegalArgumentException when {@code length} exceeds {@link
+   *     WalOptions#maxRecordBytes()}; nothing is written and the log stays usable
    * @throws IllegalStateException after {@link #close()}
    */
   public RecordPosition append(byte[] record, int offset, int length, Durability durability)
@@ -241,6 +245,10 @@ public final class Wal implements Closeable {
     Objects.requireNonNull(record, "record");
     Objects.requireNonNull(durability, "durability");
     Objects.checkFromIndexSize(offset, length, record.length);
+    if (length > options.maxRecordBytes()) {
+      throw new IllegalArgumentException("record of " + length + " bytes exceeds maxRecordBytes,"
+          + " the write-ahead log's limit of " + options.maxRecordBytes() + " bytes");
+    }
     lock.lock();
     try {
       checkUsable();
@@ -254,6 +262,9 @@ public final class Wal implements Closeable {
         at = writer.append(record, offset, length);
       } catch (IOException e) {
         throw fail("append to " + writer.path() + " failed", e);
+      } catch (RuntimeException | Error e) {
+        fail("append to " + writer.path() + " failed", new IOException(e));
+        throw e;
       }
       appended += writer.size() - before;
       records++;
@@ -294,15 +305,24 @@ public final class Wal implements Closeable {
       long upTo = appended;
       LogWriter w = writer;
       IOException error = null;
+      Throwable unchecked = null;
       lock.unlock();
       try {
         w.sync();
       } catch (IOException e) {
         error = e;
+      } catch (RuntimeException | Error e) {
+        // never retried as if it could succeed, however it failed
+        error = new IOException(e);
+        unchecked = e;
       } finally {
         lock.lock();
         syncing = false;
         syncFinished.signalAll();
+      }
+      if (unchecked != null) {
+        fail("fsync of " + w.path() + " failed", error);
+        throwUnchecked(unchecked);
       }
       if (error != null) {
         throw fail("fsync of " + w.path() + " failed", error);
@@ -332,6 +352,16 @@ public final class Wal implements Closeable {
       syncFinished.awaitUninterruptibly();
     }
     checkUsable();
+    try {
+      rotateSteps();
+    } catch (RuntimeException | Error e) {
+      // whichever step it was, the old segment may be closed or unsynced: stop here
+      fail("rotating the write-ahead log failed", new IOException(e));
+      throw e;
+    }
+  }
+
+  private void rotateSteps() throws IOException {
     LogWriter old = writer;
     try {
       old.sync();
@@ -392,6 +422,13 @@ public final class Wal implements Closeable {
       throw new IOException("write-ahead log in " + dir
           + " failed earlier and accepts no more records until it is reopened", failure);
     }
+  }
+
+  private static void throwUnchecked(Throwable t) {
+    if (t instanceof Error) {
+      throw (Error) t;
+    }
+    throw (RuntimeException) t;
   }
 
   private IOException fail(String what, IOException cause) {

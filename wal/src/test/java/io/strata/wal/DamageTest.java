@@ -1,5 +1,6 @@
 package io.strata.wal;
 
+import io.strata.CorruptionException;
 import static io.strata.wal.LogFiles.DIR;
 import static io.strata.wal.LogFiles.readAll;
 import static io.strata.wal.LogFiles.record;
@@ -10,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

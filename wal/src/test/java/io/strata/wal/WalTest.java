@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.wal.fs.FaultInjectingFileSystem;
-import io.strata.wal.fs.FaultInjectingFileSystem.Fault;
-import io.strata.wal.fs.FaultInjectingFileSystem.Op;
-import io.strata.wal.fs.FileSystem;
-import io.strata.wal.fs.MemFileSystem;
+import io.strata.fs.FaultInjectingFileSystem;
+import io.strata.fs.FaultInjectingFileSystem.Fault;
+import io.strata.fs.FaultInjectingFileSystem.Op;
+import io.strata.fs.FileSystem;
+import io.strata.fs.MemFileSystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -124,6 +124,9 @@ final class Runner {
     running = null;
     List<RunResult> results = new ArrayList<>();
     for (String workload : settings.workloads(suite)) {
+      if (suite.equals(TrieSuite.NAME) && !TrieSuite.supports(job.engine(), workload)) {
+        continue;
+      }
       RunResult result = got.get(workload);
       if (result == null) {
         result = RunResult.missing(suite, job.engine(), workload, job.round(), settings.n(suite),

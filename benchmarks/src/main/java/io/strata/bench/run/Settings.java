@@ -32,7 +32,8 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
       "  kv     db_bench-style key-value workloads: Strata, RocksDB (JNI), the LevelDB port, H2 MVStore",
       "  trie   state-trie workloads (load, blocks of 1,000 updates, reads): Strata committed to its",
       "         store (archive, and with a retention window of 128 blocks), Strata in memory,",
-      "         Apache Tuweni in memory",
+      "         Apache Tuweni in memory; range proofs and a state sync (proverange, verifyrange,",
+      "         sync): Strata's store only",
       "  all    both (the default)",
       "options:",
       "  --quick            small sizes: about 2 minutes on 2 cores (default size: about 10 minutes)",
@@ -110,7 +111,13 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
         workloads, dir, out, help, blocks);
     List<String> left = new ArrayList<>();
     for (String name : suites) {
-      if (!s.engines(name).isEmpty() && !s.workloads(name).isEmpty()) {
+      boolean any = false;
+      for (String e : s.engines(name)) {
+        for (String w : s.workloads(name)) {
+          any |= !name.equals(TrieSuite.NAME) || TrieSuite.supports(e, w);
+        }
+      }
+      if (any) {
         left.add(name);
       }
     }

@@ -3,12 +3,14 @@ package io.strata.bench.run;
 import io.strata.bench.trie.TrieWorkload;
 import io.strata.bench.trie.TuweniTrie;
 import io.strata.trie.Hash;
+import io.strata.trie.RangeProof;
 import io.strata.trie.Retention;
 import io.strata.trie.StateOptions;
 import io.strata.trie.StateStats;
 import io.strata.trie.StateStore;
 import io.strata.trie.Trie;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -23,6 +25,15 @@ import java.util.SplittableRandom;
  * the committed root, so nodes come from the store). Every engine sees the same keys, values and
  * order, so their roots must agree: each result carries its root, and the runner compares them.
  * Reads check every value against the one last written.
+ *
+ * <p>Then, for {@code strata-store} only (the peers have no range proofs), at the latest root:
+ * {@code proverange}, the whole state proven in ranges of {@value #RANGE} entries ({@link
+ * Trie#proveRange} from the committed trie, serialized), ops = ranges; {@code verifyrange}, each
+ * of those ranges read back and verified ({@link RangeProof#verify}), ops = ranges; {@code sync},
+ * a full state sync into a second, empty store (prove, serialize, read back, {@link
+ * StateStore#importRange}, {@link StateStore#finishImport}), ops = accounts, bytes = the ranges'
+ * serialized bytes moved. Checks: every range verifies, the ranges hold every account once, the
+ * synced root equals the source root, and a sample of synced accounts reads back right.
  */
 final class TrieSuite {
   private TrieSuite() {}
@@ -32,8 +43,17 @@ final class TrieSuite {
       "strata-memory", "tuweni");
   /** The retention window of the {@code strata-store-w128} engine (issue 12). */
   static final int WINDOW = 128;
-  static final List<String> WORKLOADS = List.of("load", "blocks", "readrandom");
+  static final List<String> WORKLOADS = List.of("load", "blocks", "readrandom", "proverange",
+      "verifyrange", "sync");
+  /** Workloads only {@code strata-store} runs. */
+  static final List<String> RANGE_WORKLOADS = List.of("proverange", "verifyrange", "sync");
   private static final int ENTRY = 32 + TrieWorkload.VALUE_BYTES;
+  static final int RANGE = 1_000;
+
+  /** Whether {@code engine} runs {@code workload}. */
+  static boolean supports(String engine, String workload) {
+    return engine.equals("strata-store") || !RANGE_WORKLOADS.contains(workload);
+  }
 
   record Params(String engine, int n, int blocks, long capNanos, Set<String> workloads,
       Path base, int round) {}
@@ -287,11 +307,137 @@ final class TrieSuite {
         r.checkReads(hits, m.ops(), wrong, "accounts");
         finish(r, e, root, out);
       }
+
+      if (e instanceof StrataStore s
+          && RANGE_WORKLOADS.stream().anyMatch(p.workloads()::contains)) {
+        ranges(p, s, w, version, root, out);
+      }
     } finally {
       if (dir != null) {
         KvSuite.delete(dir);
       }
     }
+  }
+
+  /** The range workloads at the store's latest root. */
+  private static void ranges(Params p, StrataStore s, TrieWorkload w, long[] version,
+      byte[] rootBytes, ChildOutput out) {
+    Hash root = Hash.of(rootBytes);
+    Trie source = s.store.trie(root);
+    long planned = (p.n() + RANGE - 1) / RANGE;
+
+    // proverange: the whole state in ranges, serialized as a server sends them
+    List<byte[]> origins = new ArrayList<>();
+    List<byte[]> proofs = new ArrayList<>();
+    RunResult prove = result(p, "proverange");
+    Meter m = new Meter("proverange", planned, Long.MAX_VALUE,
+        p.workloads().contains("proverange") ? out : ChildOutput.NONE);
+    long entries = 0;
+    byte[] origin = null;
+    while (true) {
+      long t0 = System.nanoTime();
+      RangeProof r = source.proveRange(origin, null, RANGE, Long.MAX_VALUE);
+      byte[] bytes = r.toBytes();
+      m.done(t0, bytes.length);
+      origins.add(origin);
+      proofs.add(bytes);
+      entries += r.size();
+      if (r.size() < RANGE) {
+        break;
+      }
+      origin = next(r.keys().get(r.size() - 1));
+      if (!source.entries(origin).hasNext()) {
+        break; // the range ended the state
+      }
+    }
+    m.finish(prove, "prove + serialize one range of " + RANGE);
+    prove.checks = "ranges=" + proofs.size() + " entries=" + entries;
+    if (entries != p.n()) {
+      prove.fail("the ranges hold " + entries + " accounts, the state " + p.n());
+    }
+    if (p.workloads().contains("proverange")) {
+      finish(prove, s, rootBytes, out);
+    }
+
+    // verifyrange: each range read back and verified, as a client does
+    if (p.workloads().contains("verifyrange")) {
+      RunResult verify = result(p, "verifyrange");
+      m = new Meter("verifyrange", proofs.size(), Long.MAX_VALUE, out);
+      int verified = 0;
+      int more = 0;
+      for (int i = 0; i < proofs.size(); i++) {
+        long t0 = System.nanoTime();
+        if (RangeProof.verify(root, origins.get(i), RangeProof.fromBytes(proofs.get(i)))) {
+          more++;
+        }
+        verified++;
+        m.done(t0, proofs.get(i).length);
+      }
+      m.finish(verify, "read + verify one range of " + RANGE);
+      verify.checks = "verified=" + verified + "/" + proofs.size() + " hasMore=" + more;
+      if (verified != proofs.size() || more != proofs.size() - 1) {
+        verify.fail("hasMore was true for " + more + " of " + proofs.size()
+            + " ranges, expected all but the last");
+      }
+      finish(verify, s, rootBytes, out);
+    }
+
+    // sync: prove, move, verify and store every range in a second store, then finish
+    if (p.workloads().contains("sync")) {
+      Path dir = KvSuite.fresh(p.base(), "sync-");
+      try (StateStore client = StateStore.open(dir, StateOptions.defaults())) {
+        RunResult sync = result(p, "sync");
+        m = new Meter("sync", p.n(), Long.MAX_VALUE, out);
+        long moved = 0;
+        long synced = 0;
+        origin = null;
+        while (true) {
+          byte[] bytes = source.proveRange(origin, null, RANGE, Long.MAX_VALUE).toBytes();
+          RangeProof r = RangeProof.fromBytes(bytes);
+          boolean more = client.importRange(root, origin, r);
+          moved += bytes.length;
+          synced += r.size();
+          m.add(r.size(), bytes.length);
+          if (!more) {
+            break;
+          }
+          origin = next(r.keys().get(r.size() - 1));
+        }
+        Trie t = client.finishImport(root);
+        m.finish(sync, "");
+        Hash got = t.rootHash();
+        SplittableRandom random = new SplittableRandom(9);
+        long wrong = 0;
+        int sample = Math.min(2_000, p.n());
+        Trie reopened = client.trie(root);
+        for (int i = 0; i < sample; i++) {
+          int k = random.nextInt(p.n());
+          if (!Arrays.equals(reopened.get(w.keys[k]), TrieWorkload.value(k, version[k]))) {
+            wrong++;
+          }
+        }
+        sync.checks = "accounts=" + synced + " bytesMoved=" + moved + " sampleWrong=" + wrong
+            + "/" + sample;
+        if (!got.equals(root)) {
+          sync.fail("synced root " + got + " differs from the source root " + root);
+        }
+        if (synced != p.n() || wrong != 0) {
+          sync.fail(synced + " accounts synced of " + p.n() + ", " + wrong
+              + " sampled accounts wrong");
+        }
+        sync.root = HexFormat.of().formatHex(got.toBytes());
+        sync.diskBytes = KvSuite.du(dir);
+        sync.writeAmplification = client.db().stats().writeAmplification();
+        out.result(sync);
+      } finally {
+        KvSuite.delete(dir);
+      }
+    }
+  }
+
+  /** The key right after {@code k} in a plain trie's key order: {@code k} followed by 0x00. */
+  private static byte[] next(byte[] k) {
+    return Arrays.copyOf(k, k.length + 1);
   }
 
   private static void finish(RunResult r, Engine e, byte[] root, ChildOutput out) {

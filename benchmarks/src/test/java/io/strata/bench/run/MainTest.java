@@ -44,7 +44,7 @@ class MainTest {
   @ParameterizedTest
   @ValueSource(strings = {"--bogus", "--n", "--n abc", "--n 0", "--n 10", "--engines nosuch",
       "--engines strata,nosuch", "--workloads nosuch", "kv trie", "trie --workloads fillseq",
-      "kv --engines tuweni", "--rounds 0", "--out", "extra"})
+      "kv --engines tuweni", "trie --engines tuweni --workloads sync", "--rounds 0", "--out", "extra"})
   void argumentErrorsGiveTheUsageAndExitCodeTwo(String args) {
     assertEquals(2, run(args.split(" ")));
     assertTrue(err().startsWith("strata-bench: "), err());
@@ -81,8 +81,14 @@ class MainTest {
     }
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> runs = (List<Map<String, Object>>) json.get("runs");
-    int expected = 2 * (KvSuite.ENGINES.size() * KvSuite.WORKLOADS.size()
-        + TrieSuite.ENGINES.size() * TrieSuite.WORKLOADS.size());
+    int trieRuns = 0;
+    for (String e : TrieSuite.ENGINES) {
+      for (String w : TrieSuite.WORKLOADS) {
+        trieRuns += TrieSuite.supports(e, w) ? 1 : 0;
+      }
+    }
+    assertEquals(TrieSuite.ENGINES.size() * 3 + 3, trieRuns, "range workloads: strata-store");
+    int expected = 2 * (KvSuite.ENGINES.size() * KvSuite.WORKLOADS.size() + trieRuns);
     assertEquals(expected, runs.size());
     Set<String> seen = new HashSet<>();
     for (Map<String, Object> r : runs) {
@@ -105,6 +111,13 @@ class MainTest {
         assertTrue(r.get("checks").toString().startsWith("hits=" + (long) ops + "/" + (long) ops),
             id + ": exact hits " + r.get("checks"));
       }
+      if (r.get("workload").equals("verifyrange")) {
+        assertEquals("verified=1/1 hasMore=0", r.get("checks"), id);
+      }
+      if (r.get("workload").equals("sync")) {
+        assertTrue(r.get("checks").toString().startsWith("accounts=1000 bytesMoved="), id);
+        assertTrue(r.get("checks").toString().endsWith("sampleWrong=0/1000"), id);
+      }
       if (r.get("workload").equals("readmissing")) {
         double ops = (Double) r.get("ops");
         assertEquals("misses=" + (long) ops + "/" + (long) ops, r.get("checks"), id);
@@ -120,7 +133,7 @@ class MainTest {
 
     // report.md: a table per suite with ratios, and the charts
     String md = Files.readString(out.resolve("report.md"));
-    for (String s : List.of("| fillseq |", "| readmissing |", "strata/rocksdb",
+    for (String s : List.of("| fillseq |", "| readmissing |", "| sync |", "strata/rocksdb",
         "strata/leveldb", "strata/mvstore", "| blocks |", "strata-memory/tuweni",
         "strata-store/tuweni", "(kv.svg)", "(trie.svg)", "## Configuration")) {
       assertTrue(md.contains(s), "report.md has " + s);

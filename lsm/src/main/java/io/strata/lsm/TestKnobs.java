@@ -1,0 +1,96 @@
+package io.strata.lsm;
+
+import io.strata.lsm.internal.compaction.CompactionOptions;
+import io.strata.lsm.internal.table.TableFormat;
+import io.strata.lsm.internal.table.TableOptions;
+import io.strata.wal.WalOptions;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Test-only settings of a {@link Db}, kept out of the public {@link Options}: a hook called at
+ * named points (background work: {@code "compaction-outputs-written"}; reads racing {@link
+ * Db#close()}: {@code "read-acquiring-view"}; table opens: {@code "table-opening"}), and smaller
+ * limits than the real ones so that tests of a limit need no GiB-sized batches or values. Tests
+ * in this package pass them to {@code Db.open(dir, options, knobs)}; {@link #NONE} is what every
+ * other open uses. Immutable.
+ */
+final class TestKnobs {
+  /** The real limits and a hook that does nothing. */
+  static final TestKnobs NONE =
+      new TestKnobs(point -> { }, WalOptions.MAX_RECORD_BYTES, TableFormat.MAX_BLOCK_BYTES);
+
+  private final Consumer<String> hook;
+  private final int walMaxRecordBytes;
+  private final int maxBlockBytes;
+
+  private TestKnobs(Consumer<String> hook, int walMaxRecordBytes, int maxBlockBytes) {
+    this.hook = hook;
+    this.walMaxRecordBytes = walMaxRecordBytes;
+    this.maxBlockBytes = maxBlockBytes;
+  }
+
+  /** These knobs with {@code hook} called at the named points. */
+  TestKnobs hook(Consumer<String> hook) {
+    return new TestKnobs(Objects.requireNonNull(hook, "hook"), walMaxRecordBytes, maxBlockBytes);
+  }
+
+  /** These knobs with a smaller write-ahead log record limit (so a smaller batch limit). */
+  TestKnobs walMaxRecordBytes(long bytes) {
+    check(bytes >= 1024 && bytes <= WalOptions.MAX_RECORD_BYTES, "walMaxRecordBytes", bytes,
+        "1 KiB.." + WalOptions.MAX_RECORD_BYTES + " B");
+    return new TestKnobs(hook, (int) bytes, maxBlockBytes);
+  }
+
+  /**
+   * These knobs with a smaller block limit than {@link TableFormat#MAX_BLOCK_BYTES}, for writers
+   * and readers alike; keys and values are then limited to what fits ({@link #maxKeyBytes()}).
+   */
+  TestKnobs maxBlockBytes(int bytes) {
+    check(bytes >= TableFormat.MIN_BLOCK_LIMIT && bytes <= TableFormat.MAX_BLOCK_BYTES,
+        "maxBlockBytes", bytes, TableFormat.MIN_BLOCK_LIMIT + ".." + TableFormat.MAX_BLOCK_BYTES);
+    return new TestKnobs(hook, walMaxRecordBytes, bytes);
+  }
+
+  Consumer<String> hook() {
+    return hook;
+  }
+
+  /** The largest write-ahead log record, so the largest batch (encoded, with its header). */
+  int walMaxRecordBytes() {
+    return walMaxRecordBytes;
+  }
+
+  /** The largest block table files may hold. */
+  int maxBlockBytes() {
+    return maxBlockBytes;
+  }
+
+  /** The longest key the tables take (below {@link Db#MAX_KEY_BYTES} only in tests). */
+  int maxKeyBytes() {
+    return TableFormat.maxKeyBytes(maxBlockBytes);
+  }
+
+  /** The longest value the tables take (below {@link Db#MAX_VALUE_BYTES} only in tests). */
+  int maxValueBytes() {
+    return TableFormat.maxValueBytes(maxBlockBytes);
+  }
+
+  /** How {@code o}'s tables are written, within these knobs' block limit. */
+  TableOptions tableOptions(Options o) {
+    return new TableOptions(o.blockSize(), o.compression(), o.bloomBitsPerKey(), maxBlockBytes);
+  }
+
+  /** How {@code o}'s compactions run, within these knobs' block limit. */
+  CompactionOptions compactionOptions(Options o) {
+    return new CompactionOptions(o.targetFileSize(), o.maxBytesForLevelBase(),
+        o.levelSizeMultiplier(), o.level0CompactionTrigger(), o.compactionPriority(),
+        tableOptions(o));
+  }
+
+  private static void check(boolean ok, String name, long value, String range) {
+    if (!ok) {
+      throw new IllegalArgumentException(name + " must be " + range + ", was " + value);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.strata.lsm.internal.compaction;
+
+import io.strata.lsm.internal.InternalKeys;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Decides which versions a compaction keeps: for each user key, the newest version in each
+ * snapshot stripe (the versions between two consecutive open snapshots, or newer than the newest),
+ * since no reader can see an older version in the same stripe; and, when the output is the lowest
+ * level holding the key (no table below it covers the key), not even a deletion that every reader
+ * sees, nor anything older.
+ *
+ * <p>Feed it the merged input in internal-key order. Not thread-safe.
+ */
+public final class CompactionOutput {
+  private final long[] snapshots; // ascending
+  private final Predicate<byte[]> lowestLevelFor;
+
+  private byte[] userKey; // current user key (as an internal key), null before the first
+  private int lastStripe;
+
+  /**
+   * @param lowestLevelFor whether the output is the lowest level holding a user key; asked in
+   *     ascending key order, only about deletions that every reader sees
+   */
+  public CompactionOutput(List<Long> snapshotSequences, Predicate<byte[]> lowestLevelFor) {
+    this.snapshots = snapshotSequences.stream().mapToLong(Long::longValue).sorted().toArray();
+    this.lowestLevelFor = lowestLevelFor;
+  }
+
+  /** The stripe of a sequence: the index of the oldest snapshot that sees it, or past the end. */
+  private int stripe(long sequence) {
+    int lo = 0;
+    int hi = snapshots.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (snapshots[mid] < sequence) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** Whether to keep the next entry of the merged input. */
+  public boolean keep(byte[] ikey) {
+    long sequence = InternalKeys.sequence(ikey);
+    int s = stripe(sequence);
+    boolean newKey = userKey == null || !InternalKeys.sameUserKey(userKey, ikey);
+    if (newKey) {
+      userKey = ikey;
+    } else if (s == lastStripe) {
+      return false; // an older version in a stripe whose newest version was already decided
+    }
+    lastStripe = s;
+    // A deletion seen by every reader (in the oldest stripe) hides all older versions, which are
+    // in the same stripe and dropped above; at the bottom nothing older is left to hide.
+    return !(s == 0 && InternalKeys.kind(ikey) == InternalKeys.KIND_DELETE
+        && lowestLevelFor.test(InternalKeys.userKey(ikey)));
+  }
+}

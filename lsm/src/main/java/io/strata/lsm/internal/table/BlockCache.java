@@ -1,0 +1,119 @@
+package io.strata.lsm.internal.table;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The shared cache of uncompressed, checked blocks, bounded in bytes: 16 shards, each a
+ * least-recently-used list under its own lock, so concurrent readers of different blocks rarely
+ * contend. Keys are (table file number, block offset); table files are immutable and their numbers
+ * never reused, so a cached block never goes stale.
+ *
+ * <p>Thread-safe.
+ */
+public final class BlockCache {
+  private static final int SHARDS = 16;
+
+  private record Key(long file, long offset) {}
+
+  private static final class Shard {
+    private final LinkedHashMap<Key, Block> map = new LinkedHashMap<>(64, 0.75f, true);
+    private final long capacity;
+    private long used;
+
+    public Shard(long capacity) {
+      this.capacity = capacity;
+    }
+
+    public synchronized Block get(Key k) {
+      return map.get(k);
+    }
+
+    public synchronized void put(Key k, Block b) {
+      if (b.size() > capacity) {
+        return;
+      }
+      Block old = map.put(k, b);
+      if (old != null) {
+        used -= old.size();
+      }
+      used += b.size();
+      Iterator<Map.Entry<Key, Block>> it = map.entrySet().iterator();
+      while (used > capacity && it.hasNext()) {
+        used -= it.next().getValue().size();
+        it.remove();
+      }
+    }
+
+    public synchronized void evictFile(long file) {
+      Iterator<Map.Entry<Key, Block>> it = map.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<Key, Block> e = it.next();
+        if (e.getKey().file == file) {
+          used -= e.getValue().size();
+          it.remove();
+        }
+      }
+    }
+  }
+
+  private final Shard[] shards;
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final long capacity;
+
+  public BlockCache(long capacityBytes) {
+    this.capacity = capacityBytes;
+    shards = new Shard[SHARDS];
+    for (int i = 0; i < SHARDS; i++) {
+      shards[i] = new Shard(capacityBytes / SHARDS);
+    }
+  }
+
+  private Shard shard(Key k) {
+    long h = k.file * 0x9E3779B97F4A7C15L + k.offset;
+    h ^= h >>> 29;
+    return shards[(int) (h & (SHARDS - 1))];
+  }
+
+  /** The cached block, or null; counts a hit or a miss. */
+  public Block get(long file, long offset) {
+    if (capacity == 0) {
+      misses.increment();
+      return null;
+    }
+    Key k = new Key(file, offset);
+    Block b = shard(k).get(k);
+    if (b == null) {
+      misses.increment();
+    } else {
+      hits.increment();
+    }
+    return b;
+  }
+
+  public void put(long file, long offset, Block block) {
+    if (capacity == 0) {
+      return;
+    }
+    Key k = new Key(file, offset);
+    shard(k).put(k, block);
+  }
+
+  /** Drops every block of a deleted table. */
+  public void evictFile(long file) {
+    for (Shard s : shards) {
+      s.evictFile(file);
+    }
+  }
+
+  public long hits() {
+    return hits.sum();
+  }
+
+  public long misses() {
+    return misses.sum();
+  }
+}

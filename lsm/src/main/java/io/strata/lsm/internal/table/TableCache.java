@@ -1,0 +1,121 @@
+package io.strata.lsm.internal.table;
+
+import io.strata.fs.FileSystem;
+import io.strata.lsm.Db;
+import io.strata.lsm.internal.version.FileNames;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+/**
+ * The open table files, at most {@code maxOpenFiles}; past that, the longest open is closed first.
+ * A reader handed out by {@link #acquire} stays usable until released, even if evicted meanwhile.
+ *
+ * <p>Thread-safe. A hit takes no lock (a concurrent map lookup and a reference count increment);
+ * opening a table is serialized by a lock ({@code opening}, which also guards {@code closed}) so
+ * one table is never opened twice, and none is opened after {@link #close()}: a read that races
+ * the close of its {@link Db} gets an {@link IllegalStateException}, and no file is left open.
+ */
+public final class TableCache {
+  private final FileSystem fs;
+  private final Path dir;
+  private final BlockCache blocks;
+  private final int capacity;
+  private final ConcurrentHashMap<Long, TableReader> open = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Long> openOrder = new ConcurrentLinkedQueue<>();
+  private final Object opening = new Object();
+  /** Guarded by {@code opening}; read without it only as a hint. */
+  private volatile boolean closed;
+
+  /** Test-only: told {@code "table-opening"} before a miss opens a table. */
+  private final Consumer<String> testHook;
+
+  private final int maxBlockBytes;
+
+  public TableCache(FileSystem fs, Path dir, BlockCache blocks, int capacity) {
+    this(fs, dir, blocks, capacity, TableFormat.MAX_BLOCK_BYTES, point -> { });
+  }
+
+  public TableCache(FileSystem fs, Path dir, BlockCache blocks, int capacity, int maxBlockBytes,
+      Consumer<String> testHook) {
+    this.maxBlockBytes = maxBlockBytes;
+    this.fs = fs;
+    this.dir = dir;
+    this.blocks = blocks;
+    this.capacity = capacity;
+    this.testHook = testHook;
+  }
+
+  /**
+   * An open reader for table {@code number} with a reference the caller must release.
+   *
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public TableReader acquire(long number) {
+    while (true) {
+      TableReader r = open.get(number);
+      if (r == null) {
+        testHook.accept("table-opening");
+        synchronized (opening) {
+          if (closed) {
+            throw new IllegalStateException("table cache of " + dir + " is closed");
+          }
+          r = open.get(number);
+          if (r == null) {
+            r = TableReader.open(fs, FileNames.table(dir, number), number, blocks,
+                maxBlockBytes);
+            open.put(number, r);
+            openOrder.add(number);
+            evictOverCapacity(number);
+          }
+        }
+      }
+      if (r.retain()) {
+        return r;
+      }
+      open.remove(number, r); // closed by a concurrent eviction: open it again
+    }
+  }
+
+  private void evictOverCapacity(long keep) {
+    while (open.size() > capacity) {
+      Long oldest = openOrder.poll();
+      if (oldest == null) {
+        return;
+      }
+      if (oldest == keep) {
+        openOrder.add(oldest);
+        continue;
+      }
+      TableReader r = open.remove(oldest);
+      if (r != null) {
+        r.release();
+      }
+    }
+  }
+
+  /** Forgets a deleted table: closes it once its users are done and drops its blocks. */
+  public void evict(long number) {
+    TableReader r = open.remove(number);
+    openOrder.remove(number);
+    if (r != null) {
+      r.release();
+    }
+    blocks.evictFile(number);
+  }
+
+  /** Closes every table once its users are done; later {@link #acquire} calls throw. */
+  public void close() {
+    synchronized (opening) {
+      closed = true;
+    }
+    for (Long n : open.keySet()) {
+      TableReader r = open.remove(n);
+      if (r != null) {
+        r.release();
+      }
+    }
+    openOrder.clear();
+  }
+}

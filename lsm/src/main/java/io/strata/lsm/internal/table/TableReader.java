@@ -1,0 +1,319 @@
+package io.strata.lsm.internal.table;
+
+import io.strata.CorruptionException;
+import io.strata.StrataException;
+import io.strata.bloom.BloomFilter;
+import io.strata.fs.FileSystem;
+import io.strata.fs.ReadableFile;
+import io.strata.lsm.internal.ByteSource;
+import io.strata.lsm.internal.InternalIterator;
+import io.strata.lsm.internal.InternalKeys;
+import io.strata.lsm.internal.RefCount;
+import io.strata.lsm.internal.memtable.Memtable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An open table file: footer, index, Bloom filter and properties in memory; data blocks read on
+ * demand through the shared {@link BlockCache}. Every block read from disk has its checksum
+ * verified before use.
+ *
+ * <p>Thread-safe: any number of threads may read at once (reads are positional). Reference
+ * counted: the {@link TableCache} holds one reference, each user one more; the file closes when the
+ * count reaches zero.
+ */
+public final class TableReader {
+  private final ReadableFile file;
+  private final Path path;
+  private final long number;
+  private final long size;
+  private final BlockCache cache;
+  private final Footer footer;
+  private final byte[][] indexKeys;
+  private final BlockHandle[] indexHandles;
+  private final BloomFilter filter;
+  private final TableProperties properties;
+  private final RefCount refs = new RefCount();
+  private final int maxBlockBytes;
+
+  private TableReader(ReadableFile file, Path path, long number, long size, BlockCache cache,
+      int maxBlockBytes) {
+    this.file = file;
+    this.path = path;
+    this.number = number;
+    this.size = size;
+    this.cache = cache;
+    this.maxBlockBytes = maxBlockBytes;
+    if (size < TableFormat.FOOTER_BYTES) {
+      throw new CorruptionException(path, 0, "table file of " + size
+          + " bytes is shorter than its " + TableFormat.FOOTER_BYTES + "-byte footer");
+    }
+    long footerAt = size - TableFormat.FOOTER_BYTES;
+    this.footer = Footer.decode(read(footerAt, TableFormat.FOOTER_BYTES), path, footerAt, size);
+    this.properties = TableProperties.decode(contents(footer.properties(), "properties block"),
+        path, footer.properties().offset());
+    if (footer.partitionedIndex() != (properties.indexLevels() > 1)) {
+      throw new CorruptionException(path, footerAt + 48, "table format version "
+          + footer.version() + " does not match an index of " + properties.indexLevels()
+          + " levels recorded in the properties");
+    }
+    List<byte[]> keys = new ArrayList<>();
+    List<BlockHandle> handles = new ArrayList<>();
+    readIndex(footer.index(), properties.indexLevels(), keys, handles, footerAt);
+    indexKeys = keys.toArray(new byte[0][]);
+    indexHandles = handles.toArray(new BlockHandle[0]);
+    BloomFilter f = null;
+    if (footer.filter().size() > 0) {
+      byte[] bytes = contents(footer.filter(), "filter block");
+      try {
+        f = BloomFilter.view(ByteBuffer.wrap(bytes));
+      } catch (IllegalArgumentException e) {
+        throw new CorruptionException(path, footer.filter().offset(), "filter block: "
+            + e.getMessage(), e);
+      }
+    }
+    this.filter = f;
+  }
+
+  /**
+   * Appends the data blocks' index entries under index block {@code h} of level {@code level}
+   * (1: its entries name data blocks; above: they name index blocks of the level below, by their
+   * last key). Keys must increase strictly across partitions too.
+   */
+  private void readIndex(BlockHandle h, int level, List<byte[]> keys, List<BlockHandle> handles,
+      long footerAt) {
+    String what = level == 1 ? "index block" : "index block of level " + level;
+    Block block = Block.parse(contents(h, what), path, h.offset(), what);
+    Block.Entries entries = block.decodeAll();
+    for (int i = 0; i < entries.count; i++) {
+      byte[] key = entries.keys[i];
+      byte[] v = entries.value(i);
+      ByteSource in = new ByteSource(v, 0, v.length, path, h.offset(), "index entry");
+      BlockHandle child = BlockHandle.decode(in, footerAt);
+      if (level == 1) {
+        if (!keys.isEmpty() && InternalKeys.compare(keys.get(keys.size() - 1), key) >= 0) {
+          throw new CorruptionException(path, h.offset(), what + ": keys out of order across"
+              + " index partitions");
+        }
+        keys.add(key);
+        handles.add(child);
+      } else {
+        int before = keys.size();
+        readIndex(child, level - 1, keys, handles, footerAt);
+        if (keys.size() == before
+            || !java.util.Arrays.equals(keys.get(keys.size() - 1), key)) {
+          throw new CorruptionException(path, h.offset(), what + ": entry " + i
+              + " does not name the last key of the index block it points to");
+        }
+      }
+    }
+  }
+
+  public static TableReader open(FileSystem fs, Path path, long number, BlockCache cache) {
+    return open(fs, path, number, cache, TableFormat.MAX_BLOCK_BYTES);
+  }
+
+  /** Opens a table whose blocks may not exceed {@code maxBlockBytes} (smaller only in tests). */
+  public static TableReader open(FileSystem fs, Path path, long number, BlockCache cache,
+      int maxBlockBytes) {
+    ReadableFile f;
+    try {
+      f = fs.openForRead(path);
+    } catch (java.nio.file.NoSuchFileException e) {
+      // only live tables are opened: the manifest names a file the store does not have
+      throw new CorruptionException(path, 0, "table " + number + " is missing: the manifest"
+          + " lists it but there is no such file", e);
+    } catch (IOException e) {
+      throw new StrataException("cannot open table " + path + ": " + e.getMessage(), e);
+    }
+    try {
+      return new TableReader(f, path, number, f.size(), cache, maxBlockBytes);
+    } catch (IOException e) {
+      closeQuietly(f, e);
+      throw new StrataException("cannot read table " + path + ": " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(f, e);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(ReadableFile f, Throwable primary) {
+    try {
+      f.close();
+    } catch (IOException suppressed) {
+      primary.addSuppressed(suppressed);
+    }
+  }
+
+  private byte[] read(long at, int length) {
+    byte[] b = new byte[length];
+    try {
+      file.readFully(at, ByteBuffer.wrap(b));
+    } catch (IOException e) {
+      throw new StrataException("I/O error reading " + length + " bytes at offset " + at + " of "
+          + path + ": " + e.getMessage(), e);
+    }
+    return b;
+  }
+
+  /** Reads a block, checks its checksum and decompresses it. */
+  private byte[] contents(BlockHandle h, String what) {
+    if (h.size() > maxBlockBytes) {
+      throw new CorruptionException(path, h.offset(), what + " claims " + h.size() + " bytes");
+    }
+    int n = (int) h.size();
+    byte[] raw = read(h.offset(), n + TableFormat.BLOCK_TRAILER_BYTES);
+    byte type = raw[n];
+    int stored = (raw[n + 1] & 0xFF) | (raw[n + 2] & 0xFF) << 8 | (raw[n + 3] & 0xFF) << 16
+        | (raw[n + 4] & 0xFF) << 24;
+    if (TableFormat.blockChecksum(raw, 0, n, type) != stored) {
+      throw new CorruptionException(path, h.offset(), what + " of " + n
+          + " bytes: checksum mismatch");
+    }
+    if (type == TableFormat.TYPE_RAW) {
+      return n == raw.length ? raw : java.util.Arrays.copyOf(raw, n);
+    }
+    if (type != TableFormat.TYPE_LZ4) {
+      throw new CorruptionException(path, h.offset() + n, what + ": unknown compression type "
+          + (type & 0xFF));
+    }
+    ByteSource in = new ByteSource(raw, 0, n, path, h.offset(), what);
+    int length = in.varint32(maxBlockBytes, "uncompressed length");
+    if (length > 255L * (n - in.position()) + 16) {
+      // LZ4 cannot expand more than 255-fold: do not allocate what a forged length asks for
+      throw new CorruptionException(path, h.offset(), what + ": " + (n - in.position())
+          + " bytes of LZ4 data cannot hold " + length + " bytes");
+    }
+    byte[] out = new byte[length];
+    try {
+      Lz4Decoder.decompress(raw, in.position(), n - in.position(), out, 0, length);
+    } catch (IllegalArgumentException e) {
+      throw new CorruptionException(path, h.offset(), what + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** A data block, from the cache or from disk (then cached when {@code fillCache}). */
+  public Block dataBlock(int i, boolean fillCache) {
+    BlockHandle h = indexHandles[i];
+    Block b = cache.get(number, h.offset());
+    if (b == null) {
+      b = Block.parse(contents(h, "data block"), path, h.offset(), "data block");
+      if (fillCache) {
+        cache.put(number, h.offset(), b);
+      }
+    }
+    return b;
+  }
+
+  /** Index of the first data block whose last key is at or after {@code target}. */
+  public int findBlock(byte[] target) {
+    int lo = 0;
+    int hi = indexKeys.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (InternalKeys.compare(indexKeys[mid], target) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  public BlockHandle blockHandle(int i) {
+    return indexHandles[i];
+  }
+
+  public Footer footer() {
+    return footer;
+  }
+
+  public int blockCount() {
+    return indexKeys.length;
+  }
+
+  /**
+   * The newest version of {@code userKey} visible at the sequence in {@code seekKey}: the value,
+   * {@link Memtable#DELETED}, or null when this table has none.
+   */
+  public byte[] get(byte[] userKey, long hash, byte[] seekKey, boolean fillCache) {
+    if (filter != null && !filter.mightContain(hash)) {
+      return null;
+    }
+    int i = findBlock(seekKey);
+    if (i == indexKeys.length) {
+      return null;
+    }
+    return dataBlock(i, fillCache).get(seekKey, userKey);
+  }
+
+  /** Iterates the table; holds a reference on it until closed. */
+  public InternalIterator iterator(boolean fillCache) {
+    if (!retain()) {
+      throw new IllegalStateException("table " + path + " is closed");
+    }
+    boolean[] released = {false};
+    return new TwoLevelIterator(indexKeys.length, i -> new BlockIterator(dataBlock(i, fillCache)),
+        this::findBlock, () -> {
+          if (!released[0]) {
+            released[0] = true;
+            release();
+          }
+        });
+  }
+
+  /** Reads and checks every block; returns the problems found (empty when the table is sound). */
+  public List<CorruptionException> verifyChecksums() {
+    List<CorruptionException> problems = new ArrayList<>();
+    for (int i = 0; i < indexHandles.length; i++) {
+      try {
+        Block.parse(contents(indexHandles[i], "data block"), path, indexHandles[i].offset(),
+            "data block").decodeAll();
+      } catch (CorruptionException e) {
+        problems.add(e);
+      }
+    }
+    return problems;
+  }
+
+  /** Where the data blocks end (trailer of the last included). */
+  public long dataEnd() {
+    BlockHandle last = indexHandles[indexHandles.length - 1];
+    return last.offset() + last.size() + TableFormat.BLOCK_TRAILER_BYTES;
+  }
+
+  public TableProperties properties() {
+    return properties;
+  }
+
+  public long number() {
+    return number;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  public long fileSize() {
+    return size;
+  }
+
+  /** Takes a reference; false when the reader is already closed. */
+  public boolean retain() {
+    return refs.retain();
+  }
+
+  public void release() {
+    if (refs.release()) {
+      try {
+        file.close();
+      } catch (IOException ignored) {
+        // a read-only handle: nothing is lost
+      }
+    }
+  }
+}
