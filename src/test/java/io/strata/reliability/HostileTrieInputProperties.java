@@ -432,9 +432,7 @@ class HostileTrieInputProperties {
     StateStore s = store();
     List<byte[]> nodes = encode(specs, r);
     WriteBatch batch = new WriteBatch();
-    for (byte[] n : nodes) {
-      batch.put(Hash.keccak256(n).toBytes(), n);
-    }
+    TrieLayout.putAtPositions(batch, nodes);
     s.db().write(batch, WriteOptions.defaults());
     Hash root = Hash.keccak256(nodes.get(0));
     String context = "graph " + specs.stream().map(NodeSpec::kind).toList();
@@ -521,7 +519,7 @@ class HostileTrieInputProperties {
   /**
    * Hostile values under the store's metadata keys (format version, latest block, a block's
    * root; layout in trie/FORMAT.md): opening the store and reading the block history give answers
-   * or the documented exceptions: a format version other than 1 refuses the open with a
+   * or the documented exceptions: a format version other than 2 refuses the open with a
    * StrataException saying so; a latest-block or root record of the wrong length is a
    * CorruptionException; a root that names no stored node is a MissingNodeException.
    */
@@ -540,12 +538,14 @@ class HostileTrieInputProperties {
             committed = s.commit(1, s.emptyTrie().put(new byte[] {1, 2}, new byte[] {3}));
           }
           byte[] key = switch (which) {
-            case 0 -> new byte[] {0x00};
-            case 1 -> new byte[] {0x02};
+            case 0 -> new byte[] {0x00, 0x74, 'f'};
+            case 1 -> new byte[] {0x00, 0x74, 'l'};
             default -> {
-              byte[] k = new byte[9];
-              k[0] = 0x01;
-              k[8] = (byte) block;
+              byte[] k = new byte[11];
+              k[0] = 0x00;
+              k[1] = 0x74;
+              k[2] = 'b';
+              k[10] = (byte) block;
               yield k;
             }
           };
@@ -554,7 +554,7 @@ class HostileTrieInputProperties {
           try {
             s = StateStore.on(db);
           } catch (Throwable e) {
-            boolean formatRefused = which == 0 && !(junk.length == 1 && junk[0] == 1)
+            boolean formatRefused = which == 0 && !(junk.length == 1 && junk[0] == 2)
                 && e instanceof io.strata.StrataException
                 && e.getMessage().contains("format version");
             boolean badLatest = which == 1 && junk.length != 8 && e instanceof CorruptionException;

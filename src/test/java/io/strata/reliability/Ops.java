@@ -63,6 +63,31 @@ final class Ops {
     return new Op(index, Kind.BATCH, r.nextInt(4) == 0, changes);
   }
 
+  /**
+   * The trie store's retention in a campaign with this seed: archive when {@code seed % 4 == 0},
+   * otherwise a window of 1 to 6 heights (from the seed), pruned in the background, so that
+   * campaigns check rule 3 of the retention issue: after any crash every retained root is whole.
+   */
+  static int window(long seed) {
+    return Math.floorMod(seed, 4) == 0 ? 0 : 1 + (int) Math.floorMod(seed >> 2, 6);
+  }
+
+  /** The trie store's options for a window (0: archive; see {@link #window}). */
+  static io.strata.trie.StateOptions trieOptions(int w) {
+    return io.strata.trie.StateOptions.builder().retention(w == 0
+        ? io.strata.trie.Retention.archive() : io.strata.trie.Retention.blocks(w)).build();
+  }
+
+  /** A seed like {@code seed} whose campaign runs the trie store with a window. */
+  static long windowed(long seed) {
+    return Math.floorMod(seed, 4) == 0 ? seed + 1 : seed;
+  }
+
+  /** A seed like {@code seed} whose campaign runs the trie store in archive mode. */
+  static long archived(long seed) {
+    return seed - Math.floorMod(seed, 4);
+  }
+
   static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

@@ -41,8 +41,18 @@ final class Oracle {
   private long checks;
   private long keysChecked;
 
+  /** Trie retention window of the campaign (0: archive), from its seed ({@link Ops#window}). */
+  private final int window;
+
+  /** The oracle of a campaign whose trie store is an archive. */
   Oracle(long seed) {
+    this(seed, 0);
+  }
+
+  /** The oracle of a campaign whose trie store keeps {@code window} heights (0: archive). */
+  Oracle(long seed, int window) {
     this.seed = seed;
+    this.window = window;
   }
 
   /** Checks run so far and keys (values, trie entries, roots) compared. */
@@ -155,7 +165,13 @@ final class Oracle {
     generateThrough(mayHave);
     byte[] lastBytes = db.get(Ops.bytes(Ops.LAST));
     long lastBatch = lastBytes == null ? -1 : Long.parseLong(Ops.string(lastBytes));
-    StateStore store = StateStore.on(db);
+    try (StateStore store = StateStore.on(db, Ops.trieOptions(window))) {
+      return verify(db, store, mustHave, mayHave, context, random, lastBatch);
+    }
+  }
+
+  private long verify(Db db, StateStore store, long mustHave, long mayHave, String context,
+      Random random, long lastBatch) {
     long block = store.latestBlock().orElse(0);
     if (block >= commitOps.size()) {
       throw new AssertionError(context + ": latest block " + block + " but only "
@@ -195,9 +211,18 @@ final class Oracle {
           + " differs: " + difference(expected, actual));
     }
     keysChecked += expected.size();
+    long oldestRetained = window == 0 ? 1 : Math.max(1, block - window + 1);
     for (long b = 1; b <= block; b++) {
       Optional<Hash> root = store.rootAt(b);
       Hash want = tries.get((int) b).rootHash();
+      if (b < oldestRetained) {
+        // pruned (or about to be): no canonical root, or the right one until its pruning step
+        if (root.isPresent() && !root.get().equals(want)) {
+          throw new AssertionError(context + ": pruned block " + b + " has root " + root
+              + ", expected " + want + " or none");
+        }
+        continue;
+      }
       if (root.isEmpty() || !root.get().equals(want)) {
         throw new AssertionError(context + ": block " + b + " has root " + root + ", expected "
             + want);
@@ -210,9 +235,52 @@ final class Oracle {
     }
     if (block > 0) {
       checkTrie(store, (int) block, context);
-      checkTrie(store, 1 + random.nextInt((int) block), context);
+      checkTrie(store, (int) (oldestRetained + random.nextInt((int) (block - oldestRetained + 1))),
+          context);
+    }
+    if (window > 0 && block > 0) {
+      checkPruned(store, db, block, oldestRetained, context);
     }
     return recovered;
+  }
+
+  /**
+   * Rule 3 of the retention issue after a crash: every retained root is whole (checked above);
+   * a pruned root is refused; and once pruning has caught up, the store holds exactly the nodes
+   * the retained roots reach: a crash in the middle of pruning left only garbage, and the next
+   * pass removed it.
+   */
+  private void checkPruned(StateStore store, Db db, long block, long oldestRetained,
+      String context) {
+    java.util.Set<Hash> retained = new java.util.HashSet<>();
+    for (long b = oldestRetained; b <= block; b++) {
+      retained.add(tries.get((int) b).rootHash());
+    }
+    if (oldestRetained > 1) {
+      Hash old = tries.get((int) oldestRetained - 1).rootHash();
+      if (!retained.contains(old) && !old.equals(Trie.empty().rootHash())) {
+        try {
+          store.trie(old);
+          throw new AssertionError(context + ": the root of pruned block "
+              + (oldestRetained - 1) + " is still readable");
+        } catch (io.strata.trie.MissingNodeException expected) {
+          keysChecked++;
+        }
+      }
+    }
+    store.waitForPruning();
+    java.util.Set<String> reachable = TrieLayout.reachable(db, retained);
+    java.util.Set<String> stored = TrieLayout.stored(db);
+    if (!stored.equals(reachable)) {
+      java.util.Set<String> extra = new java.util.HashSet<>(stored);
+      extra.removeAll(reachable);
+      java.util.Set<String> missing = new java.util.HashSet<>(reachable);
+      missing.removeAll(stored);
+      throw new AssertionError(context + ": after pruning caught up, " + extra.size()
+          + " node records no retained root reaches and " + missing.size()
+          + " reachable nodes missing (" + stored.size() + " stored)");
+    }
+    keysChecked += stored.size();
   }
 
   private void checkTrie(StateStore store, int block, String context) {

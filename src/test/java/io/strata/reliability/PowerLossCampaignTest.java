@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Power-loss campaign, in one JVM on the crash-simulating file system: the whole stack (key-value
- * batches, trie commits, flushes, full compactions, and a close and reopen every few hundred
+ * batches, trie commits (three runs in four with a trie retention window of 1 to 6 heights,
+ * pruned in the background, so the oracle also checks the retention issue's rule 3), flushes,
+ * full compactions, and a close and reopen every few hundred
  * operations) runs with tiny write buffers and tables, so flushes, compactions and log rotations
  * never stop; before randomly chosen disk calls (on any thread: the writer, a flush, a
  * compaction, the manifest, opening) the disk is copied as a power cut then would leave it
@@ -49,6 +51,7 @@ class PowerLossCampaignTest {
     long ops = 0;
     long keys = 0;
     int runs = 0;
+    int windowedRuns = 0;
     List<String> violations = new ArrayList<>();
     Quiet quiet = Quiet.engineWarnings(); // every crash copy with a torn log tail would warn
     while (checked < wanted) {
@@ -56,8 +59,9 @@ class PowerLossCampaignTest {
       Run run = new Run(runSeed, (int) Math.min(60, wanted - checked));
       run.execute();
       runs++;
+      windowedRuns += Ops.window(runSeed) > 0 ? 1 : 0;
       ops += run.opsDone;
-      Oracle oracle = new Oracle(runSeed);
+      Oracle oracle = new Oracle(runSeed, Ops.window(runSeed));
       for (CrashPoint p : run.points) {
         String context = "seed " + runSeed + ", crash point " + p.where + " (synced "
             + p.syncedAcked + ", started " + p.started + ")";
@@ -75,6 +79,7 @@ class PowerLossCampaignTest {
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("seed", seed);
     figures.put("runs", runs);
+    figures.put("runs_with_a_trie_window", windowedRuns);
     figures.put("operations", ops);
     figures.put("crash_points", checked);
     where.forEach((k, v) -> figures.put("crash_points_" + k, v));
@@ -140,17 +145,21 @@ class PowerLossCampaignTest {
       while (next < total) {
         phase = "open";
         try (Db db = Db.open(DIR, options(fs))) {
-          Workload w = new Workload(db);
-          phase = "write";
-          int untilReopen = 100 + random.nextInt(300);
-          for (int i = 0; i < untilReopen && next < total; i++, next++) {
-            Ops.Op op = Ops.at(seed, next);
-            started = next;
-            w.apply(op);
-            if (op.sync()) {
-              syncedAcked = next;
+          Workload w = new Workload(db, Ops.trieOptions(Ops.window(seed)));
+          try {
+            phase = "write";
+            int untilReopen = 100 + random.nextInt(300);
+            for (int i = 0; i < untilReopen && next < total; i++, next++) {
+              Ops.Op op = Ops.at(seed, next);
+              started = next;
+              w.apply(op);
+              if (op.sync()) {
+                syncedAcked = next;
+              }
+              opsDone++;
             }
-            opsDone++;
+          } finally {
+            w.close();
           }
           phase = "close";
         }

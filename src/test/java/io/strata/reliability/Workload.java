@@ -17,13 +17,24 @@ final class Workload {
   private final StateStore store;
   private Trie trie;
 
+  /** A workload with an archive trie store. */
   Workload(Db db) {
+    this(db, io.strata.trie.StateOptions.defaults());
+  }
+
+  /** A workload whose trie store has these options ({@link Ops#trieOptions}). */
+  Workload(Db db, io.strata.trie.StateOptions trieOptions) {
     this.db = db;
-    this.store = StateStore.on(db);
+    this.store = StateStore.on(db, trieOptions);
     OptionalLong latest = store.latestBlock();
     this.trie = latest.isPresent()
         ? store.trie(store.rootAt(latest.getAsLong()).orElseThrow())
         : store.emptyTrie();
+  }
+
+  /** Stops the trie store's pruning thread (the Db stays open). */
+  void close() {
+    store.close();
   }
 
   /** Runs {@code op}; returns when it is acknowledged (or throws what the store threw). */
@@ -45,7 +56,10 @@ final class Workload {
         store.commit(store.latestBlock().orElse(0) + 1, next);
         trie = next;
       }
-      case FLUSH -> db.flush();
+      case FLUSH -> {
+        db.flush();
+        store.waitForPruning();
+      }
       case COMPACT -> db.compactRange(null, null);
       default -> throw new IllegalStateException(op.kind().toString());
     }

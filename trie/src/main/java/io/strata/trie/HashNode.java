@@ -2,15 +2,44 @@ package io.strata.trie;
 
 /**
  * A child known only by its hash: the node is in the store and is loaded (through the node cache)
- * when a walk reaches it. Immutable; safe to share between threads.
+ * when a walk reaches it. The store keys a node by its position (the nibble path from the root of
+ * its trie) and its hash, so a hash reference also knows where it sits: the position of the
+ * stored node it was decoded from plus one step (a branch slot, or an extension's path). Positions
+ * never change (a mutation copies the nodes above a reference, never moves the reference), so a
+ * reference reused by a new trie is still at the same position. Immutable; safe to share between
+ * threads.
  */
 final class HashNode extends Node {
   final Hash hash;
+  /** Position of the node this reference was decoded from (shared, never modified). */
+  private final byte[] parentPosition;
+  /** The branch slot below the parent, or -1 for an extension's child (then {@code step}). */
+  private final int slot;
+  /** The extension's path below the parent (shared with it), when {@code slot < 0}. */
+  private final byte[] step;
 
+  /** A root reference: position is the empty path. */
   HashNode(Hash hash) {
+    this(hash, Nibbles.EMPTY, -1, Nibbles.EMPTY);
+  }
+
+  HashNode(Hash hash, byte[] parentPosition, int slot, byte[] step) {
     this.hash = hash;
+    this.parentPosition = parentPosition;
+    this.slot = slot;
+    this.step = step;
     this.ref = hash.bytes();
     this.stored = true;
+  }
+
+  /** The nibble path from the trie's root to the node this reference names (a fresh array). */
+  byte[] position() {
+    if (slot >= 0) {
+      byte[] p = java.util.Arrays.copyOf(parentPosition, parentPosition.length + 1);
+      p[parentPosition.length] = (byte) slot;
+      return p;
+    }
+    return step.length == 0 ? parentPosition : Nibbles.concat(parentPosition, step);
   }
 
   @Override
@@ -25,6 +54,6 @@ final class HashNode extends Node {
 
   @Override
   int weight() {
-    return 64;
+    return 80;
   }
 }

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Decoded nodes by hash, bounded by an estimate of their heap bytes. Lookups take no lock (a
+ * Decoded nodes by store key (position and hash, see {@link NodeKey}), bounded by an estimate of their heap bytes. Lookups take no lock (a
  * concurrent map and a "recently used" bit); insertions evict in CLOCK order (second chance: an
  * entry used since it was last passed over is kept one more round) under one lock.
  *
@@ -16,20 +16,20 @@ final class NodeCache {
   private static final int OVERHEAD = 96;
 
   private static final class Entry {
-    final Hash hash;
+    final Object key;
     final Node node;
     final int weight;
     volatile boolean used;
 
-    Entry(Hash hash, Node node, int weight) {
-      this.hash = hash;
+    Entry(Object key, Node node, int weight) {
+      this.key = key;
       this.node = node;
       this.weight = weight;
     }
   }
 
   private final long capacity;
-  private final ConcurrentHashMap<Hash, Entry> map = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Object, Entry> map = new ConcurrentHashMap<>();
   private final ArrayDeque<Entry> clock = new ArrayDeque<>();
   private final AtomicLong bytes = new AtomicLong();
   private final LongAdder hits = new LongAdder();
@@ -39,7 +39,7 @@ final class NodeCache {
     this.capacity = capacityBytes;
   }
 
-  Node get(Hash h) {
+  Node get(Object h) {
     Entry e = map.get(h);
     if (e == null) {
       misses.increment();
@@ -52,7 +52,7 @@ final class NodeCache {
     return e.node;
   }
 
-  void put(Hash h, Node n) {
+  void put(Object h, Node n) {
     int w = n.weight() + OVERHEAD;
     if (w > capacity) {
       return;
@@ -73,11 +73,19 @@ final class NodeCache {
           x.used = false;
           clock.addLast(x);
         } else {
-          map.remove(x.hash, x);
+          map.remove(x.key, x);
           b = bytes.addAndGet(-x.weight);
         }
       }
     }
+  }
+
+  /**
+   * Forgets the entry for {@code h} (a node the store deleted). Its bytes stay counted until the
+   * clock passes the orphaned entry, which it then drops.
+   */
+  void remove(Object h) {
+    map.remove(h);
   }
 
   long hits() {

@@ -16,6 +16,16 @@ final class NodeDecoder {
    * @throws RlpException if the bytes are not a well-formed node
    */
   static Node decode(byte[] b, int off, int len) {
+    return decode(b, off, len, Nibbles.EMPTY);
+  }
+
+  /**
+   * Decodes a node stored at {@code position} (nibbles from its trie's root): its hash children
+   * learn their positions from it. {@code position} is shared, never modified.
+   *
+   * @throws RlpException if the bytes are not a well-formed node
+   */
+  static Node decode(byte[] b, int off, int len, byte[] position) {
     try {
       Rlp.Item it = Rlp.item(b, off, off + len, new Rlp.Item());
       if (!it.list) {
@@ -24,13 +34,13 @@ final class NodeDecoder {
       if (it.end != off + len) {
         throw new RlpException((off + len - it.end) + " bytes after the node's list");
       }
-      return list(b, it.off, it.end);
+      return list(b, it.off, it.end, position);
     } catch (IndexOutOfBoundsException e) {
       throw new RlpException("truncated node: " + e.getMessage());
     }
   }
 
-  private static Node list(byte[] b, int p, int end) {
+  private static Node list(byte[] b, int p, int end, byte[] position) {
     Rlp.Item it = new Rlp.Item();
     int[] starts = new int[17];
     int n = 0;
@@ -44,7 +54,7 @@ final class NodeDecoder {
     if (n == 17) {
       Node[] children = new Node[16];
       for (int i = 0; i < 16; i++) {
-        children[i] = child(b, starts[i], end, it);
+        children[i] = child(b, starts[i], end, it, position, i, Nibbles.EMPTY);
       }
       Rlp.item(b, starts[16], end, it);
       if (it.list) {
@@ -79,14 +89,15 @@ final class NodeDecoder {
     if (path.length == 0) {
       throw new RlpException("an extension with an empty path");
     }
-    Node child = child(b, starts[1], end, it);
+    Node child = child(b, starts[1], end, it, position, -1, path);
     if (!(child instanceof BranchNode) && !(child instanceof HashNode)) {
       throw new RlpException("an extension must lead to a branch");
     }
     return new ExtensionNode(path, child, null);
   }
 
-  private static Node child(byte[] b, int p, int end, Rlp.Item it) {
+  private static Node child(byte[] b, int p, int end, Rlp.Item it, byte[] position, int slot,
+      byte[] step) {
     Rlp.item(b, p, end, it);
     if (!it.list) {
       if (it.len == 0) {
@@ -95,14 +106,15 @@ final class NodeDecoder {
       if (it.len != 32) {
         throw new RlpException("a child reference of " + it.len + " bytes, not 0 or 32");
       }
-      return new HashNode(Hash.wrap(it.bytes(b)));
+      return new HashNode(Hash.wrap(it.bytes(b)), position, slot, step);
     }
     int start = p;
     int stop = it.end;
     if (stop - start >= 32) {
       throw new RlpException("an embedded child of " + (stop - start) + " bytes (must be < 32)");
     }
-    Node c = list(b, it.off, it.end);
+    // an embedded node is under 32 bytes, so it holds no hash reference: its position is unused
+    Node c = list(b, it.off, it.end, position);
     c.ref = java.util.Arrays.copyOfRange(b, start, stop);
     return c;
   }

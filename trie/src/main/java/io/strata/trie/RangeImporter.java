@@ -70,13 +70,16 @@ final class RangeImporter {
       end = after(last);
     }
     List<Node> tops = new ArrayList<>();
+    List<byte[]> positions = new ArrayList<>();
     Node n = r.root();
     if (n instanceof BranchNode br) {
-      for (Node c : br.children) {
-        tops.add(c);
+      for (int i = 0; i < 16; i++) {
+        tops.add(br.children[i]);
+        positions.add(new byte[] {(byte) i});
       }
     } else if (n instanceof ExtensionNode ext) {
       tops.add(ext.child);
+      positions.add(ext.path);
     }
     byte[] enc = null;
     if (n != null) {
@@ -85,7 +88,7 @@ final class RangeImporter {
       enc = Arrays.copyOf(Hasher.encodeToBuffer(n, len), len);
     }
     synchronized (this) {
-      store.writeImportedNodes(tops);
+      store.writeImportedNodes(tops, positions);
       if (enc != null) {
         rootEncoding = enc;
       }
@@ -145,11 +148,7 @@ final class RangeImporter {
     if (root.equals(Hash.EMPTY_TRIE)) {
       return store.emptyTrie();
     }
-    Node n = NodeDecoder.decode(rootEncoding, 0, rootEncoding.length);
-    n.ref = rootEncoding.length < 32 ? rootEncoding : root.bytes();
-    Trie t = new Trie(n, store, store.options().isSecure(), 0,
-        store.options().parallelHashThreshold());
-    store.commit(t);
+    store.writeImportedRoot(rootEncoding, root);
     return store.trie(root);
   }
 

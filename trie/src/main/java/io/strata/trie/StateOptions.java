@@ -9,7 +9,8 @@ import java.util.Objects;
  * <p>Defaults: the key-value store's own defaults ({@link Options#defaults()}), a 64 MiB node
  * cache, synced commits (a returned commit survives a power loss), plain keys (not secure), hash
  * the 16 subtrees of the root branch in parallel when at least 2,000 updates are waiting to be
- * hashed, and split commits into key-value batches of at most 64 MiB.
+ * hashed, split commits into key-value batches of at most 64 MiB, and archive retention (every
+ * root ever committed stays readable).
  *
  * <p>Thread-safety: immutable, safe to share; a {@link Builder} belongs to one thread.
  */
@@ -22,6 +23,8 @@ public final class StateOptions {
   private final boolean secure;
   private final int parallelHashThreshold;
   private final int commitBatchBytes;
+  private final Retention retention;
+  private final LeafLinks leafLinks;
 
   private StateOptions(Builder b) {
     dbOptions = b.dbOptions;
@@ -30,6 +33,8 @@ public final class StateOptions {
     secure = b.secure;
     parallelHashThreshold = b.parallelHashThreshold;
     commitBatchBytes = b.commitBatchBytes;
+    retention = b.retention;
+    leafLinks = b.leafLinks;
   }
 
   /** The defaults listed above. */
@@ -56,6 +61,8 @@ public final class StateOptions {
     b.secure = secure;
     b.parallelHashThreshold = parallelHashThreshold;
     b.commitBatchBytes = commitBatchBytes;
+    b.retention = retention;
+    b.leafLinks = leafLinks;
     return b;
   }
 
@@ -89,11 +96,23 @@ public final class StateOptions {
     return commitBatchBytes;
   }
 
+  /** How long committed roots stay readable (default {@link Retention#archive()}). */
+  public Retention retention() {
+    return retention;
+  }
+
+  /** Which tries a committed root's leaves refer to (default {@link LeafLinks#none()}). */
+  public LeafLinks leafLinks() {
+    return leafLinks;
+  }
+
   @Override
   public String toString() {
     return "StateOptions{nodeCacheBytes=" + nodeCacheBytes + ", syncCommits=" + syncCommits
         + ", secure=" + secure + ", parallelHashThreshold=" + parallelHashThreshold
-        + ", commitBatchBytes=" + commitBatchBytes + ", db=" + dbOptions + "}";
+        + ", commitBatchBytes=" + commitBatchBytes + ", retention=" + retention
+        + ", leafLinks=" + leafLinks + ", db="
+        + dbOptions + "}";
   }
 
   /** Builds {@link StateOptions}. Not thread-safe. */
@@ -104,8 +123,29 @@ public final class StateOptions {
     private boolean secure;
     private int parallelHashThreshold = 2_000;
     private int commitBatchBytes = 64 << 20;
+    private Retention retention = Retention.archive();
+    private LeafLinks leafLinks = LeafLinks.none();
 
     private Builder() {}
+
+    /**
+     * How long committed roots stay readable: {@link Retention#archive()} (default, nothing is
+     * deleted) or {@link Retention#blocks(int)} (a window of heights, pruned in the background).
+     */
+    public Builder retention(Retention retention) {
+      this.retention = Objects.requireNonNull(retention, "retention");
+      return this;
+    }
+
+    /**
+     * Which tries a leaf refers to ({@link LeafLinks#ethereumAccounts()} for Ethereum's world
+     * state): a windowed store keeps the tries that retained roots link to and prunes the others.
+     * Must stay the same for the life of a store. Default {@link LeafLinks#none()}.
+     */
+    public Builder leafLinks(LeafLinks links) {
+      this.leafLinks = Objects.requireNonNull(links, "links");
+      return this;
+    }
 
     /** Options of the key-value store opened by {@link StateStore#open(java.nio.file.Path,
      * StateOptions)}. */

@@ -10,6 +10,15 @@ package io.strata.trie;
  * @param nodeCacheHits node loads answered by the decoded-node cache
  * @param nodeCacheMisses node loads that read the key-value store
  * @param nodeCacheBytes estimated bytes held by the decoded-node cache
+ * @param retainedRoots roots retained now (distinct versions above the horizon; 0 in archive
+ *     mode, where every root is kept and none is counted)
+ * @param rootsPruned versions whose pruning completed since the store was opened
+ * @param nodesDeleted node records deleted by pruning since the store was opened
+ * @param bytesDeleted bytes of node records (keys and values) deleted by pruning
+ * @param pruningBacklog heights that have left the window and wait to be pruned
+ * @param pruningNanos time spent in pruning steps, nanoseconds
+ * @param linkedTriesCommitted linked tries (issue 19) that commits wrote nodes for
+ * @param linkedTriesPruned linked tries that left the window: no retained root refers to them
  */
 public record StateStats(
     long commits,
@@ -17,4 +26,20 @@ public record StateStats(
     long bytesWritten,
     long nodeCacheHits,
     long nodeCacheMisses,
-    long nodeCacheBytes) {}
+    long nodeCacheBytes,
+    long retainedRoots,
+    long rootsPruned,
+    long nodesDeleted,
+    long bytesDeleted,
+    long pruningBacklog,
+    long pruningNanos,
+    long linkedTriesCommitted,
+    long linkedTriesPruned) {
+
+  /** The figures of an archive store (no pruning), as before retention windows existed. */
+  public StateStats(long commits, long nodesWritten, long bytesWritten, long nodeCacheHits,
+      long nodeCacheMisses, long nodeCacheBytes) {
+    this(commits, nodesWritten, bytesWritten, nodeCacheHits, nodeCacheMisses, nodeCacheBytes, 0,
+        0, 0, 0, 0, 0, 0, 0);
+  }
+}

@@ -1,50 +1,71 @@
 package io.strata.trie;
 
 import io.strata.CorruptionException;
+import io.strata.lsm.Cursor;
 import io.strata.lsm.Db;
+import io.strata.lsm.ReadOptions;
 import io.strata.StrataException;
 import io.strata.lsm.WriteBatch;
 import io.strata.lsm.WriteOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Versioned trie state in a Strata key-value store: every committed trie node is stored under its
- * Keccak-256 hash, so a commit writes only the nodes that are new, every committed root stays
- * readable, and versions share all unchanged nodes. A root can be recorded under a block number.
+ * Versioned trie state in a Strata key-value store. Every committed node is stored under its
+ * position and Keccak-256 hash, a commit writes only the nodes that are new, and versions share
+ * every unchanged node. Roots are recorded under block numbers, several per height (forks), one
+ * of them canonical.
  *
- * <p>Layout (byte by byte in {@code trie/FORMAT.md}): node hash (32 bytes) to node RLP; one-byte
- * and nine-byte metadata keys for the format version, block numbers and the latest block. The
- * store expects the key-value store to hold nothing else.
+ * <p>Layout (byte by byte in {@code trie/FORMAT.md}, format version 2): every key starts with the
+ * two-byte namespace {@code 0x00 0x74}, so the trie's keys never meet a caller's own keys in a Db
+ * shared through {@link #on(Db)} as long as the caller's keys do not start with those bytes.
  *
- * <p>Reads load nodes lazily through a decoded-node cache bounded in bytes, and check each node:
+ * <p>Retention ({@link StateOptions#retention()}): in archive mode (the default) every root ever
+ * committed stays readable. With {@link Retention#blocks(int) blocks(n)} the roots of the {@code n}
+ * most recent heights stay readable and provable, forks included, and the nodes no such root
+ * reaches are deleted by a background thread; the mechanism, its invariants and its crash safety
+ * are in {@code trie/PRUNING.md}.
+ *
+ * <p>Reads load nodes lazily through a decoded-node cache bounded in bytes and check each node:
  * stored bytes that do not hash to the node's key give {@link CorruptionException}; an absent node
- * gives {@link MissingNodeException}. Never a wrong value.
+ * gives {@link MissingNodeException}; a root that left the window gives {@link
+ * PrunedStateException}. Never a wrong value.
  *
- * <p>Commits: {@link #commit(Trie)} hashes the trie and writes every node not yet stored, children
- * before parents, the root and the block mapping in the last batch (one batch unless the commit is
- * larger than {@link StateOptions#commitBatchBytes()}), fsynced when {@link
- * StateOptions#syncCommits()}. Once a commit returns, the root and all nodes below it are there;
- * after a crash during a commit, earlier roots are intact and the new root is either fully there
- * or absent.
+ * <p>Commits: the nodes, the version record and the block pointers go in one batch (several when
+ * larger than {@link StateOptions#commitBatchBytes()}, the records in the last), fsynced when
+ * {@link StateOptions#syncCommits()}. Once a commit returns, the root and all nodes below it are
+ * there; after a crash during a commit, earlier roots are intact and the new root is either fully
+ * there or absent.
  *
  * <p>State sync: {@link #importRange} fills the store from verified {@link RangeProof}s of a
  * root, {@link #finishImport} completes it; {@link #diff} lists what changed between two roots.
  *
- * <p>Thread-safety: all methods may be called from any thread; commits (and the node writes of
- * imports) are serialized among themselves by {@code commitLock}, reads run concurrently with
- * them. {@code imports} (a concurrent map) holds the syncs under way; each synchronizes itself.
- * {@link #close()} must not race other calls.
+ * <p>Thread-safety: all methods may be called from any thread. {@code imports} (a concurrent map)
+ * holds the syncs under way; each synchronizes itself. {@code lock} (fair) serializes
+ * commits, rewinds, pruning steps and the node writes of imports, and guards the version table ({@code forest}, {@code
+ * canonical}, {@code horizon}, {@code nextSeq}); node reads take no lock. The pruning thread of a
+ * windowed store runs one step at a time under {@code lock}. {@link #close()} must not race other
+ * calls. One {@code StateStore} per Db at a time.
  */
-public final class StateStore implements AutoCloseable, NodeResolver {
+public final class StateStore implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(StateStore.class.getName());
+  /** Heights that may wait for pruning before a commit prunes itself (PRUNING.md, section 6). */
+  static final int MAX_BACKLOG = 16;
+  private static final int PRUNED_ROOTS_REMEMBERED = 65_536;
 
   private final Db db;
   private final boolean ownsDb;
@@ -52,10 +73,37 @@ public final class StateStore implements AutoCloseable, NodeResolver {
   private final StateOptions options;
   private final NodeCache cache;
   private final WriteOptions writeOptions;
-  private final Object commitLock = new Object();
+  private final Resolver resolver = new Resolver();
+  /** 0 in archive mode, else the number of heights kept. Constant after construction. */
+  private final int window;
+
+  private final ReentrantLock lock = new ReentrantLock(true);
+  private final Condition work = lock.newCondition();
+  // guarded by lock
+  private long nextSeq;
+  /** Written under lock; read without it by {@link #trie} and {@link #isRetained}. */
+  private volatile long horizon = -1;
+  private final TreeMap<Long, Hash> canonical = new TreeMap<>();
+  /** Roots pruned since open, for the message of PrunedStateException; its own lock. */
+  private final Map<Hash, Long> pruned = Collections.synchronizedMap(
+      new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Hash, Long> eldest) {
+          return size() > PRUNED_ROOTS_REMEMBERED;
+        }
+      });
+  private final PruningForest forest;
+  private Thread pruner;
+  private volatile Throwable pruneFailure;
+
   private final LongAdder commits = new LongAdder();
   private final LongAdder nodesWritten = new LongAdder();
   private final LongAdder bytesWritten = new LongAdder();
+  private final LongAdder linkedCommitted = new LongAdder();
+  /** Archive mode over a windowed store: the mode record the first write sets (guarded by lock). */
+  private byte[] pendingMode;
   /** State syncs under way, by root (see {@link RangeImporter}). */
   private final ConcurrentHashMap<Hash, RangeImporter> imports = new ConcurrentHashMap<>();
   private volatile long latestBlock;
@@ -68,20 +116,166 @@ public final class StateStore implements AutoCloseable, NodeResolver {
     this.options = options;
     this.cache = new NodeCache(options.nodeCacheBytes());
     this.writeOptions = options.syncCommits() ? WriteOptions.sync() : WriteOptions.defaults();
+    this.window = options.retention().blocks();
     byte[] version = db.get(StoreKeys.FORMAT);
+    WriteBatch init = new WriteBatch();
     if (version == null) {
-      db.write(new WriteBatch().put(StoreKeys.FORMAT, new byte[] {StoreKeys.VERSION}),
-          writeOptions);
+      byte[] v1 = db.get(StoreKeys.V1_FORMAT);
+      if (v1 != null && v1.length == 1 && v1[0] == 1) {
+        throw new StrataException("trie store in " + this.dir + " has format version 1, written"
+            + " by Strata before retention windows; this version reads only format "
+            + StoreKeys.VERSION + " (nodes keyed by position and hash, its own key namespace)."
+            + " Rebuild the store from its source: there is no migration before 1.0");
+      }
+      init.put(StoreKeys.FORMAT, new byte[] {StoreKeys.VERSION});
     } else if (version.length != 1 || version[0] != StoreKeys.VERSION) {
       throw new StrataException("trie store format version " + Hash.hex(version)
           + " is not the supported version " + StoreKeys.VERSION + " in " + this.dir);
     }
-    byte[] latest = db.get(StoreKeys.LATEST_BLOCK);
-    if (latest != null && latest.length != 8) {
-      throw new CorruptionException(this.dir, -1, "latest-block record is " + latest.length
+    latestBlock = readLong(StoreKeys.LATEST_BLOCK, "latest-block", -1);
+    nextSeq = readLong(StoreKeys.NEXT_SEQUENCE, "next-sequence", 0);
+    horizon = readLong(StoreKeys.HORIZON, "horizon", -1);
+    byte[] mode = db.get(StoreKeys.MODE);
+    int storedWindow = 0;
+    int epoch = 0;
+    if (mode != null) {
+      if (mode.length != 8) {
+        throw new CorruptionException(this.dir, -1, "retention-mode record is " + mode.length
+            + " bytes, expected 8");
+      }
+      storedWindow = StoreKeys.getInt(mode, 0);
+      epoch = StoreKeys.getInt(mode, 4);
+    }
+    boolean adopt = false;
+    if (window == 0) {
+      if (mode == null) {
+        init.put(StoreKeys.MODE, mode(0, 0));
+      } else if (storedWindow != 0) {
+        // leaving a window: the counts of its epoch are ignored from the first archive write on
+        // (PRUNING.md, 7); an open that only reads (an inspection tool) changes nothing
+        pendingMode = mode(0, epoch + 1);
+      }
+      forest = null;
+    } else {
+      if (storedWindow == 0) {
+        epoch++;
+        adopt = mode != null || latestBlock >= 0;
+        init.put(StoreKeys.MODE, mode(window, epoch));
+      } else if (storedWindow != window) {
+        init.put(StoreKeys.MODE, mode(window, epoch));
+      }
+      forest = new PruningForest(db, this.dir, resolver, cache, options.leafLinks(), epoch);
+      if (latestBlock - window > horizon) {
+        horizon = latestBlock - window;
+        init.put(StoreKeys.HORIZON, StoreKeys.longBytes(horizon));
+      }
+      loadVersions(adopt, epoch, init);
+    }
+    if (init.count() > 0) {
+      db.write(init, writeOptions);
+    }
+    if (forest != null) {
+      pruner = new Thread(this::pruneLoop, "strata-trie-pruner");
+      pruner.setDaemon(true);
+      pruner.start();
+    }
+  }
+
+  private static byte[] mode(int window, int epoch) {
+    byte[] m = new byte[8];
+    StoreKeys.putInt(m, 0, window);
+    StoreKeys.putInt(m, 4, epoch);
+    return m;
+  }
+
+  private long readLong(byte[] key, String what, long absent) {
+    byte[] v = db.get(key);
+    if (v == null) {
+      return absent;
+    }
+    if (v.length != 8) {
+      throw new CorruptionException(dir, -1, what + " record is " + v.length
           + " bytes, expected 8");
     }
-    latestBlock = latest == null ? -1 : StoreKeys.getLong(latest, 0);
+    return StoreKeys.getLong(v, 0);
+  }
+
+  /**
+   * Loads the version table of a windowed store. Versions at or below the horizon after a switch
+   * from archive are forgotten (their nodes stay, uncounted); the others become members, and
+   * those whose join is not counted in this epoch join again at the next pruning step.
+   */
+  private void loadVersions(boolean adopt, int epoch, WriteBatch init) {
+    byte[] from = StoreKeys.family(StoreKeys.VERSION_RECORD);
+    try (Cursor c = db.cursor(ReadOptions.builder().lowerBound(from)
+        .upperBound(StoreKeys.after(from)).build())) {
+      for (c.seekToFirst(); c.isValid(); c.next()) {
+        byte[] k = c.key();
+        byte[] v = c.value();
+        if (k.length != 19 || v.length != Version.VALUE_BYTES) {
+          throw new CorruptionException(dir, -1, "version record " + Hash.hex(k) + " of "
+              + v.length + " bytes, expected a 19-byte key and " + Version.VALUE_BYTES
+              + " bytes");
+        }
+        long height = StoreKeys.getLong(k, 3);
+        long seq = StoreKeys.getLong(k, 11);
+        if (adopt && height <= horizon) {
+          init.delete(k);
+          continue;
+        }
+        Version ver = new Version(seq, height, Hash.wrap(java.util.Arrays.copyOf(v, 32)),
+            StoreKeys.getLong(v, 32));
+        ver.joined = StoreKeys.getInt(v, 40) == epoch;
+        if (StoreKeys.getInt(v, 44) != epoch) {
+          ver.anchor = Long.MIN_VALUE; // chosen again below
+        }
+        forest.members.put(seq, ver);
+      }
+    }
+    byte[] cf = StoreKeys.family(StoreKeys.CANONICAL);
+    long lowest = horizon + 1;
+    for (Version ver : forest.members.values()) {
+      lowest = Math.min(lowest, ver.height); // members waiting to leave: their pointers too
+    }
+    try (Cursor c = db.cursor(ReadOptions.builder().lowerBound(StoreKeys.canonical(
+        Math.max(0, lowest)))
+        .upperBound(StoreKeys.after(cf)).build())) {
+      for (c.seekToFirst(); c.isValid(); c.next()) {
+        byte[] k = c.key();
+        byte[] v = c.value();
+        if (k.length != 11 || v.length != Hash.LENGTH) {
+          throw new CorruptionException(dir, -1, "block record " + Hash.hex(k) + " of "
+              + v.length + " bytes, expected an 11-byte key and 32 bytes");
+        }
+        canonical.put(StoreKeys.getLong(k, 3), Hash.wrap(v));
+      }
+    }
+    byte[] lfEpoch = java.util.Arrays.copyOf(StoreKeys.linked(epoch, Hash.EMPTY_TRIE), 7);
+    try (Cursor c = db.cursor(ReadOptions.builder().lowerBound(lfEpoch)
+        .upperBound(StoreKeys.after(lfEpoch)).build())) {
+      for (c.seekToFirst(); c.isValid(); c.next()) {
+        byte[] k = c.key();
+        byte[] v = c.value();
+        if (k.length != 39 || v.length != 41) {
+          throw new CorruptionException(dir, -1, "linked-trie record " + Hash.hex(k) + " of "
+              + v.length + " bytes, expected a 39-byte key and 41 bytes");
+        }
+        PruningForest.Linked l = new PruningForest.Linked(
+            Hash.wrap(java.util.Arrays.copyOfRange(k, 7, 39)));
+        l.links = StoreKeys.getLong(v, 0);
+        l.anchor = v[8] == 1 ? Hash.wrap(java.util.Arrays.copyOfRange(v, 9, 41)) : null;
+        l.member = l.links > 0;
+        forest.linked.put(l.root, l);
+      }
+    }
+    forest.publish();
+    for (Version ver : forest.members.values()) {
+      if (ver.anchor == Long.MIN_VALUE) {
+        ver.joined = false;
+        ver.anchor = forest.chooseAnchor(ver.height, Long.MIN_VALUE, canonical, ver.seq);
+        init.put(ver.key(), ver.value(epoch));
+      }
+    }
   }
 
   /** Opens (creating if needed) a store in {@code dir} with the default options. */
@@ -102,7 +296,10 @@ public final class StateStore implements AutoCloseable, NodeResolver {
     }
   }
 
-  /** A store on an open Db the caller owns (closing the store does not close it). */
+  /**
+   * A store on an open Db the caller owns (closing the store does not close it). The store owns
+   * every key of that Db that starts with {@code 0x00 0x74}; the caller's keys must not.
+   */
   public static StateStore on(Db db) {
     return on(db, StateOptions.defaults());
   }
@@ -134,6 +331,7 @@ public final class StateStore implements AutoCloseable, NodeResolver {
   /**
    * The trie with root {@code root}, as committed to this store; nodes load as they are reached.
    *
+   * @throws PrunedStateException if the root left this store's retention window
    * @throws MissingNodeException if the store does not hold the root node
    */
   public Trie trie(Hash root) {
@@ -142,31 +340,86 @@ public final class StateStore implements AutoCloseable, NodeResolver {
     if (root.equals(Hash.EMPTY_TRIE)) {
       return emptyTrie();
     }
-    Node n = load(root, true);
+    if (forest != null) {
+      checkRetained(root);
+    }
+    Node n = load(Nibbles.EMPTY, root, true);
     return new Trie(n, this, options.isSecure(), 0, options.parallelHashThreshold());
   }
 
-  @Override
-  public Node resolve(HashNode ref) {
+  /** Refuses a root that left the window; takes no lock (reads the published members). */
+  private void checkRetained(Hash root) {
+    long h = horizon;
+    if (forest.retainedRoot(root, h) || forest.linkedMember(root)) {
+      return;
+    }
+    Long block = forest.waitingRoot(root, h);
+    if (block == null) {
+      block = pruned.get(root);
+    }
+    if (block != null) {
+      throw new PrunedStateException(root, OptionalLong.of(block), "block " + block
+          + " is at or below the pruning horizon " + h + " (this store keeps " + window
+          + " heights; the oldest retained is " + (h + 1) + ")");
+    }
+  }
+
+  /** Whether {@code root} is readable: retained by the window, or (archive) committed. */
+  public boolean isRetained(Hash root) {
+    Objects.requireNonNull(root, "root");
     checkOpen();
-    return load(ref.hash, false);
+    if (root.equals(Hash.EMPTY_TRIE)) {
+      return true;
+    }
+    if (forest != null) {
+      if (forest.retainedRoot(root, horizon) || forest.linkedMember(root)) {
+        return true;
+      }
+      lock.lock();
+      try {
+        if (forest.joinsPending()) {
+          forest.step(horizon, canonical, pruned, false); // links of recent commits count
+        }
+        return forest.linkedMember(root);
+      } finally {
+        lock.unlock();
+      }
+    }
+    return cache.get(NodeKey.of(Nibbles.EMPTY, root.bytes())) != null
+        || db.get(StoreKeys.node(Nibbles.EMPTY, root.bytes())) != null;
   }
 
-  @Override
-  public RuntimeException corrupt(String problem) {
-    return new CorruptionException(dir, -1, problem);
+  /** The resolver tries of this store load nodes through (package-private: not an API). */
+  NodeResolver resolver() {
+    return resolver;
   }
 
-  private Node load(Hash h, boolean isRoot) {
-    Node n = cache.get(h);
+  private final class Resolver implements NodeResolver {
+    @Override
+    public Node resolve(HashNode ref) {
+      checkOpen();
+      return load(ref.position(), ref.hash, false);
+    }
+
+    @Override
+    public RuntimeException corrupt(String problem) {
+      return new CorruptionException(dir, -1, problem);
+    }
+  }
+
+  private Node load(byte[] position, Hash h, boolean isRoot) {
+    byte[] key = StoreKeys.node(position, h.bytes());
+    NodeKey nk = new NodeKey(key);
+    Node n = cache.get(nk);
     if (n != null) {
       return n;
     }
-    byte[] enc = db.get(h.bytes());
+    byte[] enc = db.get(key);
     if (enc == null) {
       throw new MissingNodeException(h, isRoot
           ? "no trie with this root was committed to this store"
-          : "a node below a committed root is not in the store");
+          : "a node below a committed root is not in the store (at nibble path of length "
+              + position.length + ")");
     }
     byte[] actual = Keccak.hash(enc);
     if (!h.equalsBytes(actual)) {
@@ -174,123 +427,343 @@ public final class StateStore implements AutoCloseable, NodeResolver {
           + " stored bytes hash to " + Hash.wrap(actual) + ", expected the node's key");
     }
     try {
-      n = NodeDecoder.decode(enc, 0, enc.length);
+      n = NodeDecoder.decode(enc, 0, enc.length, position);
     } catch (RlpException e) {
       throw new CorruptionException(dir, -1, "trie node " + h + ": its " + enc.length
           + " stored bytes hash correctly but are not a trie node: " + e.getMessage());
     }
     n.ref = enc.length < 32 ? enc : h.bytes();
     n.stored = true;
-    cache.put(h, n);
+    cache.put(nk, n);
     return n;
   }
 
   /**
    * Writes every node of {@code trie} not yet in the store and returns its root. Committing a trie
-   * already committed writes nothing.
+   * already committed writes nothing. Archive mode only.
    *
    * @throws IllegalArgumentException if the trie does not belong to this store
+   * @throws IllegalStateException under {@link Retention#blocks(int)}: a root without a block
+   *     height has no place in the window (use {@link #commit(long, Trie)})
    */
   public Hash commit(Trie trie) {
-    return commit(-1, trie, false);
-  }
-
-  /**
-   * Like {@link #commit(Trie)}, and records {@code blockNumber} to the root in the same batch (a
-   * block committed again is overwritten).
-   *
-   * @throws IllegalArgumentException if {@code blockNumber} is negative or the trie does not
-   *     belong to this store
-   */
-  public Hash commit(long blockNumber, Trie trie) {
-    if (blockNumber < 0) {
-      throw new IllegalArgumentException("blockNumber must be >= 0, got " + blockNumber);
-    }
-    return commit(blockNumber, trie, true);
-  }
-
-  private Hash commit(long blockNumber, Trie trie, boolean recordBlock) {
     Objects.requireNonNull(trie, "trie");
     checkOpen();
+    if (forest != null) {
+      throw new IllegalStateException("commit(Trie) without a block number is refused under "
+          + options.retention() + ": a root without a height has no place in the retention"
+          + " window and would be pruned at once; use commit(blockNumber, trie)");
+    }
+    checkOwner(trie);
+    Hash root = trie.rootHash();
+    lock.lock();
+    try {
+      NodeSet set = Committer.unstored(trie.root, root);
+      if (set.size() == 0) {
+        return root;
+      }
+      Records r = new Records();
+      if (pendingMode != null) {
+        r.put(StoreKeys.MODE, pendingMode);
+      }
+      write(set, r);
+      pendingMode = null;
+      set.markStored();
+      count(set, root);
+      return root;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkOwner(Trie trie) {
     if (trie.store != this) {
       throw new IllegalArgumentException("trie: belongs to " + (trie.store == null
           ? "no store (in memory)" : "another store") + "; start from this store's emptyTrie()"
           + " or trie(root)");
     }
-    Hash root = trie.rootHash();
-    synchronized (commitLock) {
-      List<Node> written = new ArrayList<>();
-      List<WriteBatch> batches = new ArrayList<>();
-      WriteBatch batch = new WriteBatch();
-      batches.add(batch);
-      long bytes = 0;
-      Node r = trie.root;
-      if (r != null && !r.stored) {
-        bytes += collect(r, root, batches, written);
+  }
+
+  /**
+   * Like {@link #commit(Trie)}, and records the root at {@code blockNumber} in the same batch.
+   * Committing a root at a height that holds a different root adds a fork there: both stay
+   * readable (under a window: while the height is retained) and the newest becomes the canonical
+   * root of that height ({@link #rootAt}). The latest block becomes {@code blockNumber} when it is
+   * higher.
+   *
+   * @throws IllegalArgumentException if {@code blockNumber} is negative, at or below the pruning
+   *     horizon of a windowed store, or the trie does not belong to this store
+   */
+  public Hash commit(long blockNumber, Trie trie) {
+    Objects.requireNonNull(trie, "trie");
+    return commit(blockNumber, trie, List.of());
+  }
+
+  /**
+   * One atomic, durable commit of a block whose state is {@code root} plus the tries its leaves
+   * link to ({@link StateOptions#leafLinks()}): {@code linked} holds the linked tries this block
+   * created or changed (an unchanged one may be passed too; it writes nothing). Under a window,
+   * every trie a retained root links to stays readable and provable, and linked tries no
+   * retained root refers to are pruned. Otherwise as {@link #commit(long, Trie)}.
+   *
+   * @throws IllegalArgumentException if a linked trie with nodes to write is not referred to by
+   *     any leaf of {@code root} that this block changed (naming its root), if a changed leaf
+   *     links a trie the store does not hold and {@code linked} does not bring, or as {@link
+   *     #commit(long, Trie)}
+   */
+  public Hash commit(long blockNumber, Trie root, java.util.Collection<Trie> linked) {
+    Objects.requireNonNull(linked, "linked");
+    Trie trie = root;
+    if (blockNumber < 0) {
+      throw new IllegalArgumentException("blockNumber must be >= 0, got " + blockNumber);
+    }
+    Objects.requireNonNull(trie, "root");
+    checkOpen();
+    checkOwner(trie);
+    for (Trie l : linked) {
+      checkOwner(Objects.requireNonNull(l, "linked element"));
+      l.rootHash();
+    }
+    Hash rootHash = trie.rootHash();
+    lock.lock();
+    try {
+      rethrowPruneFailure();
+      if (forest != null && blockNumber <= horizon) {
+        throw new IllegalArgumentException("blockNumber " + blockNumber + " is at or below the"
+            + " pruning horizon: the oldest retained height is " + (horizon + 1));
       }
-      batch = batches.get(batches.size() - 1);
-      if (recordBlock) {
-        byte[] key = StoreKeys.block(blockNumber);
-        batch.put(key, root.bytes());
-        bytes += key.length + Hash.LENGTH;
-        if (blockNumber > latestBlock) {
-          batch.put(StoreKeys.LATEST_BLOCK, StoreKeys.longBytes(blockNumber));
-          bytes += 9;
+      Records records = new Records();
+      boolean known = forest != null ? knownInWindow(blockNumber, rootHash) : knownInArchive(
+          blockNumber, rootHash);
+      NodeSet set;
+      Version added = null;
+      if (known) {
+        set = new NodeSet();
+      } else if (forest != null) {
+        long anchorSeq = forest.chooseAnchor(blockNumber, horizon, canonical, Long.MAX_VALUE);
+        Version anchor = anchorSeq < 0 ? null : forest.members.get(anchorSeq);
+        Node anchorRoot = anchor == null || anchor.root.equals(Hash.EMPTY_TRIE) ? null
+            : new HashNode(anchor.root);
+        try {
+          set = Committer.against(trie.root, rootHash, anchorRoot,
+              anchor == null ? Hash.EMPTY_TRIE : anchor.root, resolver);
+        } catch (PrunedStateException e) {
+          throw e;
+        } catch (MissingNodeException e) {
+          throw new MissingNodeException(e.hash(), "the trie refers to a node that is no longer"
+              + " stored: it was built on a root that has left the retention window ("
+              + e.getMessage() + ")");
         }
+        added = new Version(nextSeq, blockNumber, rootHash, anchorSeq);
+        added.joinSet = set;
+        records.put(added.key(), added.value(forest.epoch));
+      } else {
+        set = Committer.unstored(trie.root, rootHash);
+        records.put(StoreKeys.version(blockNumber, nextSeq), archiveVersionValue(rootHash));
       }
-      if (batch.count() == 0 && batches.size() == 1) {
-        return root;
-      }
-      for (int i = 0; i < batches.size(); i++) {
-        WriteBatch b = batches.get(i);
-        if (b.count() > 0) {
-          // the last batch carries the root; syncing it makes every earlier one durable too
-          db.write(b, i == batches.size() - 1 ? writeOptions : WriteOptions.defaults());
+      Version anchorOfLinks = added != null && added.anchor >= 0
+          ? forest.members.get(added.anchor) : null;
+      NodeSet linkedNodes = linkedNodes(set, linked, anchorOfLinks);
+      if (linkedNodes.size() > 0) {
+        linkedNodes.addAll(set);
+        if (added != null) {
+          added.joinSet = null; // the join is counted with its links, by a diff walk
         }
+        set = linkedNodes;
       }
-      for (Node n : written) {
-        n.stored = true;
+      if (!known) {
+        records.put(StoreKeys.NEXT_SEQUENCE, StoreKeys.longBytes(nextSeq + 1));
       }
-      if (recordBlock && blockNumber > latestBlock) {
+      records.put(StoreKeys.canonical(blockNumber), rootHash.bytes());
+      byte[] modeChange = pendingMode;
+      if (modeChange != null) {
+        records.put(StoreKeys.MODE, modeChange);
+      }
+      if (blockNumber > latestBlock) {
+        records.put(StoreKeys.LATEST_BLOCK, StoreKeys.longBytes(blockNumber));
+      }
+      long newHorizon = horizon;
+      if (forest != null && blockNumber - window > horizon) {
+        newHorizon = blockNumber - window;
+        records.put(StoreKeys.HORIZON, StoreKeys.longBytes(newHorizon));
+      }
+      write(set, records);
+      set.markStored();
+      pendingMode = null;
+      if (!known) {
+        nextSeq++;
+      }
+      if (blockNumber > latestBlock) {
         latestBlock = blockNumber;
       }
-      commits.increment();
-      nodesWritten.add(written.size());
-      bytesWritten.add(bytes);
-      LOG.log(System.Logger.Level.DEBUG, "committed root {0}: {1} nodes, {2} bytes", root,
-          written.size(), bytes);
-      return root;
+      if (forest != null) {
+        canonical.put(blockNumber, rootHash);
+        if (added != null) {
+          forest.members.put(added.seq, added);
+          forest.publish();
+        }
+        pruned.remove(rootHash);
+        horizon = newHorizon;
+        work.signalAll();
+        while (forest.backlog(horizon) > MAX_BACKLOG) {
+          forest.step(horizon, canonical, pruned);
+        }
+      }
+      count(set, rootHash);
+      return rootHash;
+    } finally {
+      lock.unlock();
     }
   }
 
   /**
-   * Writes the unstored nodes below each of {@code tops} (the nodes a verified range rebuilt, see
-   * {@link RangeImporter}), children first, through the same collection as a commit, without a
-   * sync: the root node comes last, in {@link #finishImport}'s synced commit, which makes these
-   * writes durable too.
+   * The nodes of the linked tries to write with a commit whose own nodes are {@code set}: each
+   * linked trie a changed leaf refers to, against the trie the same key linked in the anchor
+   * version (or in full); checks that every linked trie with nodes to write is referred to and
+   * every trie a changed leaf links is held by the store or brought along.
    */
-  void writeImportedNodes(List<Node> tops) {
+  private NodeSet linkedNodes(NodeSet set, java.util.Collection<Trie> linked, Version anchor) {
+    LeafLinks links = options.leafLinks();
+    NodeSet out = new NodeSet();
+    if (links instanceof NoLinks && linked.isEmpty()) {
+      return out;
+    }
+    Node anchorRoot = anchor == null || anchor.root.equals(Hash.EMPTY_TRIE) ? null
+        : new HashNode(anchor.root);
+    Map<Hash, Hash> referenced = new java.util.HashMap<>();
+    for (int i = 0; i < set.size(); i++) {
+      Committer.entries(set.nodes.get(i), set.positions.get(i), (k, v) -> {
+        for (Hash h : linksOf(links, k, v)) {
+          Hash before = null;
+          if (anchorRoot != null) {
+            List<Hash> old = linksOf(links, k, Trie.get(anchorRoot, Nibbles.of(k), resolver));
+            before = old.isEmpty() ? null : old.get(0);
+          }
+          referenced.putIfAbsent(h, before == null ? Hash.EMPTY_TRIE : before);
+        }
+      });
+    }
+    java.util.Set<Hash> brought = new java.util.HashSet<>();
+    for (Trie l : linked) {
+      Hash h = l.rootHash();
+      brought.add(h);
+      if (h.equals(Hash.EMPTY_TRIE)) {
+        continue;
+      }
+      Hash before = referenced.get(h);
+      if (before == null) {
+        if (l.root == null || l.root.stored || holds(h)) {
+          continue; // unchanged and already stored: nothing to write
+        }
+        throw new IllegalArgumentException("linked trie " + h + " is not referred to by any leaf"
+            + " of the committed root that this block changed (leaf links: " + links + ")");
+      }
+      NodeSet ls;
+      if (forest != null) {
+        Node base = before.equals(Hash.EMPTY_TRIE) ? null : new HashNode(before);
+        ls = Committer.against(l.root, h, base, before, resolver);
+      } else {
+        ls = Committer.unstored(l.root, h);
+      }
+      if (ls.size() > 0) {
+        linkedCommitted.increment();
+      }
+      out.addAll(ls);
+    }
+    for (Hash h : referenced.keySet()) {
+      if (!brought.contains(h) && !holds(h)) {
+        throw new IllegalArgumentException("a changed leaf links trie " + h + ", which the store"
+            + " does not hold: pass it among the linked tries");
+      }
+    }
+    return out;
+  }
+
+  /** Whether the store holds the trie with this root (a live linked trie, or its root node). */
+  private boolean holds(Hash root) {
+    return forest != null && forest.linkedMember(root)
+        || cache.get(NodeKey.of(Nibbles.EMPTY, root.bytes())) != null
+        || db.get(StoreKeys.node(Nibbles.EMPTY, root.bytes())) != null;
+  }
+
+  private static List<Hash> linksOf(LeafLinks links, byte[] key, byte[] value) {
+    if (value == null) {
+      return List.of();
+    }
+    List<Hash> l = links.links(key.clone(), value.clone());
+    if (l == null) {
+      return List.of();
+    }
+    List<Hash> out = new ArrayList<>();
+    for (Hash h : l) {
+      if (h != null && !h.equals(Hash.EMPTY_TRIE)) {
+        out.add(h);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Writes the unstored nodes below each of {@code tops} (the nodes a verified range rebuilt, see
+   * {@link RangeImporter}; {@code positions} gives each top's nibble path from the root), children
+   * first, through the commit's node-writing path, without a sync: the root node comes last, in
+   * {@link #finishImport}'s synced write, which makes these writes durable too. The nodes are not
+   * counted by a window's pruning until a commit records the imported root under a block.
+   */
+  void writeImportedNodes(List<Node> tops, List<byte[]> positions) {
     checkOpen();
-    synchronized (commitLock) {
-      List<Node> written = new ArrayList<>();
-      List<WriteBatch> batches = new ArrayList<>();
-      batches.add(new WriteBatch());
-      long bytes = 0;
-      for (Node n : tops) {
-        if (n != null && !n.stored && n.ref.length == 32) {
-          bytes += collect(n, null, batches, written);
+    lock.lock();
+    try {
+      NodeSet set = new NodeSet();
+      for (int i = 0; i < tops.size(); i++) {
+        Node n = tops.get(i);
+        if (n != null && !n.stored && n.ref.length == Hash.LENGTH) {
+          set.addAll(Committer.unstoredAt(n, positions.get(i)));
         }
       }
-      for (WriteBatch b : batches) {
-        if (b.count() > 0) {
-          db.write(b, WriteOptions.defaults());
-        }
+      if (set.size() == 0) {
+        return;
       }
-      for (Node n : written) {
-        n.stored = true;
+      if (pendingMode != null) {
+        set.add(StoreKeys.MODE, pendingMode, null, Nibbles.EMPTY);
       }
-      nodesWritten.add(written.size());
-      bytesWritten.add(bytes);
+      writeUnsynced(set);
+      pendingMode = null;
+      set.markStored();
+      nodesWritten.add(set.size());
+      bytesWritten.add(set.bytes);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Writes the root node of a finished import (position: the empty path), synced. */
+  void writeImportedRoot(byte[] encoding, Hash root) {
+    checkOpen();
+    lock.lock();
+    try {
+      Records r = new Records();
+      r.put(StoreKeys.node(Nibbles.EMPTY, root.bytes()), encoding);
+      write(new NodeSet(), r);
+      bytesWritten.add(encoding.length);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void writeUnsynced(NodeSet set) {
+    WriteBatch batch = new WriteBatch();
+    for (int i = 0; i < set.size(); i++) {
+      byte[] v = set.values.get(i);
+      if (batch.approximateSize() + v.length + 64 > options.commitBatchBytes()
+          && batch.count() > 0) {
+        db.write(batch, WriteOptions.defaults());
+        batch = new WriteBatch();
+      }
+      batch.put(set.keys.get(i), v);
+    }
+    if (batch.count() > 0) {
+      db.write(batch, WriteOptions.defaults());
     }
   }
 
@@ -335,9 +808,9 @@ public final class StateStore implements AutoCloseable, NodeResolver {
 
   /**
    * Finishes the state sync of {@code root}: checks that the ranges imported cover the whole key
-   * space, writes the root node (a synced commit when commits are synced) and returns the trie,
-   * which from now on is like any committed one ({@code commit(block, trie)} records it under a
-   * block, writing no node).
+   * space, writes the root node (synced when commits are synced) and returns the trie, which
+   * from now on is like any committed one; {@code commit(block, trie)} records it under a block
+   * (in a windowed store that commit counts every node of the imported state once).
    *
    * @throws IllegalStateException if no range of {@code root} was imported, or while a part of
    *     the key space is not covered (the message names the first gap); the import then goes on
@@ -354,42 +827,165 @@ public final class StateStore implements AutoCloseable, NodeResolver {
     return t;
   }
 
-  /** Adds the unstored nodes of the subtree to the batches, children first; returns the bytes. */
-  private long collect(Node n, Hash rootHash, List<WriteBatch> batches, List<Node> written) {
-    long bytes = 0;
-    if (n instanceof BranchNode br) {
-      for (Node c : br.children) {
-        if (c != null && !c.stored && c.ref.length == 32) {
-          bytes += collect(c, null, batches, written);
-        }
-      }
-    } else if (n instanceof ExtensionNode ext) {
-      Node c = ext.child;
-      if (!c.stored && c.ref.length == 32) {
-        bytes += collect(c, null, batches, written);
+  private static byte[] archiveVersionValue(Hash root) {
+    byte[] v = new byte[Version.VALUE_BYTES];
+    System.arraycopy(root.bytes(), 0, v, 0, 32);
+    StoreKeys.putLong(v, 32, -1);
+    return v;
+  }
+
+  /** Whether a member at this height already has this root (then the commit adds no version). */
+  private boolean knownInWindow(long height, Hash root) {
+    for (Version v : forest.members.values()) {
+      if (v.height == height && v.root.equals(root)) {
+        return true;
       }
     }
-    int len = n.encodedLength();
-    byte[] enc = new byte[len];
-    n.encode(enc, 0);
-    byte[] key = rootHash != null ? rootHash.bytes() : n.ref;
-    WriteBatch batch = batches.get(batches.size() - 1);
-    if (batch.approximateSize() + len + 64 > options.commitBatchBytes() && batch.count() > 0) {
+    return false;
+  }
+
+  private boolean knownInArchive(long height, Hash root) {
+    for (Hash h : versionsAt(height)) {
+      if (h.equals(root)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Roots of the version records at a height, oldest first (archive mode reads the Db). */
+  private List<Hash> versionsAt(long height) {
+    List<Hash> out = new ArrayList<>();
+    byte[] from = StoreKeys.versionsAt(height);
+    try (Cursor c = db.cursor(ReadOptions.builder().lowerBound(from)
+        .upperBound(StoreKeys.after(from)).build())) {
+      for (c.seekToFirst(); c.isValid(); c.next()) {
+        byte[] v = c.value();
+        if (v.length != Version.VALUE_BYTES) {
+          throw new CorruptionException(dir, -1, "version record of block " + height + " is "
+              + v.length + " bytes, expected " + Version.VALUE_BYTES);
+        }
+        out.add(Hash.wrap(java.util.Arrays.copyOf(v, 32)));
+      }
+    }
+    return out;
+  }
+
+  private void count(NodeSet set, Hash root) {
+    commits.increment();
+    nodesWritten.add(set.size());
+    bytesWritten.add(set.bytes);
+    LOG.log(System.Logger.Level.DEBUG, "committed root {0}: {1} nodes, {2} bytes", root,
+        set.size(), set.bytes);
+  }
+
+  /** Small records a commit writes after its nodes, in its last batch. */
+  private static final class Records {
+    final List<byte[]> keys = new ArrayList<>();
+    final List<byte[]> values = new ArrayList<>();
+    int bytes;
+
+    void put(byte[] key, byte[] value) {
+      keys.add(key);
+      values.add(value);
+      bytes += key.length + value.length + 16;
+    }
+  }
+
+  /** Writes a node set, then the records, in batches of at most commitBatchBytes, records last. */
+  private void write(NodeSet set, Records records) {
+    List<WriteBatch> batches = new ArrayList<>();
+    WriteBatch batch = new WriteBatch();
+    batches.add(batch);
+    for (int i = 0; i < set.size(); i++) {
+      byte[] v = set.values.get(i);
+      if (batch.approximateSize() + v.length + 64 > options.commitBatchBytes()
+          && batch.count() > 0) {
+        batch = new WriteBatch();
+        batches.add(batch);
+      }
+      batch.put(set.keys.get(i), v);
+    }
+    if (batch.approximateSize() + records.bytes > options.commitBatchBytes()
+        && batch.count() > 0) {
       batch = new WriteBatch();
       batches.add(batch);
     }
-    batch.put(key, enc);
-    written.add(n);
-    return bytes + key.length + len;
+    for (int i = 0; i < records.keys.size(); i++) {
+      batch.put(records.keys.get(i), records.values.get(i));
+    }
+    for (int i = 0; i < batches.size(); i++) {
+      WriteBatch b = batches.get(i);
+      if (b.count() > 0) {
+        // the last batch carries the records; syncing it makes every earlier one durable too
+        db.write(b, i == batches.size() - 1 ? writeOptions : WriteOptions.defaults());
+      }
+    }
   }
 
-  /** The root recorded for {@code blockNumber}, if any. */
+  /**
+   * Makes {@code blockNumber} the end of the canonical chain (a reorg starts here): the canonical
+   * roots above it are no longer canonical ({@link #rootAt} gives nothing there) and {@link
+   * #latestBlock()} becomes {@code blockNumber}. Their roots stay readable until the window
+   * passes them ({@link #roots}); later commits continue from here. One atomic write.
+   *
+   * @throws IllegalArgumentException if {@code blockNumber} is negative, above the latest block,
+   *     or below the oldest retained height
+   */
+  public void rewind(long blockNumber) {
+    checkOpen();
+    if (blockNumber < 0) {
+      throw new IllegalArgumentException("blockNumber must be >= 0, got " + blockNumber);
+    }
+    lock.lock();
+    try {
+      if (blockNumber > latestBlock) {
+        throw new IllegalArgumentException("rewind(" + blockNumber + "): the latest block is "
+            + (latestBlock < 0 ? "none" : Long.toString(latestBlock))
+            + "; a rewind goes back, never forward");
+      }
+      if (forest != null && blockNumber <= horizon) {
+        throw new IllegalArgumentException("rewind(" + blockNumber + ") is below the window:"
+            + " the oldest retained height is " + (horizon + 1));
+      }
+      WriteBatch b = new WriteBatch();
+      List<Long> dropped = new ArrayList<>();
+      if (forest != null) {
+        dropped.addAll(canonical.tailMap(blockNumber, false).keySet());
+      } else {
+        byte[] from = StoreKeys.canonical(blockNumber + 1);
+        try (Cursor c = db.cursor(ReadOptions.builder().lowerBound(from)
+            .upperBound(StoreKeys.after(StoreKeys.family(StoreKeys.CANONICAL))).build())) {
+          for (c.seekToFirst(); c.isValid(); c.next()) {
+            dropped.add(StoreKeys.getLong(c.key(), 3));
+          }
+        }
+      }
+      for (long h : dropped) {
+        b.delete(StoreKeys.canonical(h));
+      }
+      b.put(StoreKeys.LATEST_BLOCK, StoreKeys.longBytes(blockNumber));
+      if (pendingMode != null) {
+        b.put(StoreKeys.MODE, pendingMode);
+      }
+      db.write(b, writeOptions);
+      pendingMode = null;
+      for (long h : dropped) {
+        canonical.remove(h);
+      }
+      latestBlock = blockNumber;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The canonical root recorded for {@code blockNumber}, if any (none once pruned). */
   public Optional<Hash> rootAt(long blockNumber) {
     if (blockNumber < 0) {
       throw new IllegalArgumentException("blockNumber must be >= 0, got " + blockNumber);
     }
     checkOpen();
-    byte[] v = db.get(StoreKeys.block(blockNumber));
+    byte[] v = db.get(StoreKeys.canonical(blockNumber));
     if (v == null) {
       return Optional.empty();
     }
@@ -400,24 +996,136 @@ public final class StateStore implements AutoCloseable, NodeResolver {
     return Optional.of(Hash.wrap(v));
   }
 
-  /** The highest block number recorded by {@link #commit(long, Trie)}, if any. */
+  /**
+   * Every retained root recorded at {@code blockNumber}: the canonical one first (when the height
+   * has one), then the others, newest first. Empty for a height never committed or pruned.
+   */
+  public List<Hash> roots(long blockNumber) {
+    if (blockNumber < 0) {
+      throw new IllegalArgumentException("blockNumber must be >= 0, got " + blockNumber);
+    }
+    checkOpen();
+    List<Hash> all;
+    if (forest != null) {
+      lock.lock();
+      try {
+        all = new ArrayList<>();
+        if (blockNumber > horizon) {
+          for (Version v : forest.members.values()) {
+            if (v.height == blockNumber) {
+              all.add(v.root);
+            }
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+    } else {
+      all = versionsAt(blockNumber);
+    }
+    Collections.reverse(all);
+    Optional<Hash> canon = rootAt(blockNumber);
+    if (canon.isPresent() && all.remove(canon.get())) {
+      all.add(0, canon.get());
+    }
+    return Collections.unmodifiableList(all);
+  }
+
+  /** The end of the canonical chain: the highest block committed, or where a rewind left it. */
   public OptionalLong latestBlock() {
     checkOpen();
     long b = latestBlock;
     return b < 0 ? OptionalLong.empty() : OptionalLong.of(b);
   }
 
+  /**
+   * Returns once no pruning work is due: every commit's join counted and every height that left
+   * the window pruned. Runs the pending steps in the calling thread. Nothing to do in archive
+   * mode.
+   */
+  public void waitForPruning() {
+    checkOpen();
+    if (forest == null) {
+      return;
+    }
+    lock.lock();
+    try {
+      rethrowPruneFailure();
+      while (forest.due(horizon)) {
+        forest.step(horizon, canonical, pruned);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void rethrowPruneFailure() {
+    Throwable t = pruneFailure;
+    if (t != null) {
+      throw new StrataException("background pruning of " + dir + " failed; the store keeps its"
+          + " retained roots but prunes no more until reopened: " + t, t);
+    }
+  }
+
+  private void pruneLoop() {
+    lock.lock();
+    try {
+      while (!closed) {
+        if (pruneFailure == null && forest.due(horizon)) {
+          try {
+            forest.step(horizon, canonical, pruned);
+          } catch (RuntimeException | Error e) {
+            pruneFailure = e;
+            LOG.log(System.Logger.Level.ERROR, "pruning failed in " + dir, e);
+          }
+          // let a waiting commit in between steps (the lock is fair)
+          lock.unlock();
+          lock.lock();
+        } else {
+          work.await(1, TimeUnit.SECONDS);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Figures since the store was opened. */
   public StateStats stats() {
+    long retainedRoots = 0;
+    long rootsPruned = 0;
+    long nodesDeleted = 0;
+    long bytesDeleted = 0;
+    long backlog = 0;
+    long nanos = 0;
+    long linkedPruned = 0;
+    if (forest != null) {
+      lock.lock();
+      try {
+        retainedRoots = forest.retained(horizon);
+        rootsPruned = forest.rootsPruned;
+        nodesDeleted = forest.nodesDeleted;
+        bytesDeleted = forest.bytesDeleted;
+        backlog = forest.backlog(horizon);
+        nanos = forest.pruningNanos;
+        linkedPruned = forest.linkedPruned;
+      } finally {
+        lock.unlock();
+      }
+    }
     return new StateStats(commits.sum(), nodesWritten.sum(), bytesWritten.sum(), cache.hits(),
-        cache.misses(), cache.bytes());
+        cache.misses(), cache.bytes(), retainedRoots, rootsPruned, nodesDeleted, bytesDeleted,
+        backlog, nanos, linkedCommitted.sum(), linkedPruned);
   }
 
   /**
    * Writes a consistent copy of this store into {@code target}, which must not exist, while
    * commits go on: {@link Db#checkpoint(Path)} of the Db underneath, which holds the trie nodes
    * and the block records alike. A commit running meanwhile is in the copy with its root and block
-   * record or not at all (they are in its last batch); open the copy with {@link #open(Path)}.
+   * record or not at all (they are in its last batch); a pruning step is in it whole or not at
+   * all (one batch); open the copy with {@link #open(Path)}.
    *
    * @throws IllegalArgumentException when {@code target} exists
    */
@@ -431,13 +1139,30 @@ public final class StateStore implements AutoCloseable, NodeResolver {
     return db;
   }
 
-  /** Closes the store, and its Db when it opened it. */
+  /**
+   * Closes the store, and its Db when it opened it. Pruning work still due is left for the next
+   * open (it resumes there).
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
-    closed = true;
+    lock.lock();
+    try {
+      closed = true;
+      work.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    Thread t = pruner;
+    if (t != null) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (ownsDb) {
       db.close();
     }

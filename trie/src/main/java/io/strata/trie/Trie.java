@@ -73,7 +73,7 @@ public final class Trie {
   }
 
   NodeResolver resolver() {
-    return store == null ? NodeResolver.NONE : store;
+    return store == null ? NodeResolver.NONE : store.resolver();
   }
 
   /** Whether keys are hashed before use. */

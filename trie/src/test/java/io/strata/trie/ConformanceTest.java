@@ -72,6 +72,9 @@ class ConformanceTest {
               () -> inMemory(secure, ops, expected)));
           tests.add(DynamicTest.dynamicTest(file + " " + c.getKey() + " committed and reopened",
               () -> throughStore(secure, ops, expected, file + "-" + c.getKey())));
+          tests.add(DynamicTest.dynamicTest(file + " " + c.getKey() + " one block per change,"
+              + " window of 1", () -> windowOfOne(secure, ops, expected,
+                  file + "-" + c.getKey() + "-window")));
         }
       }
     }
@@ -287,6 +290,103 @@ class ConformanceTest {
           }
         }
         assertNull(store.rootAt(200).orElse(null));
+      } finally {
+        store.close();
+      }
+    }
+  }
+
+  /**
+   * Every change of a vector case committed as its own block under {@code Retention.blocks(1)}:
+   * each block's root reads its whole contents, the root before it is pruned, and after {@code
+   * waitForPruning} the store holds exactly the final root's nodes.
+   */
+  void windowOfOne(boolean secure, List<Op> ops, Hash expected, String name) {
+    StateOptions opts = StateOptions.builder().secure(secure).syncCommits(false)
+        .retention(Retention.blocks(1)).build();
+    try (StateStore store = StateStore.open(tmp.resolve(name.replaceAll("[^A-Za-z0-9_-]", "_")),
+        opts)) {
+      Trie t = store.emptyTrie();
+      List<Op> done = new ArrayList<>();
+      Hash previous = null;
+      for (int i = 0; i < ops.size(); i++) {
+        t = apply(t, List.of(ops.get(i)));
+        done.add(ops.get(i));
+        Hash root = store.commit(i, t);
+        assertEquals(model(secure, done).size(), count(store.trie(root)), "entries at " + i);
+        if (previous != null && !previous.equals(root) && !previous.equals(Hash.EMPTY_TRIE)) {
+          Hash p = previous;
+          org.junit.jupiter.api.Assertions.assertThrows(PrunedStateException.class,
+              () -> store.trie(p));
+        }
+        previous = root;
+      }
+      assertEquals(expected, t.rootHash(), "final root");
+      store.waitForPruning();
+      RetentionModel.checkExactly(store, java.util.Set.of(expected), name);
+    }
+  }
+
+  private static int count(Trie t) {
+    int n = 0;
+    for (Iterator<Map.Entry<byte[], byte[]>> it = t.entries(new byte[0]); it.hasNext(); it.next()) {
+      n++;
+    }
+    return n;
+  }
+
+  /** random-1.json with one block per root under {@code Retention.blocks(1)}, plain and secure. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void random1WithAWindowOfOne() {
+    Map<String, Object> body = (Map<String, Object>) Vectors.load("random-1.json");
+    for (boolean secure : new boolean[] {false, true}) {
+      List<Object> expected = (List<Object>) body.get(secure ? "rootsSecure" : "roots");
+      StateOptions opts = StateOptions.builder().secure(secure).syncCommits(false)
+          .nodeCacheBytes(secure ? 0 : 1 << 20).retention(Retention.blocks(1)).build();
+      Path dir = tmp.resolve(secure ? "random-window-secure" : "random-window-plain");
+      StateStore store = StateStore.open(dir, opts);
+      try {
+        Trie t = store.emptyTrie();
+        List<Op> pending = new ArrayList<>();
+        List<Op> all = new ArrayList<>();
+        Hash previous = null;
+        int r = 0;
+        for (Map<String, Object> op : randomOps(body)) {
+          String kind = (String) op.get("op");
+          if (!kind.equals("root")) {
+            byte[] key = Vectors.bytes((String) op.get("key"));
+            pending.add(new Op(key, kind.equals("put")
+                ? Vectors.bytes((String) op.get("value")) : null));
+            continue;
+          }
+          t = applyBatch(t, pending);
+          all.addAll(pending);
+          pending.clear();
+          Hash root = store.commit(r, t);
+          assertEquals(Hash.fromHex((String) expected.get(r)), root, "root " + r);
+          if (r % 10 == 0) {
+            assertEquals(model(false, all).size(), count(store.trie(root)), "entries at " + r);
+          }
+          if (previous != null && !previous.equals(root)
+              && !previous.equals(Hash.EMPTY_TRIE)) {
+            Hash p = previous;
+            StateStore s = store;
+            org.junit.jupiter.api.Assertions.assertThrows(PrunedStateException.class,
+                () -> s.trie(p), "root of block " + (r - 1));
+          }
+          previous = root;
+          r++;
+          if (r % 50 == 0 && r < 200) {
+            store.close();
+            store = StateStore.open(dir, opts);
+            t = store.trie(store.rootAt(r - 1).orElseThrow());
+          }
+        }
+        assertEquals(200, r);
+        store.waitForPruning();
+        RetentionModel.checkExactly(store, java.util.Set.of(previous), "random-1 window 1");
+        assertTrue(store.stats().nodesDeleted() > 0 || secure, "pruning deleted nodes");
       } finally {
         store.close();
       }

@@ -73,7 +73,7 @@ class DiffProperties {
     AtomicLong reads = new AtomicLong();
     NodeResolver counting = ref -> {
       reads.incrementAndGet();
-      return store.resolve(ref);
+      return store.resolver().resolve(ref);
     };
     DiffIterator it = new DiffIterator(new HashNodeOrNull(from).node, counting,
         new HashNodeOrNull(to).node, counting);
@@ -141,7 +141,7 @@ class DiffProperties {
   private static void walk(StateStore store, Node n, String pos, Set<String> out) {
     if (n instanceof HashNode h) {
       out.add(pos + "/" + h.hash);
-      n = store.resolve(h);
+      n = store.resolver().resolve(h);
     }
     if (n instanceof ExtensionNode e) {
       StringBuilder p = new StringBuilder(pos);
@@ -197,7 +197,7 @@ class DiffProperties {
       AtomicLong reads = new AtomicLong();
       NodeResolver counting = ref -> {
         reads.incrementAndGet();
-        return store.resolve(ref);
+        return store.resolver().resolve(ref);
       };
       Iterator<StateChange> it = new DiffIterator(new HashNode(before), counting,
           new HashNode(next), counting);

@@ -59,7 +59,7 @@ class StoreFailuresTest {
     byte[] leaf = {(byte) 0xc2, 0x31, 0x76}; // [hex-prefix "odd leaf, nibble 1", "v"]
     Hash root = Hash.keccak256(leaf);
     try (StateStore store = StateStore.open(dir)) {
-      store.db().put(root.toBytes(), leaf);
+      store.db().put(StoreKeys.node(Nibbles.EMPTY, root.toBytes()), leaf);
       Trie t = store.trie(root);
       CorruptionException e = assertThrows(CorruptionException.class,
           () -> t.entries(new byte[0]).next());
@@ -76,18 +76,21 @@ class StoreFailuresTest {
       StateStore store = StateStore.on(db, StateOptions.builder().nodeCacheBytes(0).build());
       t = fill(store.emptyTrie(), 2_000, 3);
       root = store.commit(t);
-      // find a stored node below the root: any 32-byte key other than the root
+      // find a stored node below the root: any node key (FORMAT.md, v2) other than the root's
+      byte[] rootKey = StoreKeys.node(Nibbles.EMPTY, root.bytes());
       byte[] victim = null;
       try (io.strata.lsm.Cursor c = db.cursor(io.strata.lsm.ReadOptions.defaults())) {
         for (c.seekToFirst(); c.isValid(); c.next()) {
-          if (c.key().length == 32 && !root.equalsBytes(c.key())) {
-            victim = c.key();
+          byte[] k = c.key();
+          if (k.length > 37 && k[0] == 0 && k[1] == 't' && k[2] == 'n') {
+            victim = k;
             break;
           }
         }
       }
       byte[] good = db.get(victim);
-      Hash victimHash = Hash.of(victim);
+      Hash victimHash = Hash.of(java.util.Arrays.copyOfRange(victim, victim.length - 32,
+          victim.length));
 
       // damaged: one flipped byte in the node's bytes
       byte[] bad = good.clone();
@@ -108,14 +111,14 @@ class StoreFailuresTest {
       assertEquals(2_000, readAll(store.trie(root)));
 
       // a damaged root
-      byte[] rootBytes = db.get(root.bytes());
+      byte[] rootBytes = db.get(rootKey);
       byte[] badRoot = rootBytes.clone();
       badRoot[3] ^= (byte) 0x80;
-      db.write(new WriteBatch().put(root.bytes(), badRoot), WriteOptions.defaults());
+      db.write(new WriteBatch().put(rootKey, badRoot), WriteOptions.defaults());
       assertThrows(CorruptionException.class, () -> store.trie(root));
       store.close();
       // closing a store on a caller's Db leaves the Db open
-      assertArrayEquals(badRoot, db.get(root.bytes()));
+      assertArrayEquals(badRoot, db.get(rootKey));
     }
   }
 

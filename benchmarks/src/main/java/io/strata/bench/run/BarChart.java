@@ -16,7 +16,8 @@ final class BarChart {
 
   static final double LOG_SPAN = 30;
   private static final Map<String, String> COLORS = Map.of(
-      "strata", "#e8590c", "strata-store", "#e8590c", "strata-memory", "#f59f00",
+      "strata", "#e8590c", "strata-store", "#e8590c", "strata-store-w128", "#d9480f",
+      "strata-memory", "#f59f00",
       "rocksdb", "#1c7ed6", "leveldb", "#2f9e44", "mvstore", "#7048e8", "tuweni", "#0c8599");
   private static final String[] SPARE = {"#868e96", "#c2255c", "#5c940d"};
 

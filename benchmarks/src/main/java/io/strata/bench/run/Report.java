@@ -56,7 +56,10 @@ final class Report {
       "Trie: 32-byte random keys, 70-byte values; blocks of 1,000 random account updates."
           + " `strata-store`: Strata's trie committed to its `StateStore` (defaults: one synced"
           + " commit per block, LZ4, 10 bits/key Bloom filter, 64 MiB write buffer, block cache"
-          + " and node cache); `strata-memory`: Strata's trie in memory, root hash per block;"
+          + " and node cache); `strata-store-w128`: the same with `Retention.blocks(128)`, pruned"
+          + " in the background (its blocks row's checks give the pruning backlog and what was"
+          + " deleted; its disk figure is taken after `waitForPruning()` and a full compaction);"
+          + " `strata-memory`: Strata's trie in memory, root hash per block;"
           + " `tuweni`: Apache Tuweni's `MerklePatriciaTrie` in memory, root hash per block."
           + " Reads of the store go through a trie opened from the committed root.",
       "Trie range workloads (`strata-store` only; the peers have no range proofs), at the"

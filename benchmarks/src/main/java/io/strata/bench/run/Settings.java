@@ -20,9 +20,10 @@ import java.util.Set;
  * @param dir where databases go, or null for a temporary directory deleted afterwards
  * @param out the report folder
  * @param help print the usage and stop
+ * @param blocksOption trie blocks from {@code --blocks}, or 0 for the size's default
  */
 record Settings(List<String> suites, boolean quick, int n, int rounds, List<String> engines,
-    List<String> workloads, Path dir, Path out, boolean help) {
+    List<String> workloads, Path dir, Path out, boolean help, int blocksOption) {
 
   static final String USAGE = String.join("\n",
       "usage: java -jar benchmarks/target/strata-bench.jar [kv|trie|all] [options]",
@@ -30,15 +31,18 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
       "Compares Strata with its peers, each engine in its own JVM, and writes a report.",
       "  kv     db_bench-style key-value workloads: Strata, RocksDB (JNI), the LevelDB port, H2 MVStore",
       "  trie   state-trie workloads (load, blocks of 1,000 updates, reads): Strata committed to its",
-      "         store, Strata in memory, Apache Tuweni in memory; range proofs and a state sync",
-      "         (proverange, verifyrange, sync): Strata's store only",
+      "         store (archive, and with a retention window of 128 blocks), Strata in memory,",
+      "         Apache Tuweni in memory; range proofs and a state sync (proverange, verifyrange,",
+      "         sync): Strata's store only",
       "  all    both (the default)",
       "options:",
       "  --quick            small sizes: about 2 minutes on 2 cores (default size: about 10 minutes)",
       "  --n N              entries (kv) and accounts (trie) instead of the size's default",
+      "  --blocks B         trie blocks of 1,000 updates instead of the size's default (50; 20 with",
+      "                     --quick); more than 128 shows strata-store-w128 pruning",
       "  --rounds R         measured rounds, each engine in a fresh JVM per round (default 3; 2 with --quick)",
       "  --engines a,b      engines to run: " + String.join(",", allEngines()),
-      "                     (\"strata\" also selects strata-store and strata-memory)",
+      "                     (\"strata\" also selects strata-store, strata-store-w128 and strata-memory)",
       "  --workloads a,b    workloads to run: " + String.join(",", allWorkloads()),
       "  --dir PATH         where databases go (default: a temporary directory, deleted afterwards)",
       "  --out PATH         report folder (default bench-results)",
@@ -59,6 +63,7 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
     boolean quick = false;
     boolean help = false;
     int n = 0;
+    int blocks = 0;
     int rounds = 0;
     List<String> engines = List.of();
     List<String> workloads = List.of();
@@ -80,7 +85,7 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
         }
         case "--quick" -> quick = true;
         case "--help", "-h" -> help = true;
-        case "--n", "--rounds", "--engines", "--workloads", "--dir", "--out" -> {
+        case "--n", "--blocks", "--rounds", "--engines", "--workloads", "--dir", "--out" -> {
           if (value == null) {
             if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
               throw new UsageException(arg + " needs a value");
@@ -89,6 +94,7 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
           }
           switch (arg) {
             case "--n" -> n = positive(arg, value, 1_000, 100_000_000);
+            case "--blocks" -> blocks = positive(arg, value, 1, 1_000_000);
             case "--rounds" -> rounds = positive(arg, value, 1, 100);
             case "--engines" -> engines = names(arg, value, allEngines());
             case "--workloads" -> workloads = names(arg, value, allWorkloads());
@@ -102,7 +108,7 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
     List<String> suites = suite == null || suite.equals("all")
         ? List.of(KvSuite.NAME, TrieSuite.NAME) : List.of(suite);
     Settings s = new Settings(suites, quick, n, rounds == 0 ? (quick ? 2 : 3) : rounds, engines,
-        workloads, dir, out, help);
+        workloads, dir, out, help, blocks);
     List<String> left = new ArrayList<>();
     for (String name : suites) {
       boolean any = false;
@@ -119,7 +125,8 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
       throw new UsageException("nothing to run: no engine and workload of "
           + String.join(" or ", suites) + " selected");
     }
-    return new Settings(List.copyOf(left), quick, n, s.rounds, engines, workloads, dir, out, help);
+    return new Settings(List.copyOf(left), quick, n, s.rounds, engines, workloads, dir, out, help,
+        blocks);
   }
 
   private static int positive(String option, String value, int min, int max)
@@ -203,7 +210,7 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
 
   /** Trie blocks of 1,000 updates. */
   int blocks() {
-    return quick ? 20 : 50;
+    return blocksOption > 0 ? blocksOption : quick ? 20 : 50;
   }
 
   /** Synced puts in fillsync (fewer if the time cap comes first). */

@@ -4,7 +4,9 @@ import io.strata.bench.trie.TrieWorkload;
 import io.strata.bench.trie.TuweniTrie;
 import io.strata.trie.Hash;
 import io.strata.trie.RangeProof;
+import io.strata.trie.Retention;
 import io.strata.trie.StateOptions;
+import io.strata.trie.StateStats;
 import io.strata.trie.StateStore;
 import io.strata.trie.Trie;
 import java.nio.file.Path;
@@ -37,7 +39,10 @@ final class TrieSuite {
   private TrieSuite() {}
 
   static final String NAME = "trie";
-  static final List<String> ENGINES = List.of("strata-store", "strata-memory", "tuweni");
+  static final List<String> ENGINES = List.of("strata-store", "strata-store-w128",
+      "strata-memory", "tuweni");
+  /** The retention window of the {@code strata-store-w128} engine (issue 12). */
+  static final int WINDOW = 128;
   static final List<String> WORKLOADS = List.of("load", "blocks", "readrandom", "proverange",
       "verifyrange", "sync");
   /** Workloads only {@code strata-store} runs. */
@@ -71,6 +76,14 @@ final class TrieSuite {
       return Double.NaN;
     }
 
+    /** Called once the blocks are committed: a windowed store waits for its pruning here. */
+    default void afterBlocks() {}
+
+    /** What the blocks workload reports besides throughput (pruning figures), or "". */
+    default String blockNotes() {
+      return "";
+    }
+
     @Override
     default void close() {}
   }
@@ -94,18 +107,53 @@ final class TrieSuite {
     }
   }
 
-  /** Strata's trie committed to a {@link StateStore}: one synced commit per block. */
+  /**
+   * Strata's trie committed to a {@link StateStore}: one synced commit per block; archive (the
+   * default) or with {@code Retention.blocks(128)}, pruned in the background.
+   */
   private static final class StrataStore implements Engine {
     private final Path dir;
     private final StateStore store;
+    private final boolean windowed;
     private Trie trie;
     private Hash root;
     private long block;
+    private long maxBacklog;
+    private long pruneWaitNanos;
+    /** Bytes written by the first commit (the load), so B counts only the blocks. */
+    private long loadBytes = -1;
 
-    StrataStore(Path dir) {
+    StrataStore(Path dir, boolean windowed) {
       this.dir = dir;
-      store = StateStore.open(dir, StateOptions.defaults());
+      this.windowed = windowed;
+      store = StateStore.open(dir, windowed
+          ? StateOptions.builder().retention(Retention.blocks(WINDOW)).build()
+          : StateOptions.defaults());
       trie = store.emptyTrie();
+    }
+
+    @Override
+    public void afterBlocks() {
+      if (windowed) {
+        long t0 = System.nanoTime();
+        store.waitForPruning();
+        pruneWaitNanos = System.nanoTime() - t0;
+        store.db().compactRange(null, null); // rule 4 of issue 12 measures after a compaction
+      }
+    }
+
+    @Override
+    public String blockNotes() {
+      if (!windowed) {
+        return "";
+      }
+      StateStats s = store.stats();
+      return String.format(java.util.Locale.ROOT, "window %d: pruning backlog max %d heights,"
+          + " %d roots pruned, %d nodes (%d bytes) deleted, %.1f s pruning, %.1f s waited at the"
+          + " end; %d bytes written per block (B); disk after waitForPruning and a full"
+          + " compaction", WINDOW, maxBacklog, s.rootsPruned(), s.nodesDeleted(),
+          s.bytesDeleted(), s.pruningNanos() / 1e9, pruneWaitNanos / 1e9,
+          block > 1 ? (s.bytesWritten() - loadBytes) / (block - 1) : 0);
     }
 
     @Override
@@ -116,6 +164,12 @@ final class TrieSuite {
         }
       });
       root = store.commit(block++, trie);
+      if (loadBytes < 0) {
+        loadBytes = store.stats().bytesWritten();
+      }
+      if (windowed) {
+        maxBacklog = Math.max(maxBacklog, store.stats().pruningBacklog());
+      }
       return root.toBytes();
     }
 
@@ -163,9 +217,10 @@ final class TrieSuite {
   }
 
   static void run(Params p, ChildOutput out) {
-    Path dir = p.engine().equals("strata-store") ? KvSuite.fresh(p.base(), "trie-") : null;
+    Path dir = p.engine().startsWith("strata-store") ? KvSuite.fresh(p.base(), "trie-") : null;
     try (Engine e = switch (p.engine()) {
-      case "strata-store" -> new StrataStore(dir);
+      case "strata-store" -> new StrataStore(dir, false);
+      case "strata-store-w128" -> new StrataStore(dir, true);
       case "strata-memory" -> new StrataMemory();
       case "tuweni" -> new Tuweni();
       default -> throw new IllegalArgumentException("unknown trie engine " + p.engine());
@@ -210,12 +265,14 @@ final class TrieSuite {
           m.add(idx.length, (long) idx.length * ENTRY);
         }
         m.finish(r, "");
+        e.afterBlocks();
+        r.checks = e.blockNotes();
         if (perBlock.count() > 0) {
           r.p50Micros = perBlock.quantile(0.50) / 1e3;
           r.p99Micros = perBlock.quantile(0.99) / 1e3;
           r.p999Micros = perBlock.quantile(0.999) / 1e3;
           r.latencyOf = "block of " + TrieWorkload.UPDATES_PER_BLOCK + " updates + "
-              + (p.engine().equals("strata-store") ? "synced commit" : "root hash");
+              + (p.engine().startsWith("strata-store") ? "synced commit" : "root hash");
         }
         if (report) {
           finish(r, e, root, out);

@@ -150,7 +150,9 @@ class ReportTest {
     assertEquals(2, quick.rounds());
     Settings strata = Settings.parse("all", "--engines", "strata", "--n=5000");
     assertEquals(List.of("strata"), strata.engines("kv"));
-    assertEquals(List.of("strata-store", "strata-memory"), strata.engines("trie"));
+    assertEquals(List.of("strata-store", "strata-store-w128", "strata-memory"),
+        strata.engines("trie"));
+    assertEquals(300, Settings.parse("trie", "--blocks", "300").blocks());
     assertEquals(5000, strata.n("kv"));
     assertEquals(3, strata.rounds());
     Settings trieOnly = Settings.parse("--workloads", "blocks");

@@ -1,0 +1,39 @@
+package io.strata.trie;
+
+import java.util.Arrays;
+
+/**
+ * A node's key in the store ({@link StoreKeys#node}: namespace, position, hash) as a map key:
+ * equality by bytes, hash code from the node hash's first bytes. Immutable; the array is never
+ * handed out to callers outside the trie package.
+ */
+final class NodeKey {
+  final byte[] bytes;
+  private final int hash;
+
+  NodeKey(byte[] bytes) {
+    this.bytes = bytes;
+    int n = bytes.length;
+    this.hash = (bytes[n - 32] & 0xff) << 24 | (bytes[n - 31] & 0xff) << 16
+        | (bytes[n - 30] & 0xff) << 8 | (bytes[n - 29] & 0xff) ^ n * 31;
+  }
+
+  static NodeKey of(byte[] position, byte[] hash) {
+    return new NodeKey(StoreKeys.node(position, hash));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof NodeKey k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public String toString() {
+    return Hash.hex(bytes);
+  }
+}

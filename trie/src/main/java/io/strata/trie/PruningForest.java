@@ -1,0 +1,507 @@
+package io.strata.trie;
+
+import io.strata.CorruptionException;
+import io.strata.lsm.Db;
+import io.strata.lsm.WriteBatch;
+import io.strata.lsm.WriteOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The members of a windowed store's pruning forest and the counts that make deletion exact (the
+ * mechanism and its invariants are in {@code trie/PRUNING.md}, section 2): every retained version
+ * is a member with an anchor; {@code count(K)} is the number of members that hold node K while
+ * their anchor does not; a node record is deleted in the same batch that brings its count to 0.
+ *
+ * <p>A pruning {@link #step} first counts every join not yet counted (invariant 4), then lets
+ * one member whose height has left the window leave, and writes everything it changed (counts,
+ * node deletions, member records, the canonical pointer of a pruned height) in one {@code
+ * WriteBatch}: a crash leaves the step done or not done.
+ *
+ * <p>Thread-safety: every method is called with the store's commit lock held, except {@link
+ * #retainedRoot}, {@link #waitingRoot} and {@link #linkedMember}, which read the published view
+ * of the members (a volatile array replaced after each change) and the concurrent map of linked
+ * tries, so that readers never wait for a pruning step.
+ */
+final class PruningForest {
+  private final Db db;
+  private final Path dir;
+  private final NodeResolver resolver;
+  private final NodeCache cache;
+  private final LeafLinks links;
+  final int epoch;
+  /** Members by sequence number (commit order). */
+  final TreeMap<Long, Version> members = new TreeMap<>();
+  /** Linked tries by root: their link counts; those with a count above 0 are members too. */
+  final Map<Hash, Linked> linked = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * The members as of the last change, for readers that do not take the lock ({@link
+   * #retainedRoot}); replaced (never changed) under the lock by {@link #publish()}.
+   */
+  private volatile Version[] view = new Version[0];
+
+  long rootsPruned;
+  long nodesDeleted;
+  long bytesDeleted;
+  long pruningNanos;
+  long linkedJoined;
+  long linkedPruned;
+
+  /**
+   * A linked trie (PRUNING.md, section 4): {@code links} counts the (key, root) links that
+   * members gained over their anchors; while it is above 0 the trie is a member of the forest
+   * with anchor {@code anchor} (another linked trie, or null). Stored under {@link
+   * StoreKeys#linked} as links (8 bytes) ‖ 1 if anchored ‖ the anchor's root (32).
+   */
+  static final class Linked {
+    final Hash root;
+    long links;
+    Hash anchor;
+    /** Read without the lock by {@link #linkedMember}. */
+    volatile boolean member;
+
+    Linked(Hash root) {
+      this.root = root;
+    }
+
+    byte[] value() {
+      byte[] v = new byte[41];
+      StoreKeys.putLong(v, 0, links);
+      if (anchor != null) {
+        v[8] = 1;
+        System.arraycopy(anchor.bytes(), 0, v, 9, 32);
+      }
+      return v;
+    }
+  }
+
+  PruningForest(Db db, Path dir, NodeResolver resolver, NodeCache cache, LeafLinks links,
+      int epoch) {
+    this.db = db;
+    this.dir = dir;
+    this.resolver = resolver;
+    this.cache = cache;
+    this.links = links;
+    this.epoch = epoch;
+  }
+
+  /** Whether links are followed (a {@link LeafLinks} other than none). */
+  boolean followsLinks() {
+    return !(links instanceof NoLinks);
+  }
+
+  /** The links of one entry, the empty trie's root left out. */
+  List<Hash> linksOf(byte[] key, byte[] value) {
+    if (value == null) {
+      return List.of();
+    }
+    List<Hash> l = links.links(key.clone(), value.clone());
+    if (l == null || l.isEmpty()) {
+      return List.of();
+    }
+    List<Hash> out = new ArrayList<>(l.size());
+    for (Hash h : l) {
+      if (h != null && !h.equals(Hash.EMPTY_TRIE) && !out.contains(h)) {
+        out.add(h);
+      }
+    }
+    return out;
+  }
+
+  /** Publishes the members for lock-free readers; call after every change of {@code members}. */
+  void publish() {
+    view = members.values().toArray(new Version[0]);
+  }
+
+  /** Without the lock: whether a member above {@code horizon} has this root. */
+  boolean retainedRoot(Hash root, long horizon) {
+    for (Version v : view) {
+      if (v.height > horizon && v.root.equals(root)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Without the lock: the height of a member at or below {@code horizon} with this root. */
+  Long waitingRoot(Hash root, long horizon) {
+    for (Version v : view) {
+      if (v.height <= horizon && v.root.equals(root)) {
+        return v.height;
+      }
+    }
+    return null;
+  }
+
+  /** Whether this root is a linked trie some retained root refers to (no lock needed). */
+  boolean linkedMember(Hash root) {
+    Linked l = linked.get(root);
+    return l != null && l.member;
+  }
+
+  /** Whether a step has work: a join not yet counted, or a member at or below the horizon. */
+  boolean due(long horizon) {
+    for (Version v : members.values()) {
+      if (!v.joined || v.height <= horizon) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Distinct heights at or below the horizon that still have members. */
+  int backlog(long horizon) {
+    return (int) members.values().stream().filter(v -> v.height <= horizon)
+        .mapToLong(v -> v.height).distinct().count();
+  }
+
+  /** Members above the horizon. */
+  long retained(long horizon) {
+    return members.values().stream().filter(v -> v.height > horizon).count();
+  }
+
+  /** Any member with this root (retained or waiting to leave), or null. */
+  Version memberWith(Hash root) {
+    for (Version v : members.descendingMap().values()) {
+      if (v.root.equals(root)) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The anchor for a new member at {@code height}: the member holding the canonical root at the
+   * highest retained height below, else the newest retained member, else none (-1).
+   */
+  long chooseAnchor(long height, long horizon, TreeMap<Long, Hash> canonical, long beforeSeq) {
+    for (Map.Entry<Long, Hash> e = canonical.lowerEntry(height); e != null && e.getKey() > horizon;
+        e = canonical.lowerEntry(e.getKey())) {
+      for (Version v : members.headMap(beforeSeq, false).descendingMap().values()) {
+        if (v.height == e.getKey() && v.root.equals(e.getValue())) {
+          return v.seq;
+        }
+      }
+    }
+    Version best = null;
+    for (Version v : members.headMap(beforeSeq, false).values()) {
+      if (v.height > horizon) {
+        best = v;
+      }
+    }
+    return best == null ? -1 : best.seq;
+  }
+
+  /** Counts changed in one step: the value read from the store and the new value. */
+  private final class Counts {
+    final Map<NodeKey, long[]> changed = new HashMap<>();
+    final Map<NodeKey, Integer> sizes = new HashMap<>();
+    /** Linked tries whose link count this step changed, in the order first touched. */
+    final Map<Hash, Linked> linkedTouched = new java.util.LinkedHashMap<>();
+    /** For a linked trie gained by some key: the trie that key linked before (a hint). */
+    final Map<Hash, Hash> predecessor = new HashMap<>();
+
+    void link(Hash root, int delta, Hash before) {
+      Linked l = linked.computeIfAbsent(root, Linked::new);
+      linkedTouched.put(root, l);
+      l.links += delta;
+      if (l.links < 0) {
+        throw new CorruptionException(dir, -1, "link count of trie " + root
+            + " would go below zero: the pruning records are damaged");
+      }
+      if (before != null) {
+        predecessor.putIfAbsent(root, before);
+      }
+    }
+
+    void add(NodeKey k, int delta, int size) {
+      long[] c = changed.get(k);
+      if (c == null) {
+        byte[] v = db.get(StoreKeys.count(epoch, k.bytes));
+        long old = 0;
+        if (v != null) {
+          if (v.length != 8) {
+            throw new CorruptionException(dir, -1, "pruning count of trie node key " + k + " is "
+                + v.length + " bytes, expected 8");
+          }
+          old = StoreKeys.getLong(v, 0);
+        }
+        c = new long[] {old, old};
+        changed.put(k, c);
+      }
+      c[1] += delta;
+      if (size > 0) {
+        sizes.put(k, size);
+      }
+    }
+
+    /** Counts the nodes, and the links, a version holds that another lacks. */
+    void diff(Version a, Version b, int delta) {
+      diffTries(a == null ? null : a.root, b == null ? null : b.root, delta, followsLinks());
+    }
+
+    /**
+     * {@code count += delta} for each node of trie {@code a} that trie {@code b} lacks (null:
+     * the empty trie); with {@code withLinks}, also {@code links += delta} for each (key, root)
+     * link of {@code a}'s entries that {@code b}'s entry at the same key lacks.
+     */
+    void diffTries(Hash a, Hash b, int delta, boolean withLinks) {
+      Hash ah = a == null ? Hash.EMPTY_TRIE : a;
+      Hash bh = b == null ? Hash.EMPTY_TRIE : b;
+      Node an = ah.equals(Hash.EMPTY_TRIE) ? null : new HashNode(ah);
+      Node bn = bh.equals(Hash.EMPTY_TRIE) ? null : new HashNode(bh);
+      TrieDiff.onlyIn(an, ah, bn, bh, resolver, (pos, node, hash) -> {
+        byte[] key = StoreKeys.node(pos, hash);
+        add(new NodeKey(key), delta, key.length + node.encodedLength());
+        if (withLinks) {
+          Committer.entries(node, pos, (k, v) -> {
+            List<Hash> mine = linksOf(k, v);
+            if (mine.isEmpty()) {
+              return;
+            }
+            List<Hash> theirs = bn == null ? List.of()
+                : linksOf(k, Trie.get(bn, Nibbles.of(k), resolver));
+            for (Hash h : mine) {
+              if (!theirs.contains(h)) {
+                link(h, delta, theirs.isEmpty() ? null : theirs.get(0));
+              }
+            }
+          });
+        }
+      });
+    }
+  }
+
+  /** Linked tries whose count rose above 0 join, anchored to the trie their key linked before. */
+  private void settleJoins(Counts counts, List<Linked> rewrittenLinked) {
+    for (Linked l : new ArrayList<>(counts.linkedTouched.values())) {
+      if (l.links > 0 && !l.member) {
+        Hash hint = counts.predecessor.get(l.root);
+        l.anchor = hint != null && linkedMember(hint) && !hint.equals(l.root) ? hint : null;
+        counts.diffTries(l.root, l.anchor, 1, false);
+        l.member = true;
+        linkedJoined++;
+        rewrittenLinked.add(l);
+      }
+    }
+  }
+
+  /** Linked tries whose count fell to 0 leave the forest, re-anchoring the tries on them. */
+  private void settleLeaves(Counts counts, List<Linked> rewrittenLinked) {
+    for (Linked l : new ArrayList<>(counts.linkedTouched.values())) {
+      if (l.links == 0 && l.member) {
+        List<Linked> children = new ArrayList<>();
+        for (Linked c : linked.values()) {
+          if (c.member && l.root.equals(c.anchor)) {
+            children.add(c);
+          }
+        }
+        l.member = false;
+        linkedPruned++;
+        rewrittenLinked.add(l);
+        if (l.anchor != null) {
+          counts.diffTries(l.root, l.anchor, -1, false);
+          for (Linked c : children) {
+            reanchorLinked(c, l, l.anchor, counts, rewrittenLinked);
+          }
+        } else if (children.isEmpty()) {
+          counts.diffTries(l.root, null, -1, false);
+        } else {
+          Linked heir = children.get(0);
+          counts.diffTries(l.root, heir.root, -1, false);
+          heir.anchor = null;
+          rewrittenLinked.add(heir);
+          for (Linked c : children) {
+            if (c != heir) {
+              reanchorLinked(c, l, heir.root, counts, rewrittenLinked);
+            }
+          }
+        }
+        l.anchor = null;
+      }
+    }
+  }
+
+  private void reanchorLinked(Linked c, Linked from, Hash to, Counts counts,
+      List<Linked> rewrittenLinked) {
+    counts.diffTries(c.root, to, 1, false);
+    counts.diffTries(c.root, from.root, -1, false);
+    c.anchor = to;
+    rewrittenLinked.add(c);
+  }
+
+  /**
+   * One pruning step: counts every pending join, then lets the oldest member at or below the
+   * horizon leave, in one batch. Returns whether it did anything.
+   */
+  boolean step(long horizon, TreeMap<Long, Hash> canonical, Map<Hash, Long> pruned) {
+    return step(horizon, canonical, pruned, true);
+  }
+
+  /** Whether some member's join is not counted yet. */
+  boolean joinsPending() {
+    for (Version v : members.values()) {
+      if (!v.joined) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A step that counts the pending joins and lets nothing leave (with {@code leave} false). */
+  boolean step(long horizon, TreeMap<Long, Hash> canonical, Map<Hash, Long> pruned,
+      boolean leave) {
+    long start = System.nanoTime();
+    Counts counts = new Counts();
+    List<Version> rewritten = new ArrayList<>();
+    for (Version v : members.values()) {
+      if (v.joined) {
+        continue;
+      }
+      if (v.joinSet != null && !followsLinks()) {
+        for (int i = 0; i < v.joinSet.size(); i++) {
+          byte[] key = v.joinSet.keys.get(i);
+          counts.add(new NodeKey(key), 1, key.length + v.joinSet.values.get(i).length);
+        }
+      } else {
+        counts.diff(v, v.anchor < 0 ? null : members.get(v.anchor), 1);
+      }
+      v.joinSet = null;
+      v.joined = true;
+      rewritten.add(v);
+    }
+    List<Linked> rewrittenLinked = new ArrayList<>();
+    settleJoins(counts, rewrittenLinked);
+    Version leaving = null;
+    for (Version v : leave ? members.values() : List.<Version>of()) {
+      if (v.height <= horizon && (leaving == null || v.height < leaving.height
+          || v.height == leaving.height && v.seq > leaving.seq)) {
+        leaving = v;
+      }
+    }
+    WriteBatch batch = new WriteBatch();
+    if (leaving != null) {
+      leave(leaving, counts, rewritten);
+      batch.delete(leaving.key());
+      Hash canon = canonical.get(leaving.height);
+      boolean otherAtHeight = false;
+      for (Version v : members.values()) {
+        if (v.height == leaving.height) {
+          otherAtHeight = true;
+        }
+      }
+      if (!otherAtHeight && canon != null) {
+        batch.delete(StoreKeys.canonical(leaving.height));
+        canonical.remove(leaving.height);
+      }
+      if (memberWith(leaving.root) == null) {
+        pruned.put(leaving.root, leaving.height);
+      }
+      rootsPruned++;
+    }
+    settleLeaves(counts, rewrittenLinked);
+    settleJoins(counts, rewrittenLinked);
+    if (leaving == null && rewritten.isEmpty() && rewrittenLinked.isEmpty()) {
+      return false;
+    }
+    for (Linked l : rewrittenLinked) {
+      byte[] key = StoreKeys.linked(epoch, l.root);
+      if (l.links == 0) {
+        batch.delete(key);
+        linked.remove(l.root);
+      } else {
+        batch.put(key, l.value());
+      }
+    }
+    for (Linked l : counts.linkedTouched.values()) {
+      if (!rewrittenLinked.contains(l)) {
+        if (l.links == 0) {
+          batch.delete(StoreKeys.linked(epoch, l.root));
+          linked.remove(l.root);
+        } else {
+          batch.put(StoreKeys.linked(epoch, l.root), l.value());
+        }
+      }
+    }
+    List<NodeKey> deleted = new ArrayList<>();
+    for (Map.Entry<NodeKey, long[]> e : counts.changed.entrySet()) {
+      long now = e.getValue()[1];
+      byte[] countKey = StoreKeys.count(epoch, e.getKey().bytes);
+      if (now < 0) {
+        throw new CorruptionException(dir, -1, "pruning count of trie node key " + e.getKey()
+            + " would go below zero (" + now + "): the pruning records are damaged");
+      }
+      if (now == 0) {
+        batch.delete(countKey);
+        batch.delete(e.getKey().bytes);
+        deleted.add(e.getKey());
+      } else if (now != e.getValue()[0]) {
+        batch.put(countKey, StoreKeys.longBytes(now));
+      }
+    }
+    for (Version v : rewritten) {
+      if (members.containsKey(v.seq)) {
+        batch.put(v.key(), v.value(epoch));
+      }
+    }
+    db.write(batch, WriteOptions.defaults());
+    publish();
+    for (NodeKey k : deleted) {
+      cache.remove(k);
+      Integer size = counts.sizes.get(k);
+      bytesDeleted += size == null ? 0 : size;
+    }
+    nodesDeleted += deleted.size();
+    pruningNanos += System.nanoTime() - start;
+    return true;
+  }
+
+  /** Removes {@code x} from the forest, re-anchoring the members anchored to it. */
+  private void leave(Version x, Counts counts, List<Version> rewritten) {
+    List<Version> children = new ArrayList<>();
+    for (Version v : members.values()) {
+      if (v.anchor == x.seq) {
+        children.add(v);
+      }
+    }
+    members.remove(x.seq); // published at the end of the step, once pruned names it
+    if (x.anchor >= 0) {
+      Version y = members.get(x.anchor);
+      counts.diff(x, y, -1);
+      for (Version c : children) {
+        reanchor(c, x, y, counts, rewritten);
+      }
+      return;
+    }
+    if (children.isEmpty()) {
+      counts.diff(x, null, -1);
+      return;
+    }
+    Version heir = children.get(0);
+    for (Version c : children) {
+      if (c.height < heir.height || c.height == heir.height && c.seq > heir.seq) {
+        heir = c;
+      }
+    }
+    counts.diff(x, heir, -1);
+    heir.anchor = -1;
+    rewritten.add(heir);
+    for (Version c : children) {
+      if (c != heir) {
+        reanchor(c, x, heir, counts, rewritten);
+      }
+    }
+  }
+
+  private void reanchor(Version c, Version from, Version to, Counts counts,
+      List<Version> rewritten) {
+    counts.diff(c, to, 1);
+    counts.diff(c, from, -1);
+    c.anchor = to.seq;
+    rewritten.add(c);
+  }
+}

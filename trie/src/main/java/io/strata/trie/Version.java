@@ -1,0 +1,48 @@
+package io.strata.trie;
+
+/**
+ * One recorded (height, root) pair of a windowed store: a member of the pruning forest (see
+ * {@code trie/PRUNING.md}). Stored under {@link StoreKeys#version} as root (32 bytes), anchor's
+ * sequence number (8, -1 for none), the epoch in which its join was counted (4, 0 for not yet)
+ * and the epoch in which its anchor was chosen (4).
+ *
+ * <p>Thread-safety: mutable fields are changed only under the store's commit lock.
+ */
+final class Version {
+  static final int VALUE_BYTES = 48;
+
+  final long seq;
+  final long height;
+  final Hash root;
+  /** Sequence number of the anchor, or -1. */
+  long anchor;
+  /** Whether this version's join is counted in the current epoch. */
+  boolean joined;
+  /** What the commit wrote (exactly the join), kept until the join is counted; null after. */
+  NodeSet joinSet;
+
+  Version(long seq, long height, Hash root, long anchor) {
+    this.seq = seq;
+    this.height = height;
+    this.root = root;
+    this.anchor = anchor;
+  }
+
+  byte[] key() {
+    return StoreKeys.version(height, seq);
+  }
+
+  byte[] value(int epoch) {
+    byte[] v = new byte[VALUE_BYTES];
+    System.arraycopy(root.bytes(), 0, v, 0, 32);
+    StoreKeys.putLong(v, 32, anchor);
+    StoreKeys.putInt(v, 40, joined ? epoch : 0);
+    StoreKeys.putInt(v, 44, epoch);
+    return v;
+  }
+
+  @Override
+  public String toString() {
+    return "version " + seq + " (block " + height + ", root " + root + ")";
+  }
+}
