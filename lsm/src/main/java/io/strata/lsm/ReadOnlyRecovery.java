@@ -84,8 +84,14 @@ final class ReadOnlyRecovery {
       // before the cut do not change, so read it again, skipping the records already applied.
       long applied = 0;
       for (int attempt = 1; ; attempt++) {
-        try (LogReader r = LogReader.open(fs, Wal.segmentPath(dir, n), n,
-            RecoveryMode.TOLERATE_TRUNCATED_TAIL, i == segments.size() - 1)) {
+        boolean lastSegment = i == segments.size() - 1;
+        // the last segment may be the one a writer is appending to: read it as one copy, so
+        // that the checks past its tail see the bytes the records were read from
+        try (LogReader r = lastSegment
+            ? LogReader.openSnapshot(fs, Wal.segmentPath(dir, n), n,
+                RecoveryMode.TOLERATE_TRUNCATED_TAIL, true)
+            : LogReader.open(fs, Wal.segmentPath(dir, n), n,
+                RecoveryMode.TOLERATE_TRUNCATED_TAIL, false)) {
           byte[] record;
           long index = 0;
           while ((record = r.next()) != null) {

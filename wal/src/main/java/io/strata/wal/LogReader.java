@@ -105,6 +105,54 @@ public final class LogReader implements Closeable {
     }
   }
 
+  /** Files larger than this are read in place by {@link #openSnapshot}, not copied. */
+  static final long MAX_SNAPSHOT_BYTES = 1L << 28;
+
+  /**
+   * As {@link #open}, but over a copy of the file's bytes read once, front to back, at the open:
+   * for a reader of a log that a writer in another process may be appending to right now (a
+   * read-only open). Every check then sees the same bytes; reading the file in place, the checks
+   * that look past a torn tail (are the bytes after it all zeros? does a valid fragment follow?)
+   * would see records the writer appended after the tail was read, and call a live tail damage.
+   * Files over {@value #MAX_SNAPSHOT_BYTES} bytes are read in place.
+   */
+  public static LogReader openSnapshot(
+      FileSystem fs, Path file, long number, RecoveryMode mode, boolean lastInLog)
+      throws IOException {
+    Objects.requireNonNull(mode, "mode");
+    byte[] bytes;
+    try (ReadableFile f = fs.openForRead(file)) {
+      long size = f.size();
+      if (size > MAX_SNAPSHOT_BYTES) {
+        return open(fs, file, number, mode, lastInLog);
+      }
+      bytes = new byte[(int) size];
+      f.readFully(0, ByteBuffer.wrap(bytes));
+    }
+    ReadableFile copy = new ReadableFile() {
+      @Override
+      public void readFully(long position, ByteBuffer dst) throws IOException {
+        if (position < 0 || position + dst.remaining() > bytes.length) {
+          throw new java.io.EOFException("read of " + dst.remaining() + " bytes at " + position
+              + " past the end of a " + bytes.length + "-byte copy of " + file);
+        }
+        dst.put(bytes, (int) position, dst.remaining());
+      }
+
+      @Override
+      public long size() {
+        return bytes.length;
+      }
+
+      @Override
+      public void close() {}
+    };
+    LogReader r = new LogReader(copy, file, number, mode, lastInLog, bytes.length,
+        LogFormat.MAX_RECORD_BYTES);
+    r.readHeader();
+    return r;
+  }
+
   private void readHeader() throws IOException {
     byte[] expected = LogFormat.fileHeader(number);
     int have = (int) Math.min(size, FILE_HEADER_SIZE);
