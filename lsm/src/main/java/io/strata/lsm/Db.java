@@ -5,17 +5,13 @@ import io.strata.StrataException;
 import io.strata.fs.FileLock;
 import io.strata.fs.FileSystem;
 import io.strata.lsm.internal.ByteSource;
-import io.strata.lsm.internal.InternalIterator;
 import io.strata.lsm.internal.Limits;
-import io.strata.lsm.internal.compaction.Compaction;
 import io.strata.lsm.internal.compaction.CompactionPicker;
 import io.strata.lsm.internal.memtable.Memtable;
 import io.strata.lsm.internal.table.BlockCache;
 import io.strata.lsm.internal.table.TableCache;
-import io.strata.lsm.internal.table.TableReader;
 import io.strata.lsm.internal.version.FileMetadata;
 import io.strata.lsm.internal.version.FileNames;
-import io.strata.lsm.internal.version.Version;
 import io.strata.lsm.internal.version.VersionEdit;
 import io.strata.lsm.internal.version.VersionSet;
 import io.strata.wal.Durability;
@@ -24,7 +20,6 @@ import io.strata.wal.WalOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -35,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -62,8 +56,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safety: all methods may be called from any number of threads. Concurrent writers are
  * queued; the writer at the head of the queue (the leader) writes its own batch and those queued
  * behind it as one log record. Reads take no lock: they pin a {@code ReadView}. Locks, and what
- * each guards: the mutex (memtables, the log, flush state, the writer queue and the compaction
- * scheduler's state; see the fields), the version set's own lock (the version chain and the
+ * each guards: the mutex (the log, the stop flags, and the state of the commit pipeline, the flusher
+ * and the compaction scheduler; see the fields and each room), the version set's own lock (the version chain and the
  * manifest), the compaction scheduler's monitor (one {@link #compactRange} at a time), and the
  * monitors inside {@code ObsoleteFiles} and {@code SnapshotList}. Order: the compactRange monitor
  * before the mutex; the mutex before the version set's lock and the obsolete files' pending set;
@@ -72,10 +66,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The engine's parts, each in its own class: {@code CommitPipeline} (the write path) behind
  * {@code CommitEnv}, {@code WriteStall} (back-pressure), {@code Recovery} (opening), {@code
  * Level0Writer} (flush output), {@code CompactionScheduler} (background compactions and
- * compactRange), {@code ObsoleteFiles}, {@code SnapshotList}, {@code EngineCounters} (stats);
- * tables, memtables, versions and compaction in the non-exported {@code io.strata.lsm.internal}
- * packages. This class holds the public API, memtable switches, the scheduling of flushes, and
- * close.
+ * compactRange), {@code Flusher} (the memtables, their switch and the flush job), {@code
+ * ReadPath} (the published read view and the reads over it), {@code ObsoleteFiles}, {@code
+ * SnapshotList}, {@code EngineCounters} (stats); tables, memtables, versions and compaction in the
+ * non-exported {@code io.strata.lsm.internal} packages; test-only: {@code TestKnobs} (settings)
+ * and {@code TestAccess} (a look inside). This class holds the public API, which checks arguments
+ * and delegates, the environments the rooms see it through, opening and close.
  */
 public final class Db implements AutoCloseable {
   /** Largest key accepted: 64 KiB. */
@@ -105,6 +101,10 @@ public final class Db implements AutoCloseable {
   private final ObsoleteFiles obsolete;
   /** The open snapshots. */
   private final SnapshotList snapshots = new SnapshotList();
+  /** The published read view and the reads over it. */
+  private final ReadPath reads;
+  /** The memtables, their switch and the flush job; sees this Db as its env. */
+  private final Flusher flusher;
   /** The writer queue, group commit, log append and memtable insert; sees this Db as its env. */
   private final CommitPipeline commits;
   private final ExecutorService flushExecutor;
@@ -116,23 +116,17 @@ public final class Db implements AutoCloseable {
 
   /**
    * The mutex: guards the fields below marked "guarded by mutex", the commit pipeline's queue,
-   * and the decisions to switch memtables and to start flushes and compactions. Never held while
-   * a file is written (leaders, flushes and compactions release it around their I/O).
+   * the flusher's memtables and the compaction scheduler's state, so the decisions to switch
+   * memtables and to start flushes and compactions. Never held while a file is written (leaders,
+   * flushes and compactions release it around their I/O).
    */
   private final ReentrantLock mutex = new ReentrantLock();
   /** Signalled when background work finishes (a flush ends, an error is recorded). */
   private final Condition backgroundDone = mutex.newCondition();
 
   // ---- Guarded by mutex.
-  /** The memtable writes go into; replaced (with {@link #wal}'s segment) by a switch. */
-  private Memtable mem;
-  /** The frozen memtable being flushed, or null. */
-  private Memtable imm;
-  /** The log; set once by recovery, read by the leader under the mutex. */
+  /** The log; set once by recovery, read by the leader and the memtable switch under the mutex. */
   private Wal wal;
-  private boolean flushRunning;
-  /** Time the current leader has waited in {@link #makeRoom}. */
-  private long stalledNanos;
 
   // ---- Written under the mutex, read without it (volatile or atomic).
   /** close() has begun: no new writes, flushes or compactions. */
@@ -141,8 +135,6 @@ public final class Db implements AutoCloseable {
   private volatile boolean closed;
   /** The first failure that stopped writes, or null. */
   private volatile Throwable backgroundError;
-  /** What reads pin: mem, imm and the current version; replaced under the mutex. */
-  private volatile ReadView view;
   /** The last sequence number whose group is in the memtable (published by the leader). */
   private final AtomicLong lastSequence = new AtomicLong();
 
@@ -169,6 +161,10 @@ public final class Db implements AutoCloseable {
     this.compactionExecutor = options.backgroundThreads() > 1
         ? Executors.newFixedThreadPool(options.backgroundThreads() - 1, threads("compaction"))
         : flushExecutor;
+    this.reads = new ReadPath(this, fs, dir, tables, versions, lastSequence, knobs.hook(),
+        knobs.maxBlockBytes());
+    this.flusher = new Flusher(mutex, backgroundDone, new FlushEnv(), stall,
+        options.writeBufferSize(), flushExecutor, dir);
     this.compactions = new CompactionScheduler(mutex, backgroundDone, new CompactionEnv(), fs,
         dir, tables, versions, obsolete, counters, picker, knobs.compactionOptions(options),
         knobs.hook(), compactionExecutor, Math.max(1, options.backgroundThreads() - 1));
@@ -177,7 +173,8 @@ public final class Db implements AutoCloseable {
   private ThreadFactory threads(String role) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
-      Thread t = new Thread(r, "strata-" + role + "-" + n.incrementAndGet() + " " + dir.getFileName());
+      Thread t = new Thread(r,
+          "strata-" + role + "-" + n.incrementAndGet() + " " + dir.getFileName());
       t.setDaemon(true);
       return t;
     };
@@ -264,8 +261,9 @@ public final class Db implements AutoCloseable {
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
     wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize)
         .maxRecordBytes(knobs.walMaxRecordBytes()).build());
-    mem = Memtable.forWriteBuffer(newSegment, options.writeBufferSize());
-    view = new ReadView(mem, null, versions.acquireCurrent());
+    Memtable mem = Memtable.forWriteBuffer(newSegment, options.writeBufferSize());
+    flusher.start(mem);
+    reads.start(mem);
     Recovery.deleteTemporaryFiles(fs, dir);
     obsolete.enable();
     obsolete.deleteNow();
@@ -392,23 +390,17 @@ public final class Db implements AutoCloseable {
   private final class WriteEnv implements CommitEnv {
     @Override
     public void makeRoomForWrite(boolean force) {
-      Db.this.makeRoomForWrite(force);
+      flusher.makeRoomForWrite(force);
     }
 
     @Override
     public void checkWritable() {
-      if (backgroundError != null) {
-        throw new StrataException("writes are stopped after an earlier failure ("
-            + backgroundError.getMessage() + "); reopen the Db", backgroundError);
-      }
-      if (closing) {
-        throw new IllegalStateException("Db " + dir + " is closed");
-      }
+      checkWritesAccepted();
     }
 
     @Override
     public CommitTarget target() {
-      Memtable target = mem;
+      Memtable target = flusher.mem();
       Wal log = wal;
       return new CommitTarget() {
         @Override
@@ -468,7 +460,7 @@ public final class Db implements AutoCloseable {
 
     @Override
     public void installVersion() {
-      installView();
+      flusher.installView();
     }
 
     @Override
@@ -487,6 +479,96 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /** What the flusher sees of this Db: the log, the versions, the table writer, the listener. */
+  private final class FlushEnv implements Flusher.Env {
+    @Override
+    public void checkWritable() {
+      checkWritesAccepted();
+    }
+
+    @Override
+    public Throwable backgroundError() {
+      return backgroundError;
+    }
+
+    @Override
+    public void stopWrites(StrataException failure) {
+      recordBackgroundError(failure);
+    }
+
+    @Override
+    public int level0Files() {
+      return versions.current().files(0).size();
+    }
+
+    @Override
+    public long rotateLog() throws IOException {
+      return wal.rotate();
+    }
+
+    @Override
+    public void installView(Memtable mem, Memtable imm) {
+      reads.install(mem, imm);
+    }
+
+    @Override
+    public long newTableNumber() {
+      return obsolete.newOutputNumber();
+    }
+
+    @Override
+    public FileMetadata writeTable(Memtable frozen, long number) throws IOException {
+      FileMetadata f = level0Writer.write(frozen, number);
+      if (f != null) {
+        counters.flushed(f.fileSize());
+      }
+      return f;
+    }
+
+    @Override
+    public void record(FileMetadata table, long logNumber) throws IOException {
+      VersionEdit edit = new VersionEdit();
+      if (table != null) {
+        edit.addFile(0, table);
+      }
+      edit.logNumber = logNumber;
+      edit.lastSequence = lastSequence.get();
+      versions.logAndApply(edit);
+    }
+
+    @Override
+    public void installed(long number) {
+      obsolete.installed(number);
+      compactions.maybeSchedule();
+    }
+
+    @Override
+    public void flushed(FileMetadata f, long startNanos) {
+      obsolete.deleteNow();
+      if (f != null) {
+        Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+        tell(l -> l.onFlushCompleted(new EventListener.FlushInfo(
+            new EventListener.TableInfo(f.number(), 0, f.fileSize()), f.entries(), took)));
+      }
+    }
+
+    @Override
+    public void countStall(long nanos) {
+      counters.stalled(nanos);
+    }
+  }
+
+  /** Throws when writes are refused: stopped after an earlier failure, or closing. */
+  private void checkWritesAccepted() {
+    if (backgroundError != null) {
+      throw new StrataException("writes are stopped after an earlier failure ("
+          + backgroundError.getMessage() + "); reopen the Db", backgroundError);
+    }
+    if (closing) {
+      throw new IllegalStateException("Db " + dir + " is closed");
+    }
+  }
+
   private void recordBackgroundError(Throwable t) {
     mutex.lock();
     try {
@@ -499,184 +581,7 @@ public final class Db implements AutoCloseable {
     }
   }
 
-  /**
-   * Makes sure the memtable has room, switching to a new one (and a new log segment) when it is
-   * full, or when {@code force} and it holds anything. Applies back-pressure: a write is delayed
-   * by a millisecond once level 0 holds {@code level0SlowdownTrigger} tables, and a full memtable
-   * is not switched while the previous one is still being flushed or level 0 holds {@code
-   * level0StopTrigger} tables. Mutex held (released while waiting).
-   */
-  private void makeRoomForWrite(boolean force) {
-    try {
-      makeRoom(force);
-    } finally {
-      long stalled = stalledNanos;
-      if (stalled > 0) {
-        counters.stalled(stalled);
-        stalledNanos = 0;
-      }
-    }
-  }
-
-  private void makeRoom(boolean force) {
-    boolean delayed = false;
-    while (true) {
-      if (backgroundError != null) {
-        throw new StrataException("writes are stopped after an earlier failure ("
-            + backgroundError.getMessage() + "); reopen the Db", backgroundError);
-      }
-      if (closing) {
-        throw new IllegalStateException("Db " + dir + " is closed");
-      }
-      WriteStall.Action action = stall.next(force, delayed, versions.current().files(0).size(),
-          mem.approximateBytes(), mem.isEmpty(), imm != null);
-      if (action == WriteStall.Action.DELAY) {
-        delayed = true;
-        long start = System.nanoTime();
-        mutex.unlock();
-        try {
-          LockSupport.parkNanos(1_000_000);
-        } finally {
-          mutex.lock();
-        }
-        stalledNanos += System.nanoTime() - start;
-        continue;
-      }
-      if (action == WriteStall.Action.PROCEED) {
-        return;
-      }
-      if (action == WriteStall.Action.WAIT) {
-        long start = System.nanoTime();
-        backgroundDone.awaitUninterruptibly();
-        stalledNanos += System.nanoTime() - start;
-        continue;
-      }
-      try {
-        long segment = wal.rotate();
-        Memtable fresh = Memtable.forWriteBuffer(segment, options.writeBufferSize());
-        imm = mem;
-        mem = fresh;
-        installView();
-        scheduleFlush();
-      } catch (IOException | RuntimeException | Error e) {
-        // half a switch (a new segment, the old memtable) must take no more writes
-        StrataException failure = new StrataException("starting a new write-ahead log segment"
-            + " failed: " + e.getMessage() + "; this Db accepts no more writes until reopened", e);
-        if (backgroundError == null) {
-          backgroundError = failure;
-        }
-        backgroundDone.signalAll();
-        if (e instanceof Error error) {
-          throw error;
-        }
-        throw failure;
-      }
-      force = false;
-    }
-  }
-
-  /** Publishes a new read view of mem, imm and the current version. Mutex held. */
-  private void installView() {
-    ReadView old = view;
-    view = new ReadView(mem, imm, versions.acquireCurrent());
-    old.release();
-  }
-
-  /**
-   * The current view, retained. A failed retain means the view was retired: either a newer one is
-   * already published (take that), or {@link #close()} released the last one (throw).
-   */
-  private ReadView acquireView() {
-    knobs.hook().accept("read-acquiring-view");
-    while (true) {
-      ReadView v = view;
-      if (v.retain()) {
-        return v;
-      }
-      if (closed) {
-        throw new IllegalStateException("Db " + dir + " is closed");
-      }
-      Thread.onSpinWait();
-    }
-  }
-
   // ---------------------------------------------------------------- flush
-
-  private void scheduleFlush() {
-    if (!flushRunning && imm != null && backgroundError == null) {
-      flushRunning = true;
-      try {
-        flushExecutor.execute(this::flushImmutable);
-      } catch (RuntimeException | Error e) {
-        flushRunning = false; // or flush() and close() would wait for it for ever
-        throw e;
-      }
-    }
-  }
-
-  /** Background: writes the frozen memtable to a level-0 table and records it. */
-  private void flushImmutable() {
-    try {
-      Memtable frozen;
-      long number;
-      long logNumber;
-      mutex.lock();
-      try {
-        frozen = imm;
-        number = obsolete.newOutputNumber();
-        logNumber = mem.walSegment();
-      } finally {
-        mutex.unlock();
-      }
-      long start = System.nanoTime();
-      FileMetadata f = level0Writer.write(frozen, number);
-      VersionEdit edit = new VersionEdit();
-      if (f != null) {
-        edit.addFile(0, f);
-        counters.flushed(f.fileSize());
-      }
-      edit.logNumber = logNumber;
-      edit.lastSequence = lastSequence.get();
-      versions.logAndApply(edit);
-      mutex.lock();
-      try {
-        imm = null;
-        installView();
-        obsolete.installed(number);
-        compactions.maybeSchedule();
-      } finally {
-        mutex.unlock();
-      }
-      obsolete.deleteNow();
-      if (f != null) {
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        tell(l -> l.onFlushCompleted(new EventListener.FlushInfo(
-            new EventListener.TableInfo(f.number(), 0, f.fileSize()), f.entries(), took)));
-      }
-      mutex.lock();
-      try {
-        // done only now, so flush() returns after the listener heard of it; a memtable frozen
-        // meanwhile could not schedule its flush while this one ran, so schedule it here
-        flushRunning = false;
-        backgroundDone.signalAll();
-        scheduleFlush();
-      } finally {
-        mutex.unlock();
-      }
-    } catch (Throwable t) {
-      LOG.log(System.Logger.Level.ERROR, "flush of " + dir + " failed; writes are stopped", t);
-      mutex.lock();
-      try {
-        if (backgroundError == null) {
-          backgroundError = new StrataException("flush failed: " + t.getMessage(), t);
-        }
-        flushRunning = false;
-        backgroundDone.signalAll();
-      } finally {
-        mutex.unlock();
-      }
-    }
-  }
 
   /**
    * Flushes the memtable to a table file and waits until it is recorded. Returns at once when the
@@ -685,17 +590,7 @@ public final class Db implements AutoCloseable {
   public void flush() {
     checkOpen();
     commits.flushRequest();
-    mutex.lock();
-    try {
-      while ((imm != null || flushRunning) && backgroundError == null) {
-        backgroundDone.awaitUninterruptibly();
-      }
-      if (backgroundError != null) {
-        throw new StrataException("flush failed: " + backgroundError.getMessage(), backgroundError);
-      }
-    } finally {
-      mutex.unlock();
-    }
+    flusher.awaitFlushed();
   }
 
   // ---------------------------------------------------------------- compaction
@@ -727,7 +622,7 @@ public final class Db implements AutoCloseable {
     try {
       while (backgroundError == null && !closing) {
         compactions.maybeSchedule();
-        if (!flushRunning && imm == null && !compactions.busy()) {
+        if (flusher.idle() && !compactions.busy()) {
           return;
         }
         backgroundDone.awaitUninterruptibly();
@@ -779,27 +674,7 @@ public final class Db implements AutoCloseable {
     checkKey(key);
     Objects.requireNonNull(options, "options");
     checkOpen();
-    // The view first, then the sequence: every version a compaction dropped before the view was
-    // taken is shadowed by one at or below any sequence read after it.
-    ReadView v = acquireView();
-    try {
-      long sequence = sequenceFor(options);
-      byte[] value = v.get(key, sequence, tables, options.fillCache());
-      return value == null || value == Memtable.DELETED ? null : value;
-    } finally {
-      v.release();
-    }
-  }
-
-  private long sequenceFor(ReadOptions options) {
-    Snapshot s = options.snapshot();
-    if (s == null) {
-      return lastSequence.get();
-    }
-    if (s.db() != this) {
-      throw new IllegalArgumentException("snapshot belongs to another Db");
-    }
-    return s.sequence();
+    return reads.get(key, options);
   }
 
   /** A cursor over the whole store as it is now. Close it when done. */
@@ -811,15 +686,7 @@ public final class Db implements AutoCloseable {
   public Cursor cursor(ReadOptions options) {
     Objects.requireNonNull(options, "options");
     checkOpen();
-    ReadView v = acquireView(); // before the sequence, as in get
-    try {
-      long sequence = sequenceFor(options);
-      InternalIterator it = v.iterator(tables, options.fillCache());
-      return new DbCursor(this, v, it, sequence, options.lowerBoundRef(), options.upperBoundRef());
-    } catch (RuntimeException | Error e) {
-      v.release();
-      throw e;
-    }
+    return reads.cursor(options);
   }
 
   /** A snapshot of the current state. Close it when done. */
@@ -850,44 +717,13 @@ public final class Db implements AutoCloseable {
    */
   public List<CorruptionException> verifyChecksums() {
     checkOpen();
-    Version v = versions.acquireCurrent();
-    try {
-      List<CorruptionException> problems = new ArrayList<>();
-      for (int level = 0; level < VersionEdit.LEVELS; level++) {
-        for (FileMetadata f : v.files(level)) {
-          Path path = FileNames.table(dir, f.number());
-          TableReader t;
-          try {
-            t = TableReader.open(fs, path, f.number(), new BlockCache(0), knobs.maxBlockBytes());
-          } catch (CorruptionException e) {
-            problems.add(e);
-            continue;
-          } catch (StrataException e) {
-            problems.add(new CorruptionException(path, 0, "table " + f.number() + " of level "
-                + level + " cannot be read: " + e.getMessage(), e));
-            continue;
-          }
-          try {
-            if (t.fileSize() != f.fileSize()) {
-              problems.add(new CorruptionException(path, Math.min(t.fileSize(), f.fileSize()),
-                  "table is " + t.fileSize() + " bytes; the manifest recorded " + f.fileSize()));
-            }
-            problems.addAll(t.verifyChecksums());
-          } finally {
-            t.release();
-          }
-        }
-      }
-      return problems;
-    } finally {
-      v.release();
-    }
+    return reads.verifyChecksums();
   }
 
   /** Current figures of the store. */
   public DbStats stats() {
     checkOpen();
-    ReadView v = acquireView();
+    ReadView v = reads.acquire();
     try {
       Set<Long> busy;
       mutex.lock();
@@ -902,42 +738,9 @@ public final class Db implements AutoCloseable {
     }
   }
 
-  /**
-   * The state the manifest on disk describes, read afresh into a new version set that writes
-   * nothing (for tests in this package).
-   */
-  VersionSet readManifest() throws IOException {
-    VersionSet fresh = new VersionSet(fs, dir, v -> { });
-    fresh.recover();
-    return fresh;
-  }
-
-  /** Compaction pointers as the live version set holds them (for tests in this package). */
-  byte[] compactPointer(int level) {
-    return versions.compactPointer(level);
-  }
-
-  /** Deletes obsolete files now instead of when the background gets to it (for tests). */
-  void deleteObsoleteFilesNow() {
-    obsolete.deleteNow();
-  }
-
-  /** The current table version, retained: the caller releases it (for tests). */
-  Version acquireCurrentVersion() {
-    return versions.acquireCurrent();
-  }
-
-  /** The current table version (for tests in this package). */
-  Version currentVersion() {
-    return versions.current();
-  }
-
-  Path directory() {
-    return dir;
-  }
-
-  Options options() {
-    return options;
+  /** Test-only: a look inside this Db for tests in this package (see {@link TestAccess}). */
+  TestAccess testAccess() {
+    return new TestAccess(dir, options, versions, obsolete);
   }
 
   // ---------------------------------------------------------------- close
@@ -955,7 +758,7 @@ public final class Db implements AutoCloseable {
       }
       closing = true;
       commits.awaitDrained();
-      while (flushRunning || compactions.backgroundRunning()) {
+      while (flusher.running() || compactions.backgroundRunning()) {
         backgroundDone.awaitUninterruptibly(); // running compactions see closing and stop soon
       }
     } finally {
@@ -979,7 +782,7 @@ public final class Db implements AutoCloseable {
           + dir + " failed: " + e.getMessage(), e);
     }
     try {
-      view.release();
+      reads.releaseView();
       versions.close();
       tables.close();
     } catch (RuntimeException | Error e) {
