@@ -56,12 +56,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safety: all methods may be called from any number of threads. Concurrent writers are
  * queued; the writer at the head of the queue (the leader) writes its own batch and those queued
  * behind it as one log record. Reads take no lock: they pin a {@code ReadView}. Locks, and what
- * each guards: the mutex (the log, the stop flags, and the state of the commit pipeline, the flusher
- * and the compaction scheduler; see the fields and each room), the version set's own lock (the version chain and the
- * manifest), the compaction scheduler's monitor (one {@link #compactRange} at a time), and the
- * monitors inside {@code ObsoleteFiles} and {@code SnapshotList}. Order: the compactRange monitor
- * before the mutex; the mutex before the version set's lock and the obsolete files' pending set;
- * nothing is taken under the version set's lock that calls back into this class's locks.
+ * each guards: the mutex (the log, the stop flags, and the state of the commit pipeline, the
+ * flusher and the compaction scheduler; see the fields and each room), the version set's own lock
+ * (the version chain and the manifest), the compaction scheduler's monitor (one {@link
+ * #compactRange} at a time), and the monitors inside {@code ObsoleteFiles} and {@code
+ * SnapshotList}. Order: the compactRange monitor before the mutex; the mutex before the version
+ * set's lock and the obsolete files' pending set; nothing is taken under the version set's lock
+ * that calls back into this class's locks.
  *
  * <p>The engine's parts, each in its own class: {@code CommitPipeline} (the write path) behind
  * {@code CommitEnv}, {@code WriteStall} (back-pressure), {@code Recovery} (opening), {@code

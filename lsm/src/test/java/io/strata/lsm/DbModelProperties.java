@@ -59,7 +59,8 @@ class DbModelProperties {
   record CompactRange(String from, String to) implements Op {}
 
   static final List<String> KEYS =
-      List.of("", "a", "aa", "ab", "abc", "b", "b0", "ba", "c", "d", "da", "dab", "e", "f", "g", "zz");
+      List.of("", "a", "aa", "ab", "abc", "b", "b0", "ba", "c", "d", "da", "dab", "e", "f", "g",
+          "zz");
 
   static String value(Put p) {
     StringBuilder s = new StringBuilder(p.key()).append('#').append(p.seed()).append(':');
