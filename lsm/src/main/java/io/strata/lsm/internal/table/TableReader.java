@@ -210,7 +210,7 @@ public final class TableReader {
   }
 
   /** Index of the first data block whose last key is at or after {@code target}. */
-  public int findBlock(byte[] target) {
+  int findBlock(byte[] target) {
     int lo = 0;
     int hi = indexKeys.length;
     while (lo < hi) {
@@ -290,7 +290,7 @@ public final class TableReader {
     return properties;
   }
 
-  public long number() {
+  long number() {
     return number;
   }
 
@@ -303,7 +303,7 @@ public final class TableReader {
   }
 
   /** Takes a reference; false when the reader is already closed. */
-  public boolean retain() {
+  boolean retain() {
     return refs.retain();
   }
 

@@ -24,16 +24,16 @@ public final class VersionEdit {
   private static final int TAG_DELETED_FILE = 5;
   private static final int TAG_NEW_FILE = 6;
 
-  public record NewFile(int level, FileMetadata file) {}
+  record NewFile(int level, FileMetadata file) {}
 
-  public record DeletedFile(int level, long number) {}
+  record DeletedFile(int level, long number) {}
 
   public Long logNumber;
-  public Long nextFileNumber;
+  Long nextFileNumber;
   public Long lastSequence;
   public final TreeMap<Integer, byte[]> compactPointers = new TreeMap<>();
-  public final List<DeletedFile> deleted = new ArrayList<>();
-  public final List<NewFile> added = new ArrayList<>();
+  final List<DeletedFile> deleted = new ArrayList<>();
+  final List<NewFile> added = new ArrayList<>();
 
   public VersionEdit addFile(int level, FileMetadata f) {
     added.add(new NewFile(level, f));
@@ -45,7 +45,7 @@ public final class VersionEdit {
     return this;
   }
 
-  public byte[] encode() {
+  byte[] encode() {
     ByteSink out = new ByteSink(256);
     if (logNumber != null) {
       out.putVarint(TAG_LOG_NUMBER).putVarint(logNumber);
