@@ -210,7 +210,7 @@ public final class TableReader {
   }
 
   /** Index of the first data block whose last key is at or after {@code target}. */
-  int findBlock(byte[] target) {
+  public int findBlock(byte[] target) {
     int lo = 0;
     int hi = indexKeys.length;
     while (lo < hi) {

@@ -23,7 +23,7 @@ public final class FileNames {
 
   public record Parsed(Kind kind, long number) {}
 
-  static final String CURRENT = "CURRENT";
+  public static final String CURRENT = "CURRENT";
   public static final String LOCK = "LOCK";
 
   public static Path table(Path dir, long number) {
