@@ -181,7 +181,7 @@ public final class Block {
   }
 
   /** Every entry, decoded; for iterators. */
-  Entries decodeAll() {
+  public Entries decodeAll() {
     // grows as needed: a hostile restart count must not make it allocate up front
     int capacity = Math.max(4, Math.min(restartCount * TableFormat.RESTART_INTERVAL, 1024));
     byte[][] keys = new byte[capacity][];
@@ -215,14 +215,14 @@ public final class Block {
   }
 
   /** The decoded entries of a block. Immutable once built. */
-  static final class Entries {
+  public static final class Entries {
     private final byte[] data;
-    final byte[][] keys;
+    public final byte[][] keys;
     private final int[] valueStarts;
     private final int[] valueLengths;
-    final int count;
+    public final int count;
 
-    Entries(byte[] data, byte[][] keys, int[] valueStarts, int[] valueLengths, int count) {
+    public Entries(byte[] data, byte[][] keys, int[] valueStarts, int[] valueLengths, int count) {
       this.data = data;
       this.keys = keys;
       this.valueStarts = valueStarts;
@@ -230,7 +230,7 @@ public final class Block {
       this.count = count;
     }
 
-    byte[] value(int i) {
+    public byte[] value(int i) {
       return Arrays.copyOfRange(data, valueStarts[i], valueStarts[i] + valueLengths[i]);
     }
   }

@@ -24,16 +24,16 @@ public final class VersionEdit {
   private static final int TAG_DELETED_FILE = 5;
   private static final int TAG_NEW_FILE = 6;
 
-  record NewFile(int level, FileMetadata file) {}
+  public record NewFile(int level, FileMetadata file) {}
 
-  record DeletedFile(int level, long number) {}
+  public record DeletedFile(int level, long number) {}
 
   public Long logNumber;
-  Long nextFileNumber;
+  public Long nextFileNumber;
   public Long lastSequence;
   public final TreeMap<Integer, byte[]> compactPointers = new TreeMap<>();
-  final List<DeletedFile> deleted = new ArrayList<>();
-  final List<NewFile> added = new ArrayList<>();
+  public final List<DeletedFile> deleted = new ArrayList<>();
+  public final List<NewFile> added = new ArrayList<>();
 
   public VersionEdit addFile(int level, FileMetadata f) {
     added.add(new NewFile(level, f));
