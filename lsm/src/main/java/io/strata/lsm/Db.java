@@ -12,6 +12,7 @@ import io.strata.lsm.internal.table.BlockCache;
 import io.strata.lsm.internal.table.TableCache;
 import io.strata.lsm.internal.version.FileMetadata;
 import io.strata.lsm.internal.version.FileNames;
+import io.strata.lsm.internal.version.Version;
 import io.strata.lsm.internal.version.VersionEdit;
 import io.strata.lsm.internal.version.VersionSet;
 import io.strata.wal.Durability;
@@ -30,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -88,7 +90,10 @@ public final class Db implements AutoCloseable {
   /** Test-only hook and limits ({@link TestKnobs#NONE} outside tests). */
   private final TestKnobs knobs;
   private final FileSystem fs;
+  /** Null when read-only: a read-only Db takes no lock. */
   private final FileLock lock;
+  /** Opened by {@link #openReadOnly}: writes nothing, deletes nothing, refuses writes. */
+  private final boolean readOnly;
   private final BlockCache blockCache;
   private final TableCache tables;
   /** Versions and the manifest; its own lock (see {@link VersionSet}). */
@@ -142,14 +147,17 @@ public final class Db implements AutoCloseable {
   /** The deepest level, where {@link #compactRange} puts what it compacts. */
   static final int LAST_LEVEL = CompactionScheduler.LAST_LEVEL;
 
-  private Db(Path dir, Options options, TestKnobs knobs, FileLock lock) {
+  private Db(Path dir, Options options, TestKnobs knobs, FileLock lock, boolean readOnly) {
     this.dir = dir;
+    this.readOnly = readOnly;
     this.options = options;
     this.knobs = knobs;
     this.fs = options.fileSystem();
     this.lock = lock;
     this.blockCache = new BlockCache(options.blockCacheBytes());
-    this.tables = new TableCache(fs, dir, blockCache, options.maxOpenFiles(),
+    // read-only: every table stays open (see openReadOnly), so a writer's deletions cannot reach it
+    this.tables = new TableCache(fs, dir, blockCache,
+        readOnly ? Integer.MAX_VALUE : options.maxOpenFiles(),
         knobs.maxBlockBytes(), knobs.hook());
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
         options.maxManifestBytes());
@@ -212,7 +220,7 @@ public final class Db implements AutoCloseable {
       throw new StrataException("cannot open " + dir + ": it is in use by another open Db, or"
           + " its lock file cannot be taken (" + e.getMessage() + ")", e);
     }
-    Db db = new Db(dir, options, knobs, lock);
+    Db db = new Db(dir, options, knobs, lock, false);
     try {
       db.recover();
       return db;
@@ -246,7 +254,9 @@ public final class Db implements AutoCloseable {
     versions.close();
     tables.close();
     try {
-      lock.close();
+      if (lock != null) {
+        lock.close();
+      }
     } catch (IOException e) {
       cause.addSuppressed(e);
     }
@@ -257,6 +267,7 @@ public final class Db implements AutoCloseable {
    * level 0 holds what the log held; then a new log segment and an empty memtable start.
    */
   private void recover() throws IOException {
+    checkNotIncompleteCheckpoint();
     long newSegment = new Recovery(fs, dir, options, versions, obsolete, level0Writer).run();
     lastSequence.set(versions.lastSequence());
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
@@ -358,6 +369,7 @@ public final class Db implements AutoCloseable {
    */
   public void syncWal() {
     checkOpen();
+    checkWritable();
     commits.syncLog();
   }
 
@@ -381,6 +393,7 @@ public final class Db implements AutoCloseable {
           + knobs.walMaxRecordBytes() + " bytes for one write-ahead log record");
     }
     checkFitsTables(batch);
+    checkWritable();
     if (batch.count() == 0) {
       return;
     }
@@ -590,6 +603,7 @@ public final class Db implements AutoCloseable {
    */
   public void flush() {
     checkOpen();
+    checkWritable();
     commits.flushRequest();
     flusher.awaitFlushed();
   }
@@ -607,6 +621,7 @@ public final class Db implements AutoCloseable {
    */
   public void compactRange(byte[] from, byte[] to) {
     checkOpen();
+    checkWritable();
     flush();
     compactions.compactRange(from, to);
   }
@@ -619,6 +634,9 @@ public final class Db implements AutoCloseable {
    */
   public void waitForCompactions() {
     checkOpen();
+    if (readOnly) {
+      return; // no background work runs
+    }
     mutex.lock();
     try {
       while (backgroundError == null && !closing) {
@@ -733,7 +751,7 @@ public final class Db implements AutoCloseable {
       } finally {
         mutex.unlock();
       }
-      return counters.stats(v, picker, busy, wal.bytesWritten(), blockCache);
+      return counters.stats(v, picker, busy, wal == null ? 0 : wal.bytesWritten(), blockCache);
     } finally {
       v.release();
     }
@@ -744,6 +762,274 @@ public final class Db implements AutoCloseable {
     return new TestAccess(dir, options, versions, obsolete);
   }
 
+  // ---------------------------------------------------------------- read-only opens
+
+  /** How often {@link #openReadOnly} starts again when a writer changed the store under it. */
+  private static final int READ_ONLY_ATTEMPTS = 5;
+
+  /**
+   * The file a checkpoint writes first and deletes last: a directory holding it is an interrupted
+   * checkpoint, which every open refuses.
+   */
+  static final String CHECKPOINT_MARKER = "CHECKPOINT-INCOMPLETE";
+
+  /** {@link #openReadOnly(Path, Options)} with default options. */
+  public static Db openReadOnly(Path dir) {
+    return openReadOnly(dir, Options.defaults());
+  }
+
+  /**
+   * Opens the existing store in {@code dir} for reading only. Takes no lock, so it may be used
+   * while another {@code Db} (in this process or another) has the store open for writing; writes,
+   * deletes and creates no file, not even to repair a torn log tail: the write-ahead log is
+   * replayed into memory. Reads see the store as it was when the open read it: the tables the
+   * manifest named then (every one is opened at once and kept open until {@link #close()}, so a
+   * writer's compaction deleting them later cannot take them away; this costs one open file per
+   * table) and the log records written by then. Later writes by another process are not seen;
+   * open again to see them.
+   *
+   * <p>When a writer changes the store while this open reads it (a table or log segment the
+   * manifest named is deleted before it could be opened, or the manifest rolls over) the open
+   * starts again, up to five times; then the last failure is thrown, as it is at once for damage.
+   *
+   * <p>Every write method ({@code put}, {@code delete}, {@code write}, {@code syncWal}, {@code
+   * flush}, {@code compactRange}) throws {@link UnsupportedOperationException}; {@link
+   * #waitForCompactions()} returns at once. {@link #checkpoint(Path)} works (it writes only its
+   * target).
+   *
+   * @throws StrataException when {@code dir} holds no store or cannot be read
+   * @throws CorruptionException when a file needed to open the store is damaged or missing
+   */
+  public static Db openReadOnly(Path dir, Options options) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(options, "options");
+    FileSystem fs = options.fileSystem();
+    for (int attempt = 1; ; attempt++) {
+      Db db = new Db(dir, options, TestKnobs.NONE, null, true);
+      try {
+        db.recoverReadOnly();
+        return db;
+      } catch (IOException | StrataException e) {
+        db.abandon(e);
+        boolean noStore = e instanceof StrataException && !(e instanceof CorruptionException)
+            && e.getCause() == null;
+        if (noStore || attempt >= READ_ONLY_ATTEMPTS) {
+          if (e instanceof IOException) {
+            throw new StrataException("cannot open " + dir + " read-only: " + e.getMessage()
+                + (attempt > 1 ? " (after " + attempt + " attempts)" : ""), e);
+          }
+          throw (StrataException) e;
+        }
+        // a writer may have deleted a file between our reading the manifest and opening it
+        LockSupport.parkNanos(10_000_000L * attempt);
+      } catch (RuntimeException | Error e) {
+        db.abandon(e);
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Reads the manifest, replays the log into memory and opens every table, writing nothing.
+   * Throws {@link IOException} or {@link CorruptionException} when a file is missing or damaged,
+   * and a {@link StrataException} without a cause when there is no store.
+   */
+  private void recoverReadOnly() throws IOException {
+    checkNotIncompleteCheckpoint();
+    ReadOnlyRecovery r = new ReadOnlyRecovery(fs, dir, options, versions,
+        new Recovery(fs, dir, options, versions, obsolete, level0Writer));
+    Memtable mem = r.run();
+    lastSequence.set(r.lastSequence());
+    flusher.start(mem);
+    reads.start(mem);
+    Version v = versions.current();
+    for (int level = 0; level < VersionEdit.LEVELS; level++) {
+      for (FileMetadata f : v.files(level)) {
+        tables.acquire(f.number()).release(); // the cache keeps it open from now on
+      }
+    }
+  }
+
+  private void closeReadOnly() {
+    mutex.lock();
+    try {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      closed = true;
+    } finally {
+      mutex.unlock();
+    }
+    flushExecutor.shutdown();
+    compactionExecutor.shutdown();
+    reads.releaseView();
+    versions.close();
+    tables.close();
+  }
+
+  /** Whether this Db was opened by {@link #openReadOnly}. */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  private void checkWritable() {
+    if (readOnly) {
+      throw new UnsupportedOperationException("Db " + dir + " is open read-only"
+          + " (Db.openReadOnly): it refuses writes, flushes and compactions");
+    }
+  }
+
+  private void checkNotIncompleteCheckpoint() throws IOException {
+    Path marker = dir.resolve(CHECKPOINT_MARKER);
+    if (fs.exists(marker)) {
+      throw new CorruptionException(marker, 0, dir + " is an incomplete checkpoint (the"
+          + " checkpoint was interrupted before it finished): delete it and take the checkpoint"
+          + " again");
+    }
+  }
+
+  // ---------------------------------------------------------------- checkpoints
+
+  /**
+   * Writes a consistent copy of the store as it is at one moment into {@code target}, a directory
+   * that must not exist, while reads and writes go on: every write that returned before this call
+   * is in the copy, none that starts after it returns is, and a write running concurrently is
+   * wholly in or wholly out (batches stay atomic). The copy is a store of its own, for {@link
+   * #open} (or {@link #openReadOnly}).
+   *
+   * <p>How: under the Db's mutex it takes the current view (memtables and table version) and the
+   * last sequence number; the version's tables are hard-linked into the target ({@link
+   * FileSystem#link}; copied where links fail, e.g. across devices), what the memtables hold up to
+   * that sequence is written as level-0 tables, and a manifest and {@code CURRENT} are written
+   * last. No log segment is copied; nothing in the source directory changes. The target holds a
+   * marker file from its creation until the end, so a checkpoint interrupted by a crash is
+   * refused by every open, naming the marker, instead of opening as a partial store.
+   *
+   * @throws IllegalArgumentException when {@code target} exists
+   * @throws StrataException when the copy cannot be written (the target is then incomplete)
+   */
+  public void checkpoint(Path target) {
+    Objects.requireNonNull(target, "target");
+    checkOpen();
+    try {
+      if (fs.exists(target)) {
+        throw new IllegalArgumentException("checkpoint target " + target + " already exists");
+      }
+    } catch (IOException e) {
+      throw new StrataException("cannot check checkpoint target " + target + ": "
+          + e.getMessage(), e);
+    }
+    ReadView v;
+    long sequence;
+    mutex.lock();
+    try {
+      // under the mutex the view is the current one and every published write is in it
+      v = reads.acquire();
+      sequence = lastSequence.get();
+      knobs.hook().accept("checkpoint-view-taken"); // tests take a snapshot of this moment here
+    } finally {
+      mutex.unlock();
+    }
+    try {
+      new Checkpoint(fs, dir, target, knobs.tableOptions(options), options.maxManifestBytes(),
+          knobs.hook()).write(v.version, v.imm, v.mem, sequence, versions::newFileNumber);
+    } catch (IOException e) {
+      throw new StrataException("checkpoint of " + dir + " into " + target + " failed: "
+          + e.getMessage() + " (the target is incomplete; delete it)", e);
+    } finally {
+      v.release();
+    }
+  }
+
+  // ---------------------------------------------------------------- multiGet
+
+  /** {@link #multiGet(List, ReadOptions)} with default read options. */
+  public List<byte[]> multiGet(List<byte[]> keys) {
+    return multiGet(keys, ReadOptions.defaults());
+  }
+
+  /**
+   * The values of {@code keys} (null where absent), in the order of the keys, all read from one
+   * view at one sequence number (the options' snapshot, or now): one consistent state, as if read
+   * at one instant. The keys are probed in sorted order, so keys that share a table block find it
+   * in the block cache, and the view is taken once; a key may appear more than once.
+   *
+   * @return an unmodifiable list of the same size as {@code keys}, holding copies
+   */
+  public List<byte[]> multiGet(List<byte[]> keys, ReadOptions options) {
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(options, "options");
+    Integer[] order = new Integer[keys.size()];
+    byte[][] k = new byte[keys.size()][];
+    for (int i = 0; i < order.length; i++) {
+      k[i] = keys.get(i);
+      if (k[i] == null) {
+        throw new NullPointerException("keys[" + i + "]");
+      }
+      checkKey(k[i]);
+      order[i] = i;
+    }
+    checkOpen();
+    return reads.multiGet(k, order, options);
+  }
+
+  // ---------------------------------------------------------------- properties
+
+  /** Level summary: one line per level, "L&lt;n&gt; &lt;tables&gt; tables &lt;bytes&gt; bytes score &lt;s&gt;". */
+  public static final String PROPERTY_LEVELS = "strata.levels";
+  /** Approximate bytes in a key range; the name is followed by {@code :<hexFrom>..<hexTo>}. */
+  public static final String PROPERTY_APPROXIMATE_BYTES = "strata.approximate-bytes";
+  /** Estimated number of live keys. */
+  public static final String PROPERTY_ESTIMATED_KEYS = "strata.estimated-keys";
+  /** Bytes held by the memtables. */
+  public static final String PROPERTY_MEMTABLE_BYTES = "strata.memtable-bytes";
+  /** Estimated bytes compactions still have to rewrite. */
+  public static final String PROPERTY_PENDING_COMPACTION_BYTES = "strata.pending-compaction-bytes";
+  /** The background failure that stopped writes, or "none". */
+  public static final String PROPERTY_BACKGROUND_ERRORS = "strata.background-errors";
+
+  /** The property names {@link #property} knows, in a fixed order. */
+  public static final List<String> PROPERTIES = List.of(PROPERTY_LEVELS,
+      PROPERTY_APPROXIMATE_BYTES + ":<hexFrom>..<hexTo>", PROPERTY_ESTIMATED_KEYS,
+      PROPERTY_MEMTABLE_BYTES, PROPERTY_PENDING_COMPACTION_BYTES, PROPERTY_BACKGROUND_ERRORS);
+
+  /**
+   * A named figure of the store, as text (numbers in decimal):
+   *
+   * <ul>
+   *   <li>{@code strata.levels}: one line per level 0 to 6, {@code L<n> <tables> tables <bytes>
+   *       bytes score <score>}, the score as in {@link DbStats.LevelStats#score()}.
+   *   <li>{@code strata.approximate-bytes:<hexFrom>..<hexTo>}: bytes of table files holding user
+   *       keys in {@code [from, to)}, the keys in hexadecimal, either side empty for unbounded
+   *       ({@code strata.approximate-bytes:..} is the whole store). Estimated from the table
+   *       indexes at data-block granularity; memtables are not counted.
+   *   <li>{@code strata.estimated-keys}: entries of all tables and memtables; overwritten and
+   *       deleted versions not yet compacted away count too, so it is an upper bound of the live
+   *       keys, exact right after a full compaction of a store without deletions.
+   *   <li>{@code strata.memtable-bytes}: bytes held by the mutable and the flushing memtable.
+   *   <li>{@code strata.pending-compaction-bytes}: for each level due for compaction (score at
+   *       least 1), the bytes above its target (level 0: all its bytes); an estimate of the work
+   *       compactions have to do before every level is within its target.
+   *   <li>{@code strata.background-errors}: the failure of a background flush or compaction or of
+   *       the write-ahead log that stopped writes, or {@code none}.
+   * </ul>
+   *
+   * @throws IllegalArgumentException for an unknown name (the message lists the known ones) or a
+   *     malformed range
+   */
+  public String property(String name) {
+    Objects.requireNonNull(name, "name");
+    checkOpen();
+    DbStats stats = stats();
+    ReadView v = reads.acquire();
+    try {
+      return DbProperties.get(name, v, stats, tables, backgroundError);
+    } finally {
+      v.release();
+    }
+  }
+
   // ---------------------------------------------------------------- close
 
   /**
@@ -752,6 +1038,10 @@ public final class Db implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (readOnly) {
+      closeReadOnly();
+      return;
+    }
     mutex.lock();
     try {
       if (closing) {

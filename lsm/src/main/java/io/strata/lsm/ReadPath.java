@@ -15,14 +15,16 @@ import io.strata.lsm.internal.version.VersionEdit;
 import io.strata.lsm.internal.version.VersionSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * The read path of a {@link Db}: the published {@link ReadView} (the memtables and the table
- * version reads pin) and the reads over it: point reads, cursors, and the checksum check of every
- * live table. Arguments are checked by {@code Db} before they get here.
+ * version reads pin) and the reads over it: point reads, {@code multiGet}, cursors, and the
+ * checksum check of every live table. Arguments are checked by {@code Db} before they get here.
  *
  * <p>Invariant: a read takes its view first and its sequence number after, so every version a
  * compaction dropped before the view was taken is shadowed by one at or below that sequence.
@@ -120,6 +122,27 @@ final class ReadPath {
       throw new IllegalArgumentException("snapshot belongs to another Db");
     }
     return s.sequence();
+  }
+
+  /**
+   * What {@link Db#multiGet(List, ReadOptions)} returns: the values of {@code keys} (checked), all
+   * read from one view at one sequence number, probed in the order {@code order} gives (the
+   * indexes of {@code keys}; sorted here by key, so keys sharing a block find it cached).
+   */
+  List<byte[]> multiGet(byte[][] keys, Integer[] order, ReadOptions options) {
+    Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(keys[a], keys[b]));
+    byte[][] values = new byte[order.length][];
+    ReadView v = acquire(); // before the sequence, as in get
+    try {
+      long sequence = sequenceFor(options);
+      for (int i : order) {
+        byte[] value = v.get(keys[i], sequence, tables, options.fillCache());
+        values[i] = value == null || value == Memtable.DELETED ? null : value;
+      }
+    } finally {
+      v.release();
+    }
+    return Collections.unmodifiableList(Arrays.asList(values));
   }
 
   /** A cursor over the store as of the options' snapshot (or now). */

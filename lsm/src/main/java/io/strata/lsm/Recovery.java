@@ -156,7 +156,7 @@ final class Recovery {
    * the open here, naming it, rather than a read later. (A table cut short is left to the reads
    * and {@link Db#verifyChecksums()}, which report it with the rest of the damage.)
    */
-  private void checkTablesExist() throws IOException {
+  void checkTablesExist() throws IOException {
     Set<String> names = new HashSet<>(fs.list(dir));
     Version v = versions.current();
     for (int level = 0; level < v.levels().size(); level++) {
@@ -178,7 +178,7 @@ final class Recovery {
    * (when known, i.e. not -1) means records between them are gone: a log file cut short that was
    * not the last, say, which the log format alone cannot see.
    */
-  private long applyLogRecord(RecordPosition position, byte[] record, Memtable into,
+  long applyLogRecord(RecordPosition position, byte[] record, Memtable into,
       long expected) {
     Path file = Wal.segmentPath(dir, position.segment());
     ByteSource in = new ByteSource(record, 0, record.length, file, position.offset(),

@@ -413,6 +413,19 @@ public final class StateStore implements AutoCloseable, NodeResolver {
         cache.misses(), cache.bytes());
   }
 
+  /**
+   * Writes a consistent copy of this store into {@code target}, which must not exist, while
+   * commits go on: {@link Db#checkpoint(Path)} of the Db underneath, which holds the trie nodes
+   * and the block records alike. A commit running meanwhile is in the copy with its root and block
+   * record or not at all (they are in its last batch); open the copy with {@link #open(Path)}.
+   *
+   * @throws IllegalArgumentException when {@code target} exists
+   */
+  public void checkpoint(Path target) {
+    checkOpen();
+    db.checkpoint(target);
+  }
+
   /** The key-value store underneath. */
   public Db db() {
     return db;

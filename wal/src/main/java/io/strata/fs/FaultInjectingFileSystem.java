@@ -39,7 +39,8 @@ public final class FaultInjectingFileSystem implements FileSystem {
     LIST,
     SYNC_DIRECTORY,
     CREATE_DIRECTORIES,
-    LOCK
+    LOCK,
+    LINK
   }
 
   /** How a chosen call fails. */
@@ -224,6 +225,12 @@ public final class FaultInjectingFileSystem implements FileSystem {
   public void rename(Path source, Path target) throws IOException {
     maybeFail(Op.RENAME, target);
     delegate.rename(source, target);
+  }
+
+  @Override
+  public void link(Path existing, Path link) throws IOException {
+    maybeFail(Op.LINK, link);
+    delegate.link(existing, link);
   }
 
   @Override

@@ -51,6 +51,19 @@ public interface FileSystem {
   /** Renames {@code source} to {@code target}, atomically replacing {@code target} if it exists. */
   void rename(Path source, Path target) throws IOException;
 
+  /**
+   * Makes {@code link}, which must not exist, a second name of the existing file {@code existing}
+   * (a hard link: both names reach the same bytes; deleting one leaves the other). Durable, like a
+   * creation, once {@link #syncDirectory(Path)} of the link's parent returns. By default links are
+   * not supported: callers that only need the bytes under the new name copy the file instead.
+   *
+   * @throws UnsupportedOperationException when this file system has no links
+   * @throws IOException when the link cannot be made, for example across devices
+   */
+  default void link(Path existing, Path link) throws IOException {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no hard links");
+  }
+
   /** Deletes a file; returns false when it did not exist. */
   boolean delete(Path file) throws IOException;
 

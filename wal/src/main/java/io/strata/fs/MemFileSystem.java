@@ -171,9 +171,54 @@ public final class MemFileSystem implements FileSystem {
   public synchronized void rename(Path source, Path target) throws IOException {
     Path s = abs(source);
     Path t = abs(target);
+    if (directories.contains(s) && !live.containsKey(s)) {
+      renameDirectory(s, t);
+      return;
+    }
     Node n = node(s);
     requireParent(t);
     live.remove(s);
+    live.put(t, n);
+  }
+
+  /**
+   * Renames a directory holding files (no subdirectories) to a name that does not exist: its
+   * files move with it. Durable like the files' own renames: once both parents' directories and
+   * the moved files' directory are synced.
+   */
+  private void renameDirectory(Path s, Path t) throws IOException {
+    requireParent(t);
+    if (live.containsKey(t) || directories.contains(t)) {
+      throw new FileAlreadyExistsException(t.toString());
+    }
+    for (Path d : directories) {
+      if (d.startsWith(s) && !d.equals(s)) {
+        throw new IOException("cannot rename " + s + ": it holds a directory");
+      }
+    }
+    directories.remove(s);
+    directories.add(t);
+    Map<Path, Node> moved = new HashMap<>();
+    live.entrySet().removeIf(e -> {
+      if (s.equals(e.getKey().getParent())) {
+        moved.put(t.resolve(e.getKey().getFileName()), e.getValue());
+        return true;
+      }
+      return false;
+    });
+    live.putAll(moved);
+  }
+
+  /** The link shares the file's node: its bytes, synced or not, as a hard link does. */
+  @Override
+  public synchronized void link(Path existing, Path link) throws IOException {
+    Path s = abs(existing);
+    Path t = abs(link);
+    Node n = node(s);
+    requireParent(t);
+    if (live.containsKey(t) || directories.contains(t)) {
+      throw new FileAlreadyExistsException(t.toString());
+    }
     live.put(t, n);
   }
 

@@ -61,6 +61,11 @@ final class RealFileSystem implements FileSystem {
   }
 
   @Override
+  public void link(Path existing, Path link) throws IOException {
+    Files.createLink(link, existing);
+  }
+
+  @Override
   public boolean delete(Path file) throws IOException {
     return Files.deleteIfExists(file);
   }
