@@ -12,7 +12,6 @@ import io.strata.lsm.internal.table.BlockCache;
 import io.strata.lsm.internal.table.TableCache;
 import io.strata.lsm.internal.version.FileMetadata;
 import io.strata.lsm.internal.version.FileNames;
-import io.strata.lsm.internal.version.Version;
 import io.strata.lsm.internal.version.VersionEdit;
 import io.strata.lsm.internal.version.VersionSet;
 import io.strata.wal.Durability;
@@ -99,8 +98,6 @@ public final class Db implements AutoCloseable {
   /** Versions and the manifest; its own lock (see {@link VersionSet}). */
   private final VersionSet versions;
   private final CompactionPicker picker;
-  /** The back-pressure rules. */
-  private final WriteStall stall;
   /** Writes memtables to level-0 tables (flushes, recovery). */
   private final Level0Writer level0Writer;
   /** New table numbers and the deletion of files nothing needs. */
@@ -163,7 +160,6 @@ public final class Db implements AutoCloseable {
         options.maxManifestBytes());
     this.obsolete = new ObsoleteFiles(fs, dir, versions, tables);
     this.level0Writer = new Level0Writer(fs, dir, knobs.tableOptions(options));
-    this.stall = WriteStall.of(options);
     this.picker = new CompactionPicker(knobs.compactionOptions(options));
     this.commits = new CommitPipeline(mutex, new WriteEnv(), knobs.walMaxRecordBytes());
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
@@ -172,7 +168,7 @@ public final class Db implements AutoCloseable {
         : flushExecutor;
     this.reads = new ReadPath(this, fs, dir, tables, versions, lastSequence, knobs.hook(),
         knobs.maxBlockBytes());
-    this.flusher = new Flusher(mutex, backgroundDone, new FlushEnv(), stall,
+    this.flusher = new Flusher(mutex, backgroundDone, new FlushEnv(), WriteStall.of(options),
         options.writeBufferSize(), flushExecutor, dir);
     this.compactions = new CompactionScheduler(mutex, backgroundDone, new CompactionEnv(), fs,
         dir, tables, versions, obsolete, counters, picker, knobs.compactionOptions(options),
@@ -267,7 +263,7 @@ public final class Db implements AutoCloseable {
    * level 0 holds what the log held; then a new log segment and an empty memtable start.
    */
   private void recover() throws IOException {
-    checkNotIncompleteCheckpoint();
+    Checkpoint.refuseIncomplete(fs, dir);
     long newSegment = new Recovery(fs, dir, options, versions, obsolete, level0Writer).run();
     lastSequence.set(versions.lastSequence());
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
@@ -718,11 +714,6 @@ public final class Db implements AutoCloseable {
     snapshots.release(s);
   }
 
-  /** Sequence numbers of the open snapshots, ascending. */
-  List<Long> snapshotSequences() {
-    return snapshots.sequences();
-  }
-
   // ---------------------------------------------------------------- introspection
 
   /**
@@ -766,12 +757,6 @@ public final class Db implements AutoCloseable {
 
   /** How often {@link #openReadOnly} starts again when a writer changed the store under it. */
   private static final int READ_ONLY_ATTEMPTS = 5;
-
-  /**
-   * The file a checkpoint writes first and deletes last: a directory holding it is an interrupted
-   * checkpoint, which every open refuses.
-   */
-  static final String CHECKPOINT_MARKER = "CHECKPOINT-INCOMPLETE";
 
   /** {@link #openReadOnly(Path, Options)} with default options. */
   public static Db openReadOnly(Path dir) {
@@ -835,19 +820,14 @@ public final class Db implements AutoCloseable {
    * and a {@link StrataException} without a cause when there is no store.
    */
   private void recoverReadOnly() throws IOException {
-    checkNotIncompleteCheckpoint();
+    Checkpoint.refuseIncomplete(fs, dir);
     ReadOnlyRecovery r = new ReadOnlyRecovery(fs, dir, options, versions,
         new Recovery(fs, dir, options, versions, obsolete, level0Writer));
     Memtable mem = r.run();
     lastSequence.set(r.lastSequence());
     flusher.start(mem);
     reads.start(mem);
-    Version v = versions.current();
-    for (int level = 0; level < VersionEdit.LEVELS; level++) {
-      for (FileMetadata f : v.files(level)) {
-        tables.acquire(f.number()).release(); // the cache keeps it open from now on
-      }
-    }
+    r.openEveryTable(tables);
   }
 
   private void closeReadOnly() {
@@ -877,15 +857,6 @@ public final class Db implements AutoCloseable {
     if (readOnly) {
       throw new UnsupportedOperationException("Db " + dir + " is open read-only"
           + " (Db.openReadOnly): it refuses writes, flushes and compactions");
-    }
-  }
-
-  private void checkNotIncompleteCheckpoint() throws IOException {
-    Path marker = dir.resolve(CHECKPOINT_MARKER);
-    if (fs.exists(marker)) {
-      throw new CorruptionException(marker, 0, dir + " is an incomplete checkpoint (the"
-          + " checkpoint was interrupted before it finished): delete it and take the checkpoint"
-          + " again");
     }
   }
 
