@@ -947,7 +947,10 @@ public final class Db implements AutoCloseable {
 
   // ---------------------------------------------------------------- properties
 
-  /** Level summary: one line per level, "L&lt;n&gt; &lt;tables&gt; tables &lt;bytes&gt; bytes score &lt;s&gt;". */
+  /**
+   * Level summary: one line per level, "L&lt;n&gt; &lt;tables&gt; tables &lt;bytes&gt; bytes
+   * score &lt;s&gt;".
+   */
   public static final String PROPERTY_LEVELS = "strata.levels";
   /** Approximate bytes in a key range; the name is followed by {@code :<hexFrom>..<hexTo>}. */
   public static final String PROPERTY_APPROXIMATE_BYTES = "strata.approximate-bytes";
