@@ -67,6 +67,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The engine's parts, each in its own class: {@code CommitPipeline} (the write path) behind
  * {@code CommitEnv}, {@code WriteStall} (back-pressure), {@code Recovery} (opening), {@code
+ * ReadOnlyRecovery} (opening read-only), {@code Checkpoint}, {@code DbProperties}, {@code
  * Level0Writer} (flush output), {@code CompactionScheduler} (background compactions and
  * compactRange), {@code Flusher} (the memtables, their switch and the flush job), {@code
  * ReadPath} (the published read view and the reads over it), {@code ObsoleteFiles}, {@code

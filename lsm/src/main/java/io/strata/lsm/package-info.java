@@ -8,10 +8,12 @@
  * <p>The engine's rooms, package-private here: {@code CommitPipeline} (writer queue, group
  * commit, log append, memtable insert) behind {@code CommitEnv}; {@code WriteStall}
  * (back-pressure); {@code Flusher} (the memtables, the memtable switch and the flush job) behind
- * {@code Flusher.Env}; {@code Recovery} (opening: manifest and log replay); {@code Level0Writer}
- * (a memtable to a level-0 table); {@code CompactionScheduler} (background compactions and {@code
- * compactRange}); {@code SnapshotList} (open snapshots); {@code ObsoleteFiles} (new table numbers,
- * deleting what nothing needs); {@code EngineCounters} (the totals behind {@code stats()}); {@code
+ * {@code Flusher.Env}; {@code Recovery} (opening: manifest and log replay); {@code
+ * ReadOnlyRecovery} ({@code openReadOnly}: the log replayed in memory, nothing written); {@code
+ * Checkpoint} ({@code checkpoint()}, and the marker of an interrupted one); {@code DbProperties}
+ * ({@code property()}); {@code Level0Writer} (a memtable to a level-0 table); {@code
+ * CompactionScheduler} (background compactions and {@code compactRange}); {@code SnapshotList}
+ * (open snapshots); {@code ObsoleteFiles} (new table numbers, deleting what nothing needs); {@code EngineCounters} (the totals behind {@code stats()}); {@code
  * ReadPath} (the published {@code ReadView}, what a read pins: memtables and a version, and the
  * reads over it) and {@code DbCursor}. Test-only: {@code TestKnobs} (the hook and limits tests
  * set) and {@code TestAccess} (what tests look at inside a {@code Db}). {@code Db} itself holds
