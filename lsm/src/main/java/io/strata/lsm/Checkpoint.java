@@ -1,5 +1,6 @@
 package io.strata.lsm;
 
+import io.strata.CorruptionException;
 import io.strata.fs.FileSystem;
 import io.strata.fs.ReadableFile;
 import io.strata.fs.WritableFile;
@@ -27,7 +28,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Order (so that an interrupted checkpoint is never taken for a store): a directory under a
  * temporary sibling name ({@code <target>.checkpoint-<hex>}) holding the marker file {@value
- * Db#CHECKPOINT_MARKER}, synced and renamed to the target, so the target never exists without
+ * #MARKER}, synced and renamed to the target, so the target never exists without
  * the marker (a crash before the rename leaves that small sibling behind, and no target); the
  * version's tables hard-linked (copied
  * where the file system refuses links); the memtables' entries up to the sequence number written
@@ -39,6 +40,22 @@ import java.util.function.LongSupplier;
  * and the memtables referenced meanwhile, so that none of the tables is deleted under it.
  */
 final class Checkpoint {
+  /**
+   * The file a checkpoint writes first and deletes last: a directory holding it is an interrupted
+   * checkpoint, which every open refuses.
+   */
+  static final String MARKER = "CHECKPOINT-INCOMPLETE";
+
+  /** Refuses to open {@code dir} when it is an interrupted checkpoint (it holds the marker). */
+  static void refuseIncomplete(FileSystem fs, Path dir) throws IOException {
+    Path marker = dir.resolve(MARKER);
+    if (fs.exists(marker)) {
+      throw new CorruptionException(marker, 0, dir + " is an incomplete checkpoint (the"
+          + " checkpoint was interrupted before it finished): delete it and take the checkpoint"
+          + " again");
+    }
+  }
+
   private final FileSystem fs;
   private final Path source;
   private final Path target;
@@ -69,14 +86,14 @@ final class Checkpoint {
     Path staging = absolute.resolveSibling(absolute.getFileName() + ".checkpoint-"
         + Long.toHexString(System.nanoTime()));
     fs.createDirectories(staging);
-    try (WritableFile f = fs.create(staging.resolve(Db.CHECKPOINT_MARKER))) {
+    try (WritableFile f = fs.create(staging.resolve(MARKER))) {
       f.sync();
     }
     fs.syncDirectory(staging);
     fs.syncDirectory(parent);
     fs.rename(staging, target);
     fs.syncDirectory(parent);
-    Path marker = target.resolve(Db.CHECKPOINT_MARKER);
+    Path marker = target.resolve(MARKER);
     hook.accept("checkpoint-marker-written");
     VersionEdit edit = new VersionEdit();
     long maxNumber = 1;

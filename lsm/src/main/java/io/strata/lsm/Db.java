@@ -5,17 +5,13 @@ import io.strata.StrataException;
 import io.strata.fs.FileLock;
 import io.strata.fs.FileSystem;
 import io.strata.lsm.internal.ByteSource;
-import io.strata.lsm.internal.InternalIterator;
 import io.strata.lsm.internal.Limits;
-import io.strata.lsm.internal.compaction.Compaction;
 import io.strata.lsm.internal.compaction.CompactionPicker;
 import io.strata.lsm.internal.memtable.Memtable;
 import io.strata.lsm.internal.table.BlockCache;
 import io.strata.lsm.internal.table.TableCache;
-import io.strata.lsm.internal.table.TableReader;
 import io.strata.lsm.internal.version.FileMetadata;
 import io.strata.lsm.internal.version.FileNames;
-import io.strata.lsm.internal.version.Version;
 import io.strata.lsm.internal.version.VersionEdit;
 import io.strata.lsm.internal.version.VersionSet;
 import io.strata.wal.Durability;
@@ -24,7 +20,6 @@ import io.strata.wal.WalOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -62,20 +57,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safety: all methods may be called from any number of threads. Concurrent writers are
  * queued; the writer at the head of the queue (the leader) writes its own batch and those queued
  * behind it as one log record. Reads take no lock: they pin a {@code ReadView}. Locks, and what
- * each guards: the mutex (memtables, the log, flush state, the writer queue and the compaction
- * scheduler's state; see the fields), the version set's own lock (the version chain and the
- * manifest), the compaction scheduler's monitor (one {@link #compactRange} at a time), and the
- * monitors inside {@code ObsoleteFiles} and {@code SnapshotList}. Order: the compactRange monitor
- * before the mutex; the mutex before the version set's lock and the obsolete files' pending set;
- * nothing is taken under the version set's lock that calls back into this class's locks.
+ * each guards: the mutex (the log, the stop flags, and the state of the commit pipeline, the
+ * flusher and the compaction scheduler; see the fields and each room), the version set's own lock
+ * (the version chain and the manifest), the compaction scheduler's monitor (one {@link
+ * #compactRange} at a time), and the monitors inside {@code ObsoleteFiles} and {@code
+ * SnapshotList}. Order: the compactRange monitor before the mutex; the mutex before the version
+ * set's lock and the obsolete files' pending set; nothing is taken under the version set's lock
+ * that calls back into this class's locks.
  *
  * <p>The engine's parts, each in its own class: {@code CommitPipeline} (the write path) behind
  * {@code CommitEnv}, {@code WriteStall} (back-pressure), {@code Recovery} (opening), {@code
+ * ReadOnlyRecovery} (opening read-only), {@code Checkpoint}, {@code DbProperties}, {@code
  * Level0Writer} (flush output), {@code CompactionScheduler} (background compactions and
- * compactRange), {@code ObsoleteFiles}, {@code SnapshotList}, {@code EngineCounters} (stats);
- * tables, memtables, versions and compaction in the non-exported {@code io.strata.lsm.internal}
- * packages. This class holds the public API, memtable switches, the scheduling of flushes, and
- * close.
+ * compactRange), {@code Flusher} (the memtables, their switch and the flush job), {@code
+ * ReadPath} (the published read view and the reads over it), {@code ObsoleteFiles}, {@code
+ * SnapshotList}, {@code EngineCounters} (stats); tables, memtables, versions and compaction in the
+ * non-exported {@code io.strata.lsm.internal} packages; test-only: {@code TestKnobs} (settings)
+ * and {@code TestAccess} (a look inside). This class holds the public API, which checks arguments
+ * and delegates, the environments the rooms see it through, opening and close.
  */
 public final class Db implements AutoCloseable {
   /** Largest key accepted: 64 KiB. */
@@ -100,14 +99,16 @@ public final class Db implements AutoCloseable {
   /** Versions and the manifest; its own lock (see {@link VersionSet}). */
   private final VersionSet versions;
   private final CompactionPicker picker;
-  /** The back-pressure rules. */
-  private final WriteStall stall;
   /** Writes memtables to level-0 tables (flushes, recovery). */
   private final Level0Writer level0Writer;
   /** New table numbers and the deletion of files nothing needs. */
   private final ObsoleteFiles obsolete;
   /** The open snapshots. */
   private final SnapshotList snapshots = new SnapshotList();
+  /** The published read view and the reads over it. */
+  private final ReadPath reads;
+  /** The memtables, their switch and the flush job; sees this Db as its env. */
+  private final Flusher flusher;
   /** The writer queue, group commit, log append and memtable insert; sees this Db as its env. */
   private final CommitPipeline commits;
   private final ExecutorService flushExecutor;
@@ -119,23 +120,17 @@ public final class Db implements AutoCloseable {
 
   /**
    * The mutex: guards the fields below marked "guarded by mutex", the commit pipeline's queue,
-   * and the decisions to switch memtables and to start flushes and compactions. Never held while
-   * a file is written (leaders, flushes and compactions release it around their I/O).
+   * the flusher's memtables and the compaction scheduler's state, so the decisions to switch
+   * memtables and to start flushes and compactions. Never held while a file is written (leaders,
+   * flushes and compactions release it around their I/O).
    */
   private final ReentrantLock mutex = new ReentrantLock();
   /** Signalled when background work finishes (a flush ends, an error is recorded). */
   private final Condition backgroundDone = mutex.newCondition();
 
   // ---- Guarded by mutex.
-  /** The memtable writes go into; replaced (with {@link #wal}'s segment) by a switch. */
-  private Memtable mem;
-  /** The frozen memtable being flushed, or null. */
-  private Memtable imm;
-  /** The log; set once by recovery, read by the leader under the mutex. */
+  /** The log; set once by recovery, read by the leader and the memtable switch under the mutex. */
   private Wal wal;
-  private boolean flushRunning;
-  /** Time the current leader has waited in {@link #makeRoom}. */
-  private long stalledNanos;
 
   // ---- Written under the mutex, read without it (volatile or atomic).
   /** close() has begun: no new writes, flushes or compactions. */
@@ -144,8 +139,6 @@ public final class Db implements AutoCloseable {
   private volatile boolean closed;
   /** The first failure that stopped writes, or null. */
   private volatile Throwable backgroundError;
-  /** What reads pin: mem, imm and the current version; replaced under the mutex. */
-  private volatile ReadView view;
   /** The last sequence number whose group is in the memtable (published by the leader). */
   private final AtomicLong lastSequence = new AtomicLong();
 
@@ -168,13 +161,16 @@ public final class Db implements AutoCloseable {
         options.maxManifestBytes());
     this.obsolete = new ObsoleteFiles(fs, dir, versions, tables);
     this.level0Writer = new Level0Writer(fs, dir, knobs.tableOptions(options));
-    this.stall = WriteStall.of(options);
     this.picker = new CompactionPicker(knobs.compactionOptions(options));
     this.commits = new CommitPipeline(mutex, new WriteEnv(), knobs.walMaxRecordBytes());
     this.flushExecutor = Executors.newSingleThreadExecutor(threads("flush"));
     this.compactionExecutor = options.backgroundThreads() > 1
         ? Executors.newFixedThreadPool(options.backgroundThreads() - 1, threads("compaction"))
         : flushExecutor;
+    this.reads = new ReadPath(this, fs, dir, tables, versions, lastSequence, knobs.hook(),
+        knobs.maxBlockBytes());
+    this.flusher = new Flusher(mutex, backgroundDone, new FlushEnv(), WriteStall.of(options),
+        options.writeBufferSize(), flushExecutor, dir);
     this.compactions = new CompactionScheduler(mutex, backgroundDone, new CompactionEnv(), fs,
         dir, tables, versions, obsolete, counters, picker, knobs.compactionOptions(options),
         knobs.hook(), compactionExecutor, Math.max(1, options.backgroundThreads() - 1));
@@ -183,7 +179,8 @@ public final class Db implements AutoCloseable {
   private ThreadFactory threads(String role) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
-      Thread t = new Thread(r, "strata-" + role + "-" + n.incrementAndGet() + " " + dir.getFileName());
+      Thread t = new Thread(r,
+          "strata-" + role + "-" + n.incrementAndGet() + " " + dir.getFileName());
       t.setDaemon(true);
       return t;
     };
@@ -267,14 +264,15 @@ public final class Db implements AutoCloseable {
    * level 0 holds what the log held; then a new log segment and an empty memtable start.
    */
   private void recover() throws IOException {
-    checkNotIncompleteCheckpoint();
+    Checkpoint.refuseIncomplete(fs, dir);
     long newSegment = new Recovery(fs, dir, options, versions, obsolete, level0Writer).run();
     lastSequence.set(versions.lastSequence());
     long segmentSize = Math.max(64L << 20, 2 * options.writeBufferSize());
     wal = Wal.create(fs, dir, newSegment, WalOptions.builder().segmentSize(segmentSize)
         .maxRecordBytes(knobs.walMaxRecordBytes()).build());
-    mem = Memtable.forWriteBuffer(newSegment, options.writeBufferSize());
-    view = new ReadView(mem, null, versions.acquireCurrent());
+    Memtable mem = Memtable.forWriteBuffer(newSegment, options.writeBufferSize());
+    flusher.start(mem);
+    reads.start(mem);
     Recovery.deleteTemporaryFiles(fs, dir);
     obsolete.enable();
     obsolete.deleteNow();
@@ -403,23 +401,17 @@ public final class Db implements AutoCloseable {
   private final class WriteEnv implements CommitEnv {
     @Override
     public void makeRoomForWrite(boolean force) {
-      Db.this.makeRoomForWrite(force);
+      flusher.makeRoomForWrite(force);
     }
 
     @Override
     public void checkWritable() {
-      if (backgroundError != null) {
-        throw new StrataException("writes are stopped after an earlier failure ("
-            + backgroundError.getMessage() + "); reopen the Db", backgroundError);
-      }
-      if (closing) {
-        throw new IllegalStateException("Db " + dir + " is closed");
-      }
+      checkWritesAccepted();
     }
 
     @Override
     public CommitTarget target() {
-      Memtable target = mem;
+      Memtable target = flusher.mem();
       Wal log = wal;
       return new CommitTarget() {
         @Override
@@ -479,7 +471,7 @@ public final class Db implements AutoCloseable {
 
     @Override
     public void installVersion() {
-      installView();
+      flusher.installView();
     }
 
     @Override
@@ -498,6 +490,96 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /** What the flusher sees of this Db: the log, the versions, the table writer, the listener. */
+  private final class FlushEnv implements Flusher.Env {
+    @Override
+    public void checkWritable() {
+      checkWritesAccepted();
+    }
+
+    @Override
+    public Throwable backgroundError() {
+      return backgroundError;
+    }
+
+    @Override
+    public void stopWrites(StrataException failure) {
+      recordBackgroundError(failure);
+    }
+
+    @Override
+    public int level0Files() {
+      return versions.current().files(0).size();
+    }
+
+    @Override
+    public long rotateLog() throws IOException {
+      return wal.rotate();
+    }
+
+    @Override
+    public void installView(Memtable mem, Memtable imm) {
+      reads.install(mem, imm);
+    }
+
+    @Override
+    public long newTableNumber() {
+      return obsolete.newOutputNumber();
+    }
+
+    @Override
+    public FileMetadata writeTable(Memtable frozen, long number) throws IOException {
+      FileMetadata f = level0Writer.write(frozen, number);
+      if (f != null) {
+        counters.flushed(f.fileSize());
+      }
+      return f;
+    }
+
+    @Override
+    public void record(FileMetadata table, long logNumber) throws IOException {
+      VersionEdit edit = new VersionEdit();
+      if (table != null) {
+        edit.addFile(0, table);
+      }
+      edit.logNumber = logNumber;
+      edit.lastSequence = lastSequence.get();
+      versions.logAndApply(edit);
+    }
+
+    @Override
+    public void installed(long number) {
+      obsolete.installed(number);
+      compactions.maybeSchedule();
+    }
+
+    @Override
+    public void flushed(FileMetadata f, long startNanos) {
+      obsolete.deleteNow();
+      if (f != null) {
+        Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+        tell(l -> l.onFlushCompleted(new EventListener.FlushInfo(
+            new EventListener.TableInfo(f.number(), 0, f.fileSize()), f.entries(), took)));
+      }
+    }
+
+    @Override
+    public void countStall(long nanos) {
+      counters.stalled(nanos);
+    }
+  }
+
+  /** Throws when writes are refused: stopped after an earlier failure, or closing. */
+  private void checkWritesAccepted() {
+    if (backgroundError != null) {
+      throw new StrataException("writes are stopped after an earlier failure ("
+          + backgroundError.getMessage() + "); reopen the Db", backgroundError);
+    }
+    if (closing) {
+      throw new IllegalStateException("Db " + dir + " is closed");
+    }
+  }
+
   private void recordBackgroundError(Throwable t) {
     mutex.lock();
     try {
@@ -510,184 +592,7 @@ public final class Db implements AutoCloseable {
     }
   }
 
-  /**
-   * Makes sure the memtable has room, switching to a new one (and a new log segment) when it is
-   * full, or when {@code force} and it holds anything. Applies back-pressure: a write is delayed
-   * by a millisecond once level 0 holds {@code level0SlowdownTrigger} tables, and a full memtable
-   * is not switched while the previous one is still being flushed or level 0 holds {@code
-   * level0StopTrigger} tables. Mutex held (released while waiting).
-   */
-  private void makeRoomForWrite(boolean force) {
-    try {
-      makeRoom(force);
-    } finally {
-      long stalled = stalledNanos;
-      if (stalled > 0) {
-        counters.stalled(stalled);
-        stalledNanos = 0;
-      }
-    }
-  }
-
-  private void makeRoom(boolean force) {
-    boolean delayed = false;
-    while (true) {
-      if (backgroundError != null) {
-        throw new StrataException("writes are stopped after an earlier failure ("
-            + backgroundError.getMessage() + "); reopen the Db", backgroundError);
-      }
-      if (closing) {
-        throw new IllegalStateException("Db " + dir + " is closed");
-      }
-      WriteStall.Action action = stall.next(force, delayed, versions.current().files(0).size(),
-          mem.approximateBytes(), mem.isEmpty(), imm != null);
-      if (action == WriteStall.Action.DELAY) {
-        delayed = true;
-        long start = System.nanoTime();
-        mutex.unlock();
-        try {
-          LockSupport.parkNanos(1_000_000);
-        } finally {
-          mutex.lock();
-        }
-        stalledNanos += System.nanoTime() - start;
-        continue;
-      }
-      if (action == WriteStall.Action.PROCEED) {
-        return;
-      }
-      if (action == WriteStall.Action.WAIT) {
-        long start = System.nanoTime();
-        backgroundDone.awaitUninterruptibly();
-        stalledNanos += System.nanoTime() - start;
-        continue;
-      }
-      try {
-        long segment = wal.rotate();
-        Memtable fresh = Memtable.forWriteBuffer(segment, options.writeBufferSize());
-        imm = mem;
-        mem = fresh;
-        installView();
-        scheduleFlush();
-      } catch (IOException | RuntimeException | Error e) {
-        // half a switch (a new segment, the old memtable) must take no more writes
-        StrataException failure = new StrataException("starting a new write-ahead log segment"
-            + " failed: " + e.getMessage() + "; this Db accepts no more writes until reopened", e);
-        if (backgroundError == null) {
-          backgroundError = failure;
-        }
-        backgroundDone.signalAll();
-        if (e instanceof Error error) {
-          throw error;
-        }
-        throw failure;
-      }
-      force = false;
-    }
-  }
-
-  /** Publishes a new read view of mem, imm and the current version. Mutex held. */
-  private void installView() {
-    ReadView old = view;
-    view = new ReadView(mem, imm, versions.acquireCurrent());
-    old.release();
-  }
-
-  /**
-   * The current view, retained. A failed retain means the view was retired: either a newer one is
-   * already published (take that), or {@link #close()} released the last one (throw).
-   */
-  private ReadView acquireView() {
-    knobs.hook().accept("read-acquiring-view");
-    while (true) {
-      ReadView v = view;
-      if (v.retain()) {
-        return v;
-      }
-      if (closed) {
-        throw new IllegalStateException("Db " + dir + " is closed");
-      }
-      Thread.onSpinWait();
-    }
-  }
-
   // ---------------------------------------------------------------- flush
-
-  private void scheduleFlush() {
-    if (!flushRunning && imm != null && backgroundError == null) {
-      flushRunning = true;
-      try {
-        flushExecutor.execute(this::flushImmutable);
-      } catch (RuntimeException | Error e) {
-        flushRunning = false; // or flush() and close() would wait for it for ever
-        throw e;
-      }
-    }
-  }
-
-  /** Background: writes the frozen memtable to a level-0 table and records it. */
-  private void flushImmutable() {
-    try {
-      Memtable frozen;
-      long number;
-      long logNumber;
-      mutex.lock();
-      try {
-        frozen = imm;
-        number = obsolete.newOutputNumber();
-        logNumber = mem.walSegment();
-      } finally {
-        mutex.unlock();
-      }
-      long start = System.nanoTime();
-      FileMetadata f = level0Writer.write(frozen, number);
-      VersionEdit edit = new VersionEdit();
-      if (f != null) {
-        edit.addFile(0, f);
-        counters.flushed(f.fileSize());
-      }
-      edit.logNumber = logNumber;
-      edit.lastSequence = lastSequence.get();
-      versions.logAndApply(edit);
-      mutex.lock();
-      try {
-        imm = null;
-        installView();
-        obsolete.installed(number);
-        compactions.maybeSchedule();
-      } finally {
-        mutex.unlock();
-      }
-      obsolete.deleteNow();
-      if (f != null) {
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        tell(l -> l.onFlushCompleted(new EventListener.FlushInfo(
-            new EventListener.TableInfo(f.number(), 0, f.fileSize()), f.entries(), took)));
-      }
-      mutex.lock();
-      try {
-        // done only now, so flush() returns after the listener heard of it; a memtable frozen
-        // meanwhile could not schedule its flush while this one ran, so schedule it here
-        flushRunning = false;
-        backgroundDone.signalAll();
-        scheduleFlush();
-      } finally {
-        mutex.unlock();
-      }
-    } catch (Throwable t) {
-      LOG.log(System.Logger.Level.ERROR, "flush of " + dir + " failed; writes are stopped", t);
-      mutex.lock();
-      try {
-        if (backgroundError == null) {
-          backgroundError = new StrataException("flush failed: " + t.getMessage(), t);
-        }
-        flushRunning = false;
-        backgroundDone.signalAll();
-      } finally {
-        mutex.unlock();
-      }
-    }
-  }
 
   /**
    * Flushes the memtable to a table file and waits until it is recorded. Returns at once when the
@@ -697,17 +602,7 @@ public final class Db implements AutoCloseable {
     checkOpen();
     checkWritable();
     commits.flushRequest();
-    mutex.lock();
-    try {
-      while ((imm != null || flushRunning) && backgroundError == null) {
-        backgroundDone.awaitUninterruptibly();
-      }
-      if (backgroundError != null) {
-        throw new StrataException("flush failed: " + backgroundError.getMessage(), backgroundError);
-      }
-    } finally {
-      mutex.unlock();
-    }
+    flusher.awaitFlushed();
   }
 
   // ---------------------------------------------------------------- compaction
@@ -743,7 +638,7 @@ public final class Db implements AutoCloseable {
     try {
       while (backgroundError == null && !closing) {
         compactions.maybeSchedule();
-        if (!flushRunning && imm == null && !compactions.busy()) {
+        if (flusher.idle() && !compactions.busy()) {
           return;
         }
         backgroundDone.awaitUninterruptibly();
@@ -795,27 +690,7 @@ public final class Db implements AutoCloseable {
     checkKey(key);
     Objects.requireNonNull(options, "options");
     checkOpen();
-    // The view first, then the sequence: every version a compaction dropped before the view was
-    // taken is shadowed by one at or below any sequence read after it.
-    ReadView v = acquireView();
-    try {
-      long sequence = sequenceFor(options);
-      byte[] value = v.get(key, sequence, tables, options.fillCache());
-      return value == null || value == Memtable.DELETED ? null : value;
-    } finally {
-      v.release();
-    }
-  }
-
-  private long sequenceFor(ReadOptions options) {
-    Snapshot s = options.snapshot();
-    if (s == null) {
-      return lastSequence.get();
-    }
-    if (s.db() != this) {
-      throw new IllegalArgumentException("snapshot belongs to another Db");
-    }
-    return s.sequence();
+    return reads.get(key, options);
   }
 
   /** A cursor over the whole store as it is now. Close it when done. */
@@ -827,15 +702,7 @@ public final class Db implements AutoCloseable {
   public Cursor cursor(ReadOptions options) {
     Objects.requireNonNull(options, "options");
     checkOpen();
-    ReadView v = acquireView(); // before the sequence, as in get
-    try {
-      long sequence = sequenceFor(options);
-      InternalIterator it = v.iterator(tables, options.fillCache());
-      return new DbCursor(this, v, it, sequence, options.lowerBoundRef(), options.upperBoundRef());
-    } catch (RuntimeException | Error e) {
-      v.release();
-      throw e;
-    }
+    return reads.cursor(options);
   }
 
   /** A snapshot of the current state. Close it when done. */
@@ -846,11 +713,6 @@ public final class Db implements AutoCloseable {
 
   void releaseSnapshot(Snapshot s) {
     snapshots.release(s);
-  }
-
-  /** Sequence numbers of the open snapshots, ascending. */
-  List<Long> snapshotSequences() {
-    return snapshots.sequences();
   }
 
   // ---------------------------------------------------------------- introspection
@@ -866,44 +728,13 @@ public final class Db implements AutoCloseable {
    */
   public List<CorruptionException> verifyChecksums() {
     checkOpen();
-    Version v = versions.acquireCurrent();
-    try {
-      List<CorruptionException> problems = new ArrayList<>();
-      for (int level = 0; level < VersionEdit.LEVELS; level++) {
-        for (FileMetadata f : v.files(level)) {
-          Path path = FileNames.table(dir, f.number());
-          TableReader t;
-          try {
-            t = TableReader.open(fs, path, f.number(), new BlockCache(0), knobs.maxBlockBytes());
-          } catch (CorruptionException e) {
-            problems.add(e);
-            continue;
-          } catch (StrataException e) {
-            problems.add(new CorruptionException(path, 0, "table " + f.number() + " of level "
-                + level + " cannot be read: " + e.getMessage(), e));
-            continue;
-          }
-          try {
-            if (t.fileSize() != f.fileSize()) {
-              problems.add(new CorruptionException(path, Math.min(t.fileSize(), f.fileSize()),
-                  "table is " + t.fileSize() + " bytes; the manifest recorded " + f.fileSize()));
-            }
-            problems.addAll(t.verifyChecksums());
-          } finally {
-            t.release();
-          }
-        }
-      }
-      return problems;
-    } finally {
-      v.release();
-    }
+    return reads.verifyChecksums();
   }
 
   /** Current figures of the store. */
   public DbStats stats() {
     checkOpen();
-    ReadView v = acquireView();
+    ReadView v = reads.acquire();
     try {
       Set<Long> busy;
       mutex.lock();
@@ -918,54 +749,15 @@ public final class Db implements AutoCloseable {
     }
   }
 
-  /**
-   * The state the manifest on disk describes, read afresh into a new version set that writes
-   * nothing (for tests in this package).
-   */
-  VersionSet readManifest() throws IOException {
-    VersionSet fresh = new VersionSet(fs, dir, v -> { });
-    fresh.recover();
-    return fresh;
-  }
-
-  /** Compaction pointers as the live version set holds them (for tests in this package). */
-  byte[] compactPointer(int level) {
-    return versions.compactPointer(level);
-  }
-
-  /** Deletes obsolete files now instead of when the background gets to it (for tests). */
-  void deleteObsoleteFilesNow() {
-    obsolete.deleteNow();
-  }
-
-  /** The current table version, retained: the caller releases it (for tests). */
-  Version acquireCurrentVersion() {
-    return versions.acquireCurrent();
-  }
-
-  /** The current table version (for tests in this package). */
-  Version currentVersion() {
-    return versions.current();
-  }
-
-  Path directory() {
-    return dir;
-  }
-
-  Options options() {
-    return options;
+  /** Test-only: a look inside this Db for tests in this package (see {@link TestAccess}). */
+  TestAccess testAccess() {
+    return new TestAccess(dir, options, versions, obsolete);
   }
 
   // ---------------------------------------------------------------- read-only opens
 
   /** How often {@link #openReadOnly} starts again when a writer changed the store under it. */
   private static final int READ_ONLY_ATTEMPTS = 5;
-
-  /**
-   * The file a checkpoint writes first and deletes last: a directory holding it is an interrupted
-   * checkpoint, which every open refuses.
-   */
-  static final String CHECKPOINT_MARKER = "CHECKPOINT-INCOMPLETE";
 
   /** {@link #openReadOnly(Path, Options)} with default options. */
   public static Db openReadOnly(Path dir) {
@@ -1029,18 +821,14 @@ public final class Db implements AutoCloseable {
    * and a {@link StrataException} without a cause when there is no store.
    */
   private void recoverReadOnly() throws IOException {
-    checkNotIncompleteCheckpoint();
+    Checkpoint.refuseIncomplete(fs, dir);
     ReadOnlyRecovery r = new ReadOnlyRecovery(fs, dir, options, versions,
         new Recovery(fs, dir, options, versions, obsolete, level0Writer));
-    mem = r.run();
+    Memtable mem = r.run();
     lastSequence.set(r.lastSequence());
-    view = new ReadView(mem, null, versions.acquireCurrent());
-    Version v = versions.current();
-    for (int level = 0; level < VersionEdit.LEVELS; level++) {
-      for (FileMetadata f : v.files(level)) {
-        tables.acquire(f.number()).release(); // the cache keeps it open from now on
-      }
-    }
+    flusher.start(mem);
+    reads.start(mem);
+    r.openEveryTable(tables);
   }
 
   private void closeReadOnly() {
@@ -1056,7 +844,7 @@ public final class Db implements AutoCloseable {
     }
     flushExecutor.shutdown();
     compactionExecutor.shutdown();
-    view.release();
+    reads.releaseView();
     versions.close();
     tables.close();
   }
@@ -1070,15 +858,6 @@ public final class Db implements AutoCloseable {
     if (readOnly) {
       throw new UnsupportedOperationException("Db " + dir + " is open read-only"
           + " (Db.openReadOnly): it refuses writes, flushes and compactions");
-    }
-  }
-
-  private void checkNotIncompleteCheckpoint() throws IOException {
-    Path marker = dir.resolve(CHECKPOINT_MARKER);
-    if (fs.exists(marker)) {
-      throw new CorruptionException(marker, 0, dir + " is an incomplete checkpoint (the"
-          + " checkpoint was interrupted before it finished): delete it and take the checkpoint"
-          + " again");
     }
   }
 
@@ -1118,7 +897,7 @@ public final class Db implements AutoCloseable {
     mutex.lock();
     try {
       // under the mutex the view is the current one and every published write is in it
-      v = acquireView();
+      v = reads.acquire();
       sequence = lastSequence.get();
       knobs.hook().accept("checkpoint-view-taken"); // tests take a snapshot of this moment here
     } finally {
@@ -1164,24 +943,15 @@ public final class Db implements AutoCloseable {
       order[i] = i;
     }
     checkOpen();
-    java.util.Arrays.sort(order, (a, b) -> java.util.Arrays.compareUnsigned(k[a], k[b]));
-    byte[][] values = new byte[order.length][];
-    ReadView v = acquireView(); // before the sequence, as in get
-    try {
-      long sequence = sequenceFor(options);
-      for (int i : order) {
-        byte[] value = v.get(k[i], sequence, tables, options.fillCache());
-        values[i] = value == null || value == Memtable.DELETED ? null : value;
-      }
-    } finally {
-      v.release();
-    }
-    return java.util.Collections.unmodifiableList(java.util.Arrays.asList(values));
+    return reads.multiGet(k, order, options);
   }
 
   // ---------------------------------------------------------------- properties
 
-  /** Level summary: one line per level, "L&lt;n&gt; &lt;tables&gt; tables &lt;bytes&gt; bytes score &lt;s&gt;". */
+  /**
+   * Level summary: one line per level, "L&lt;n&gt; &lt;tables&gt; tables &lt;bytes&gt; bytes
+   * score &lt;s&gt;".
+   */
   public static final String PROPERTY_LEVELS = "strata.levels";
   /** Approximate bytes in a key range; the name is followed by {@code :<hexFrom>..<hexTo>}. */
   public static final String PROPERTY_APPROXIMATE_BYTES = "strata.approximate-bytes";
@@ -1227,7 +997,7 @@ public final class Db implements AutoCloseable {
     Objects.requireNonNull(name, "name");
     checkOpen();
     DbStats stats = stats();
-    ReadView v = acquireView();
+    ReadView v = reads.acquire();
     try {
       return DbProperties.get(name, v, stats, tables, backgroundError);
     } finally {
@@ -1254,7 +1024,7 @@ public final class Db implements AutoCloseable {
       }
       closing = true;
       commits.awaitDrained();
-      while (flushRunning || compactions.backgroundRunning()) {
+      while (flusher.running() || compactions.backgroundRunning()) {
         backgroundDone.awaitUninterruptibly(); // running compactions see closing and stop soon
       }
     } finally {
@@ -1278,7 +1048,7 @@ public final class Db implements AutoCloseable {
           + dir + " failed: " + e.getMessage(), e);
     }
     try {
-      view.release();
+      reads.releaseView();
       versions.close();
       tables.close();
     } catch (RuntimeException | Error e) {

@@ -4,7 +4,11 @@ import io.strata.CorruptionException;
 import io.strata.StrataException;
 import io.strata.fs.FileSystem;
 import io.strata.lsm.internal.memtable.Memtable;
+import io.strata.lsm.internal.table.TableCache;
+import io.strata.lsm.internal.version.FileMetadata;
 import io.strata.lsm.internal.version.FileNames;
+import io.strata.lsm.internal.version.Version;
+import io.strata.lsm.internal.version.VersionEdit;
 import io.strata.lsm.internal.version.VersionSet;
 import io.strata.wal.LogReader;
 import io.strata.wal.RecordPosition;
@@ -47,6 +51,19 @@ final class ReadOnlyRecovery {
     this.options = options;
     this.versions = versions;
     this.checks = checks;
+  }
+
+  /**
+   * Opens every table of the recovered version in {@code tables}, which keeps them open from now
+   * on (a read-only cache never closes one), so a writer deleting them later cannot take them away.
+   */
+  void openEveryTable(TableCache tables) {
+    Version v = versions.current();
+    for (int level = 0; level < VersionEdit.LEVELS; level++) {
+      for (FileMetadata f : v.files(level)) {
+        tables.acquire(f.number()).release(); // the cache keeps it open from now on
+      }
+    }
   }
 
   /** Recovers the version into the version set and returns the memtable the log replays into. */

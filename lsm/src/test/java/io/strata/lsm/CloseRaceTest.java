@@ -129,7 +129,7 @@ class CloseRaceTest {
       db.flush();
     }
     Db db = Db.open(DIR, Options.builder().fileSystem(fs).build());
-    long number = db.currentVersion().files(0).get(0).number();
+    long number = db.testAccess().currentVersion().files(0).get(0).number();
     db.close();
     TableCache cache = new TableCache(fs, DIR, new BlockCache(0), 16);
     cache.acquire(number).release();

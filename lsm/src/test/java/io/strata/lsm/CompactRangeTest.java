@@ -28,7 +28,7 @@ class CompactRangeTest {
   private static long entries(Db db) {
     long n = 0;
     for (int level = 0; level < VersionEdit.LEVELS; level++) {
-      for (FileMetadata f : db.currentVersion().files(level)) {
+      for (FileMetadata f : db.testAccess().currentVersion().files(level)) {
         n += f.entries();
       }
     }
@@ -58,8 +58,9 @@ class CompactRangeTest {
       db.compactRange(null, null);
       // live: 500 keys; the snapshot still needs the last value of each deleted key
       assertEquals(1500, entries(db), "500 live values + 500 deletions and their old values");
-      assertTrue(db.currentVersion().files(0).isEmpty());
-      assertTrue(db.currentVersion().files(Db.LAST_LEVEL).size() > 1, "outputs cut at 16 KiB");
+      assertTrue(db.testAccess().currentVersion().files(0).isEmpty());
+      assertTrue(db.testAccess().currentVersion().files(Db.LAST_LEVEL).size() > 1,
+          "outputs cut at 16 KiB");
       ReadOptions old = ReadOptions.builder().snapshot(before).build();
       for (int i = 0; i < 1000; i++) {
         assertArrayEquals(v(i, 2), db.get(k(i), old), "snapshot read " + i);
@@ -78,7 +79,7 @@ class CompactRangeTest {
       } catch (java.io.IOException e) {
         throw new AssertionError(e);
       }
-      assertEquals(db.currentVersion().files(Db.LAST_LEVEL).size(), files,
+      assertEquals(db.testAccess().currentVersion().files(Db.LAST_LEVEL).size(), files,
           "the inputs were deleted");
     }
     try (Db db = Db.open(DIR, options)) {
@@ -124,7 +125,7 @@ class CompactRangeTest {
               flushes.get(1).output().fileNumber()),
           c.inputs().stream().map(EventListener.TableInfo::fileNumber)
               .collect(java.util.stream.Collectors.toSet()));
-      assertEquals(db.currentVersion().files(Db.LAST_LEVEL).get(0).number(),
+      assertEquals(db.testAccess().currentVersion().files(Db.LAST_LEVEL).get(0).number(),
           c.outputs().get(0).fileNumber());
       assertTrue(c.bytesRead() > 0 && c.bytesWritten() > 0);
       assertEquals(c.bytesWritten(), db.stats().compactionBytesWritten());
@@ -145,12 +146,13 @@ class CompactRangeTest {
         db.put(k(i), v(i, 0));
       }
       db.flush();
-      assertEquals(2, db.currentVersion().files(0).size());
+      assertEquals(2, db.testAccess().currentVersion().files(0).size());
       db.compactRange(k(550), k(560));
-      assertEquals(1, db.currentVersion().files(0).size(), "the table of keys 0..99 stays");
-      assertEquals(1, db.currentVersion().files(Db.LAST_LEVEL).size());
+      assertEquals(1, db.testAccess().currentVersion().files(0).size(),
+          "the table of keys 0..99 stays");
+      assertEquals(1, db.testAccess().currentVersion().files(Db.LAST_LEVEL).size());
       db.compactRange(k(0), null);
-      assertEquals(0, db.currentVersion().files(0).size());
+      assertEquals(0, db.testAccess().currentVersion().files(0).size());
       for (int i = 0; i < 600; i++) {
         assertArrayEquals(i < 100 || i >= 500 ? v(i, 0) : null, db.get(k(i)));
       }

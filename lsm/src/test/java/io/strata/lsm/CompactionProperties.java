@@ -280,15 +280,16 @@ class CompactionProperties {
       throws IOException {
     db.waitForCompactions();
     DbModelProperties.checkTables(db, where);
-    Version inMemory = db.currentVersion();
-    VersionSet replayed = db.readManifest();
+    TestAccess inside = db.testAccess();
+    Version inMemory = inside.currentVersion();
+    VersionSet replayed = inside.readManifest();
     for (int level = 0; level < VersionEdit.LEVELS; level++) {
       assertEquals(inMemory.files(level), replayed.current().files(level),
           where + ": manifest replay, level " + level);
-      assertTrue(Arrays.equals(db.compactPointer(level), replayed.compactPointer(level)),
+      assertTrue(Arrays.equals(inside.compactPointer(level), replayed.compactPointer(level)),
           where + ": manifest replay, compaction pointer of level " + level);
     }
-    db.deleteObsoleteFilesNow();
+    inside.deleteObsoleteFilesNow();
     Set<Long> referenced = inMemory.fileNumbers();
     Set<Long> onDisk = new TreeSet<>();
     for (String name : fs.list(dir)) {

@@ -59,7 +59,8 @@ class DbModelProperties {
   record CompactRange(String from, String to) implements Op {}
 
   static final List<String> KEYS =
-      List.of("", "a", "aa", "ab", "abc", "b", "b0", "ba", "c", "d", "da", "dab", "e", "f", "g", "zz");
+      List.of("", "a", "aa", "ab", "abc", "b", "b0", "ba", "c", "d", "da", "dab", "e", "f", "g",
+          "zz");
 
   static String value(Put p) {
     StringBuilder s = new StringBuilder(p.key()).append('#').append(p.seed()).append(':');
@@ -172,7 +173,7 @@ class DbModelProperties {
    * every table's recorded key and sequence ranges match its contents.
    */
   static void checkTables(Db db, String where) {
-    Version v = db.acquireCurrentVersion(); // its tables stay while it is checked
+    Version v = db.testAccess().acquireCurrentVersion(); // its tables stay while it is checked
     try {
       checkTables(db, v, where);
     } finally {
@@ -195,8 +196,9 @@ class DbModelProperties {
         long min = Long.MAX_VALUE;
         long max = 0;
         long entries = 0;
-        TableReader t = TableReader.open(db.options().fileSystem(),
-            FileNames.table(db.directory(), f.number()), f.number(), new BlockCache(0));
+        TestAccess inside = db.testAccess();
+        TableReader t = TableReader.open(inside.options().fileSystem(),
+            FileNames.table(inside.directory(), f.number()), f.number(), new BlockCache(0));
         try (InternalIterator it = t.iterator(false)) {
           for (it.seekToFirst(); it.isValid(); it.next()) {
             if (first == null) {

@@ -56,7 +56,7 @@ class ErrorCleanupTest {
     assertThrows(OutOfMemoryError.class, db::cursor);
     assertArrayEquals(b("v2"), db.get(b("shared")), "the store reads on");
     db.compactRange(null, null);
-    db.deleteObsoleteFilesNow();
+    db.testAccess().deleteObsoleteFilesNow();
     Set<String> after = tables(mem);
     for (String t : before) {
       assertFalse(after.contains(t), t + " is obsolete: no view may still hold it");

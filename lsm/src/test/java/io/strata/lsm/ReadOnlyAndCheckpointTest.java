@@ -330,7 +330,7 @@ class ReadOnlyAndCheckpointTest {
           }
           for (int level = 0; level < 7; level++) {
             for (io.strata.lsm.internal.version.FileMetadata f
-                : copy.currentVersion().files(level)) {
+                : copy.testAccess().currentVersion().files(level)) {
               assertTrue(f.maxSequence() <= s.sequence(), "copy " + c + " table " + f);
             }
           }

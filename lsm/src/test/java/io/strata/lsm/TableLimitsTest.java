@@ -75,7 +75,7 @@ class TableLimitsTest {
 
   static List<TableReader> tables(Db db, MemFileSystem fs, int limit) {
     List<TableReader> out = new ArrayList<>();
-    Version v = db.acquireCurrentVersion();
+    Version v = db.testAccess().acquireCurrentVersion();
     try {
       for (int level = 0; level < VersionEdit.LEVELS; level++) {
         for (FileMetadata f : v.files(level)) {

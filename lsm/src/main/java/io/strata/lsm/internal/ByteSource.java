@@ -47,7 +47,7 @@ public final class ByteSource {
     return buf[pos++];
   }
 
-  public long varint() {
+  long varint() {
     long v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (pos >= end) {
@@ -79,7 +79,7 @@ public final class ByteSource {
     return v;
   }
 
-  public byte[] bytes(int length) {
+  byte[] bytes(int length) {
     if (length < 0 || length > end - pos) {
       throw corrupt("truncated: " + length + " bytes expected, " + (end - pos) + " left");
     }
@@ -90,7 +90,7 @@ public final class ByteSource {
   }
 
   /** Skips {@code length} bytes and returns the offset where they start. */
-  public int skip(int length) {
+  int skip(int length) {
     if (length < 0 || length > end - pos) {
       throw corrupt("truncated: " + length + " bytes expected, " + (end - pos) + " left");
     }

@@ -9,7 +9,7 @@ public final class Bytes {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   /** Printable keys as text, others as hex; for messages. */
-  public static String toDisplay(byte[] b) {
+  static String toDisplay(byte[] b) {
     if (b == null) {
       return "null";
     }

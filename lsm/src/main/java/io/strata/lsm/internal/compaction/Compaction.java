@@ -216,19 +216,19 @@ public final class Compaction {
 
   /** One output table being written. */
   private final class Output {
-    public final long number;
-    public final Path path;
-    public final WritableFile file;
-    public final TableBuilder builder;
+    final long number;
+    final Path path;
+    final WritableFile file;
+    final TableBuilder builder;
 
-    public Output(long number) throws IOException {
+    Output(long number) throws IOException {
       this.number = number;
       this.path = FileNames.table(dir, number);
       this.file = fs.create(path);
       this.builder = new TableBuilder(file, options.table());
     }
 
-    public FileMetadata finish() throws IOException {
+    FileMetadata finish() throws IOException {
       TableProperties p = builder.finish();
       file.sync();
       file.close();
@@ -237,7 +237,7 @@ public final class Compaction {
           p.minSequence(), p.maxSequence(), p.entries());
     }
 
-    public void abandon(Throwable cause) {
+    void abandon(Throwable cause) {
       try {
         file.close();
         fs.delete(path);

@@ -6,7 +6,7 @@ import io.strata.lsm.Db;
 public final class CompactionCancelledException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  public CompactionCancelledException() {
+  CompactionCancelledException() {
     super("compaction cancelled: the Db is closing", null, false, false);
   }
 }

@@ -34,10 +34,10 @@ public final class CompactionJob {
   public final int outputLevel;
   /** Level-0 tables newest first, then deeper levels in order. */
   public final List<Compaction.Input> inputs;
-  public final List<FileMetadata> grandparents;
+  final List<FileMetadata> grandparents;
   /** User-key range of all inputs. */
-  public final byte[] smallestUserKey;
-  public final byte[] largestUserKey;
+  final byte[] smallestUserKey;
+  final byte[] largestUserKey;
   /** The new compaction pointer of {@link #level}, or null to leave it. */
   public final byte[] compactPointer;
   public final boolean trivialMove;
@@ -70,7 +70,7 @@ public final class CompactionJob {
     this.largestUserKey = hi;
   }
 
-  public long inputBytes() {
+  long inputBytes() {
     long total = 0;
     for (Compaction.Input in : inputs) {
       total += in.file().fileSize();
@@ -79,7 +79,7 @@ public final class CompactionJob {
   }
 
   /** Whether this job's user-key range meets {@code [lo, hi]}. */
-  public boolean overlaps(byte[] lo, byte[] hi) {
+  boolean overlaps(byte[] lo, byte[] hi) {
     return Arrays.compareUnsigned(smallestUserKey, hi) <= 0 && Arrays.compareUnsigned(largestUserKey, lo) >= 0;
   }
 

@@ -24,7 +24,7 @@ public final class CompactionOutput {
    * @param lowestLevelFor whether the output is the lowest level holding a user key; asked in
    *     ascending key order, only about deletions that every reader sees
    */
-  public CompactionOutput(List<Long> snapshotSequences, Predicate<byte[]> lowestLevelFor) {
+  CompactionOutput(List<Long> snapshotSequences, Predicate<byte[]> lowestLevelFor) {
     this.snapshots = snapshotSequences.stream().mapToLong(Long::longValue).sorted().toArray();
     this.lowestLevelFor = lowestLevelFor;
   }
@@ -45,7 +45,7 @@ public final class CompactionOutput {
   }
 
   /** Whether to keep the next entry of the merged input. */
-  public boolean keep(byte[] ikey) {
+  boolean keep(byte[] ikey) {
     long sequence = InternalKeys.sequence(ikey);
     int s = stripe(sequence);
     boolean newKey = userKey == null || !InternalKeys.sameUserKey(userKey, ikey);

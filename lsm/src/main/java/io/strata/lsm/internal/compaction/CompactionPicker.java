@@ -229,7 +229,7 @@ public final class CompactionPicker {
   }
 
   /** Tables of a level whose user-key range meets {@code [lo, hi]} (null: unbounded). */
-  public static List<FileMetadata> overlapping(List<FileMetadata> files, byte[] lo, byte[] hi) {
+  static List<FileMetadata> overlapping(List<FileMetadata> files, byte[] lo, byte[] hi) {
     List<FileMetadata> out = new ArrayList<>();
     for (FileMetadata f : files) {
       boolean after = hi != null && InternalKeys.compareUserKey(f.smallest(), hi) > 0;

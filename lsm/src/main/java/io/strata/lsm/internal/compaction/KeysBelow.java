@@ -21,7 +21,7 @@ public final class KeysBelow {
   private final int outputLevel;
   private final int[] next = new int[VersionEdit.LEVELS];
 
-  public KeysBelow(Version version, int outputLevel) {
+  KeysBelow(Version version, int outputLevel) {
     this.version = version;
     this.outputLevel = outputLevel;
   }

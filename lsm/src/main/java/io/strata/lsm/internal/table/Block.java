@@ -29,7 +29,7 @@ public final class Block {
   }
 
   /** Checks the restart array of {@code data} (the whole array is the block). */
-  public static Block parse(byte[] data, Path file, long offset, String what) {
+  static Block parse(byte[] data, Path file, long offset, String what) {
     int n = data.length;
     if (n < 4) {
       throw new CorruptionException(file, offset, what + " of " + n + " bytes is too short");
@@ -57,7 +57,7 @@ public final class Block {
   }
 
   /** Bytes this block holds in memory (its charge in the cache). */
-  public int size() {
+  int size() {
     return data.length;
   }
 
@@ -65,21 +65,21 @@ public final class Block {
     return new CorruptionException(file, offset, "block entry: " + problem);
   }
 
-  public byte[] data() {
+  byte[] data() {
     return data;
   }
 
   /** Where the entries end (and the restart array starts). */
-  public int limit() {
+  int limit() {
     return limit;
   }
 
-  public int restartCount() {
+  int restartCount() {
     return restartCount;
   }
 
   /** The offset of restart point {@code i}, where a whole key is stored. */
-  public int restartPosition(int i) {
+  int restartPosition(int i) {
     return intLE(data, limit + 4 * i);
   }
 
@@ -87,7 +87,7 @@ public final class Block {
    * Decodes entry headers: fills {@code out} with {shared, unshared, valueLength, keyStart} and
    * returns the position after the value.
    */
-  public int header(int p, int[] out, int previousKeyLength) {
+  int header(int p, int[] out, int previousKeyLength) {
     int[] cursor = {p};
     long shared = varint(cursor);
     long unshared = varint(cursor);
@@ -131,7 +131,7 @@ public final class Block {
    * Point lookup: the value of the first entry at or after internal key {@code target} if that
    * entry carries {@code userKey}: the value, {@link Memtable#DELETED} for a deletion, or null.
    */
-  public byte[] get(byte[] target, byte[] userKey) {
+  byte[] get(byte[] target, byte[] userKey) {
     // binary search: the last restart point whose key is below the target
     int lo = 0;
     int hi = restartCount - 1;

@@ -18,13 +18,13 @@ public final class BlockBuilder {
   private byte[] lastKey = new byte[0];
   private int entries;
 
-  public BlockBuilder(int restartInterval, int expectedBytes) {
+  BlockBuilder(int restartInterval, int expectedBytes) {
     this.restartInterval = restartInterval;
     this.buffer = new ByteSink(expectedBytes + expectedBytes / 4);
     reset();
   }
 
-  public void reset() {
+  void reset() {
     buffer.reset();
     restartCount = 0;
     addRestart(0);
@@ -40,7 +40,7 @@ public final class BlockBuilder {
     restarts[restartCount++] = offset;
   }
 
-  public void add(byte[] key, byte[] value) {
+  void add(byte[] key, byte[] value) {
     int shared = 0;
     if (counter < restartInterval) {
       int max = Math.min(lastKey.length, key.length);
@@ -59,24 +59,24 @@ public final class BlockBuilder {
   }
 
   /** Bytes the finished block would take. */
-  public int estimatedSize() {
+  int estimatedSize() {
     return buffer.size() + restartCount * 4 + 4;
   }
 
-  public boolean isEmpty() {
+  boolean isEmpty() {
     return entries == 0;
   }
 
-  public int entries() {
+  int entries() {
     return entries;
   }
 
-  public byte[] lastKey() {
+  byte[] lastKey() {
     return lastKey;
   }
 
   /** Appends the restart array; returns the block's bytes in {@link #array()}[0, size). */
-  public int finish() {
+  int finish() {
     for (int i = 0; i < restartCount; i++) {
       buffer.putIntLE(restarts[i]);
     }
@@ -84,7 +84,7 @@ public final class BlockBuilder {
     return buffer.size();
   }
 
-  public byte[] array() {
+  byte[] array() {
     return buffer.array();
   }
 }

@@ -23,15 +23,15 @@ public final class BlockCache {
     private final long capacity;
     private long used;
 
-    public Shard(long capacity) {
+    Shard(long capacity) {
       this.capacity = capacity;
     }
 
-    public synchronized Block get(Key k) {
+    synchronized Block get(Key k) {
       return map.get(k);
     }
 
-    public synchronized void put(Key k, Block b) {
+    synchronized void put(Key k, Block b) {
       if (b.size() > capacity) {
         return;
       }
@@ -47,7 +47,7 @@ public final class BlockCache {
       }
     }
 
-    public synchronized void evictFile(long file) {
+    synchronized void evictFile(long file) {
       Iterator<Map.Entry<Key, Block>> it = map.entrySet().iterator();
       while (it.hasNext()) {
         Map.Entry<Key, Block> e = it.next();
@@ -79,7 +79,7 @@ public final class BlockCache {
   }
 
   /** The cached block, or null; counts a hit or a miss. */
-  public Block get(long file, long offset) {
+  Block get(long file, long offset) {
     if (capacity == 0) {
       misses.increment();
       return null;
@@ -94,7 +94,7 @@ public final class BlockCache {
     return b;
   }
 
-  public void put(long file, long offset, Block block) {
+  void put(long file, long offset, Block block) {
     if (capacity == 0) {
       return;
     }
@@ -103,7 +103,7 @@ public final class BlockCache {
   }
 
   /** Drops every block of a deleted table. */
-  public void evictFile(long file) {
+  void evictFile(long file) {
     for (Shard s : shards) {
       s.evictFile(file);
     }

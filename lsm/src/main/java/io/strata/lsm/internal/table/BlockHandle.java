@@ -6,11 +6,11 @@ import io.strata.lsm.internal.ByteSource;
 /** Where a block lies in a table file: offset and size, the 5-byte trailer not included. */
 public record BlockHandle(long offset, long size) {
 
-  public void encodeTo(ByteSink out) {
+  void encodeTo(ByteSink out) {
     out.putVarint(offset).putVarint(size);
   }
 
-  public static BlockHandle decode(ByteSource in, long fileSize) {
+  static BlockHandle decode(ByteSource in, long fileSize) {
     long offset = in.varint64(fileSize, "block offset");
     long size = in.varint64(fileSize, "block size");
     if (offset + size + TableFormat.BLOCK_TRAILER_BYTES > fileSize) {

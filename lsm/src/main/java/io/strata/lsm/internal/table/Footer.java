@@ -14,15 +14,15 @@ import java.nio.file.Path;
 public record Footer(BlockHandle index, BlockHandle filter, BlockHandle properties, int version) {
 
   /** A footer of a table with one index block. */
-  public Footer(BlockHandle index, BlockHandle filter, BlockHandle properties) {
+  Footer(BlockHandle index, BlockHandle filter, BlockHandle properties) {
     this(index, filter, properties, TableFormat.FORMAT_VERSION);
   }
 
-  public boolean partitionedIndex() {
+  boolean partitionedIndex() {
     return version == TableFormat.FORMAT_VERSION_PARTITIONED_INDEX;
   }
 
-  public byte[] encode() {
+  byte[] encode() {
     ByteSink out = new ByteSink(TableFormat.FOOTER_BYTES);
     for (BlockHandle h : new BlockHandle[] {index, filter, properties}) {
       out.putLongLE(h.offset()).putLongLE(h.size());
@@ -33,7 +33,7 @@ public record Footer(BlockHandle index, BlockHandle filter, BlockHandle properti
     return out.toByteArray();
   }
 
-  public static Footer decode(byte[] b, Path file, long offset, long fileSize) {
+  static Footer decode(byte[] b, Path file, long offset, long fileSize) {
     ByteSource in = new ByteSource(b, 0, b.length, file, offset, "footer");
     BlockHandle[] h = new BlockHandle[3];
     for (int i = 0; i < 3; i++) {

@@ -212,7 +212,7 @@ public final class TableBuilder {
     return offset + data.estimatedSize();
   }
 
-  public long entries() {
+  long entries() {
     return entries;
   }
 

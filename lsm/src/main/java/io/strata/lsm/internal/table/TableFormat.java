@@ -14,18 +14,18 @@ public final class TableFormat {
   /** Tables whose index is partitioned: index blocks of index blocks (see {@code FORMAT.md}). */
   public static final int FORMAT_VERSION_PARTITIONED_INDEX = 2;
   /** The most index levels a table may have (the data blocks' index being level 1). */
-  public static final int MAX_INDEX_LEVELS = 16;
+  static final int MAX_INDEX_LEVELS = 16;
   /** "STRATSST" read as a little-endian long. */
-  public static final long MAGIC = 0x5453535441525453L;
+  static final long MAGIC = 0x5453535441525453L;
 
   public static final int FOOTER_BYTES = 64;
   /** After every block: 1 byte compression type, 4 bytes masked CRC32C. */
   public static final int BLOCK_TRAILER_BYTES = 5;
 
-  public static final byte TYPE_RAW = 0;
-  public static final byte TYPE_LZ4 = 1;
+  static final byte TYPE_RAW = 0;
+  static final byte TYPE_LZ4 = 1;
 
-  public static final int RESTART_INTERVAL = 16;
+  static final int RESTART_INTERVAL = 16;
 
   /**
    * Largest block, stored or uncompressed, that a reader accepts and so that a writer may make:
@@ -41,9 +41,9 @@ public final class TableFormat {
   /** A block's restart count and first restart offset: what an empty block takes. */
   public static final int BLOCK_OVERHEAD = 8;
   /** Besides its key and value, the most one entry adds to a block: 3 varints and a restart. */
-  public static final int ENTRY_OVERHEAD = 3 * 5 + 4;
+  static final int ENTRY_OVERHEAD = 3 * 5 + 4;
   /** The longest encoded block handle (two varint64s). */
-  public static final int MAX_HANDLE_BYTES = 20;
+  static final int MAX_HANDLE_BYTES = 20;
 
   /** The most an entry of these lengths adds to a block. */
   public static long entryBytes(long keyLength, long valueLength) {
@@ -69,7 +69,7 @@ public final class TableFormat {
   }
 
   /** Masked CRC32C over {@code data[off, off+len)} followed by the type byte. */
-  public static int blockChecksum(byte[] data, int off, int len, byte type) {
+  static int blockChecksum(byte[] data, int off, int len, byte type) {
     CRC32C crc = new CRC32C();
     crc.update(data, off, len);
     crc.update(type);
@@ -82,7 +82,7 @@ public final class TableFormat {
     return mask((int) crc.getValue());
   }
 
-  public static int mask(int crc) {
+  static int mask(int crc) {
     return ((crc >>> 15) | (crc << 17)) + 0xa282ead8;
   }
 }

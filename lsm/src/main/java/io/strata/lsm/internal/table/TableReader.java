@@ -290,7 +290,7 @@ public final class TableReader {
     return properties;
   }
 
-  public long number() {
+  long number() {
     return number;
   }
 
@@ -303,7 +303,7 @@ public final class TableReader {
   }
 
   /** Takes a reference; false when the reader is already closed. */
-  public boolean retain() {
+  boolean retain() {
     return refs.retain();
   }
 

@@ -38,7 +38,7 @@ public final class FileNames {
     return dir.resolve(CURRENT);
   }
 
-  public static Path temp(Path dir, long number) {
+  static Path temp(Path dir, long number) {
     return dir.resolve(String.format("%06d.tmp", number));
   }
 
@@ -68,7 +68,7 @@ public final class FileNames {
   }
 
   /** Parses a decimal file number, or -1. */
-  public static long digits(String s) {
+  static long digits(String s) {
     if (s.isEmpty() || s.length() > 18) {
       return -1;
     }

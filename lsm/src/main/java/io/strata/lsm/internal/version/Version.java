@@ -24,10 +24,10 @@ import java.util.function.Consumer;
  * are not deleted; the last release reports it to the owner so obsolete files can go.
  */
 public final class Version {
-  public static final Comparator<FileMetadata> NEWEST_FIRST =
+  static final Comparator<FileMetadata> NEWEST_FIRST =
       Comparator.comparingLong(FileMetadata::maxSequence).reversed()
           .thenComparing(Comparator.comparingLong(FileMetadata::number).reversed());
-  public static final Comparator<FileMetadata> BY_SMALLEST_KEY =
+  static final Comparator<FileMetadata> BY_SMALLEST_KEY =
       (a, b) -> InternalKeys.compare(a.smallest(), b.smallest());
 
   private final List<List<FileMetadata>> levels;
@@ -72,7 +72,7 @@ public final class Version {
   }
 
   /** Takes a reference; false if the version was already released for good. */
-  public boolean retain() {
+  boolean retain() {
     return refs.retain();
   }
 
@@ -120,7 +120,7 @@ public final class Version {
   }
 
   /** Index of the first file of a sorted level whose largest key is at or after {@code target}. */
-  public static int findFile(List<FileMetadata> files, byte[] target) {
+  static int findFile(List<FileMetadata> files, byte[] target) {
     int lo = 0;
     int hi = files.size();
     while (lo < hi) {

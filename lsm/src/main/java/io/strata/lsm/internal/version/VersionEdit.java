@@ -45,7 +45,7 @@ public final class VersionEdit {
     return this;
   }
 
-  public byte[] encode() {
+  byte[] encode() {
     ByteSink out = new ByteSink(256);
     if (logNumber != null) {
       out.putVarint(TAG_LOG_NUMBER).putVarint(logNumber);

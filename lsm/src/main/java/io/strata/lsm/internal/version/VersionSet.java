@@ -57,7 +57,7 @@ public final class VersionSet {
   private long manifestSnapshotBytes;
 
   /** The manifest size at which the next edit starts a new manifest, by default: 64 MiB. */
-  public static final long DEFAULT_MAX_MANIFEST_BYTES = 64L << 20;
+  static final long DEFAULT_MAX_MANIFEST_BYTES = 64L << 20;
 
   public VersionSet(FileSystem fs, Path dir, Consumer<Version> onObsolete) {
     this(fs, dir, onObsolete, DEFAULT_MAX_MANIFEST_BYTES);
@@ -366,7 +366,7 @@ public final class VersionSet {
   private final class Builder {
     private final List<Map<Long, FileMetadata>> levels = new ArrayList<>();
 
-    public Builder(Version base) {
+    Builder(Version base) {
       for (int i = 0; i < VersionEdit.LEVELS; i++) {
         Map<Long, FileMetadata> m = new LinkedHashMap<>();
         for (FileMetadata f : base.files(i)) {
@@ -376,7 +376,7 @@ public final class VersionSet {
       }
     }
 
-    public void apply(VersionEdit e) {
+    void apply(VersionEdit e) {
       for (VersionEdit.DeletedFile d : e.deleted) {
         if (levels.get(d.level()).remove(d.number()) == null) {
           throw new IllegalStateException("edit deletes table " + d.number() + " from level "
@@ -394,7 +394,7 @@ public final class VersionSet {
       }
     }
 
-    public Version build() {
+    Version build() {
       List<List<FileMetadata>> out = new ArrayList<>();
       for (Map<Long, FileMetadata> m : levels) {
         out.add(new ArrayList<>(m.values()));
