@@ -168,7 +168,7 @@ public final class Db implements AutoCloseable {
         ? Executors.newFixedThreadPool(options.backgroundThreads() - 1, threads("compaction"))
         : flushExecutor;
     this.reads = new ReadPath(this, fs, dir, tables, versions, lastSequence, knobs.hook(),
-        knobs.maxBlockBytes());
+        knobs.maxBlockBytes(), readOnly);
     this.flusher = new Flusher(mutex, backgroundDone, new FlushEnv(), WriteStall.of(options),
         options.writeBufferSize(), flushExecutor, dir);
     this.compactions = new CompactionScheduler(mutex, backgroundDone, new CompactionEnv(), fs,

@@ -53,10 +53,16 @@ final class ReadPath {
   // ---- Written under the Db's mutex, read without it.
   /** What reads pin: mem, imm and the current version. */
   private volatile ReadView view;
+  /**
+   * A read-only Db keeps every table of its version open (a writer in another process may delete
+   * the files), so {@link #verifyChecksums} reads them through the cache's open files.
+   */
+  private final boolean readOnly;
 
   ReadPath(Db db, FileSystem fs, Path dir, TableCache tables, VersionSet versions,
-      AtomicLong lastSequence, Consumer<String> hook, int maxBlockBytes) {
+      AtomicLong lastSequence, Consumer<String> hook, int maxBlockBytes, boolean readOnly) {
     this.db = db;
+    this.readOnly = readOnly;
     this.fs = fs;
     this.dir = dir;
     this.tables = tables;
@@ -168,7 +174,9 @@ final class ReadPath {
           Path path = FileNames.table(dir, f.number());
           TableReader t;
           try {
-            t = TableReader.open(fs, path, f.number(), new BlockCache(0), maxBlockBytes);
+            // every block is read from the file and checked (never from the block cache)
+            t = readOnly ? tables.acquire(f.number())
+                : TableReader.open(fs, path, f.number(), new BlockCache(0), maxBlockBytes);
           } catch (CorruptionException e) {
             problems.add(e);
             continue;
