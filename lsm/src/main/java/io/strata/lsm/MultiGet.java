@@ -63,8 +63,9 @@ final class MultiGet {
       byte[][] seekKeys = new byte[m][];
       long[] hashes = new long[m];
       for (int i = 0; i < m; i++) {
+        // answered keys too: the level walk compares every key with the tables' ranges
+        seekKeys[i] = InternalKeys.seekKey(userKeys[i], sequence);
         if (found[i] == null) {
-          seekKeys[i] = InternalKeys.seekKey(userKeys[i], sequence);
           hashes[i] = BloomFilter.hash(userKeys[i]);
         }
       }
