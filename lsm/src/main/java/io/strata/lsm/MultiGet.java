@@ -47,12 +47,14 @@ final class MultiGet {
     for (int i = 0; i < n; i++) {
       userKeys[slot[order[i]]] = keys[order[i]];
     }
+    byte[][] seekKeys = new byte[m][];
     byte[][] found = new byte[m][];
     int missing = 0;
     for (int i = 0; i < m; i++) {
-      byte[] value = v.mem.get(userKeys[i], sequence);
+      seekKeys[i] = InternalKeys.seekKey(userKeys[i], sequence); // shared by every probe below
+      byte[] value = v.mem.get(userKeys[i], seekKeys[i]);
       if (value == null && v.imm != null) {
-        value = v.imm.get(userKeys[i], sequence);
+        value = v.imm.get(userKeys[i], seekKeys[i]);
       }
       found[i] = value;
       if (value == null) {
@@ -60,11 +62,8 @@ final class MultiGet {
       }
     }
     if (missing > 0) {
-      byte[][] seekKeys = new byte[m][];
       long[] hashes = new long[m];
       for (int i = 0; i < m; i++) {
-        // answered keys too: the level walk compares every key with the tables' ranges
-        seekKeys[i] = InternalKeys.seekKey(userKeys[i], sequence);
         if (found[i] == null) {
           hashes[i] = BloomFilter.hash(userKeys[i]);
         }

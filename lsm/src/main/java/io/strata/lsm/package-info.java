@@ -12,6 +12,7 @@
  * compactRange}); {@code SnapshotList} (open snapshots); {@code ObsoleteFiles} (new
  * table numbers, deleting what nothing needs); {@code EngineCounters} (the totals behind {@code
  * stats()}); {@code ReadView} (what a read pins: memtables and a version) and {@code DbCursor};
+ * {@code MultiGet} (the batched read of {@code multiGet}: sorted keys, one block fetch per block);
  * {@code TestKnobs} (test-only hook and limits). {@code Db} itself holds the public API, memtable
  * switches, the scheduling of flushes, and close. Below them, in packages the
  * module does not export: {@code io.strata.lsm.internal} (internal keys, iterators, batch
