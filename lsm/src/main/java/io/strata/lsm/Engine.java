@@ -504,9 +504,9 @@ final class Engine {
     }
   }
 
-  List<byte[]> multiGet(byte[][] k, Integer[] order, ReadOptions options) {
+  List<byte[]> multiGet(byte[][] k, ReadOptions options) {
     checkOpen();
-    return reads.multiGet(k, order, options);
+    return reads.multiGet(k, options);
   }
 
   String property(String name) {

@@ -132,23 +132,15 @@ final class ReadPath {
 
   /**
    * What {@link Db#multiGet(List, ReadOptions)} returns: the values of {@code keys} (checked), all
-   * read from one view at one sequence number, probed in the order {@code order} gives (the
-   * indexes of {@code keys}; sorted here by key, so keys sharing a block find it cached).
+   * read from one view at one sequence number, probed in sorted order by {@link MultiGet}.
    */
-  List<byte[]> multiGet(byte[][] keys, Integer[] order, ReadOptions options) {
-    Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(keys[a], keys[b]));
-    byte[][] values = new byte[order.length][];
+  List<byte[]> multiGet(byte[][] keys, ReadOptions options) {
     ReadView v = acquire(); // before the sequence, as in get
     try {
-      long sequence = sequenceFor(options);
-      for (int i : order) {
-        byte[] value = v.get(keys[i], sequence, tables, options.fillCache());
-        values[i] = value == null || value == Memtable.DELETED ? null : value;
-      }
+      return MultiGet.get(v, keys, sequenceFor(options), tables, options.fillCache());
     } finally {
       v.release();
     }
-    return Collections.unmodifiableList(Arrays.asList(values));
   }
 
   /** A cursor over the store as of the options' snapshot (or now). */

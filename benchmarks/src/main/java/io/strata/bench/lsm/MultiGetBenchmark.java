@@ -28,9 +28,13 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * {@link Db#multiGet(List)} against a loop of {@link Db#get(byte[])} over the same batch of
- * {@code batch} random existing keys, on a store of {@code keys} 16-byte keys and 100-byte values
+ * {@code batch} existing keys, on a store of {@code keys} 16-byte keys and 100-byte values
  * compacted into the last level (so reads go to tables, through a block cache smaller than the
- * data). The score is the time for one whole batch; 1,024 different batches are cycled.
+ * data). {@code shape} {@code random}: keys drawn from the whole store, so they rarely share a
+ * block; {@code clustered}: keys drawn from a window of {@code 4 * batch} consecutive keys at a
+ * random place (about 13 blocks of 4 KiB for 100 keys), where a sorted probe answers several keys
+ * from one block. The keys of a batch are in random order either way. The score is the time for
+ * one whole batch; 1,024 different batches are cycled.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,6 +48,9 @@ public class MultiGetBenchmark {
 
   @Param("100")
   public int batch;
+
+  @Param({"random", "clustered"})
+  public String shape;
 
   private Path dir;
   private Db db;
@@ -67,8 +74,10 @@ public class MultiGetBenchmark {
     db.compactRange(null, null);
     for (int b = 0; b < 1024; b++) {
       List<byte[]> k = new ArrayList<>();
+      int window = shape.equals("random") ? keys : Math.min(keys, 4 * batch);
+      int base = r.nextInt(keys - window + 1);
       for (int i = 0; i < batch; i++) {
-        k.add(key(r.nextInt(keys)));
+        k.add(key(base + r.nextInt(window)));
       }
       batches.add(k);
     }

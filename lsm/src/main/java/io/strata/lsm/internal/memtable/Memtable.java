@@ -411,7 +411,12 @@ public final class Memtable {
    * #DELETED}, or null when this memtable holds no such version. The value is a copy.
    */
   public byte[] get(byte[] userKey, long sequence) {
-    long node = findGreaterOrEqual(InternalKeys.seekKey(userKey, sequence));
+    return get(userKey, InternalKeys.seekKey(userKey, sequence));
+  }
+
+  /** As {@link #get(byte[], long)}, with the seek key already built ({@link InternalKeys#seekKey}). */
+  public byte[] get(byte[] userKey, byte[] seekKey) {
+    long node = findGreaterOrEqual(seekKey);
     if (node == NONE) {
       return null;
     }

@@ -131,11 +131,41 @@ public final class Block {
    * Point lookup: the value of the first entry at or after internal key {@code target} if that
    * entry carries {@code userKey}: the value, {@link Memtable#DELETED} for a deletion, or null.
    */
-  byte[] get(byte[] target, byte[] userKey) {
+  public byte[] get(byte[] target, byte[] userKey) {
+    return new Seeker().get(this, target, userKey);
+  }
+
+  /**
+   * Point lookups with reused scratch space, for a batch of lookups in ascending target order
+   * ({@code MultiGet}): successive lookups in the same block start their restart search where the
+   * previous one ended, and nothing is allocated per lookup but the value returned.
+   *
+   * <p>Not thread-safe: one seeker per thread (per batch).
+   */
+  public static final class Seeker {
+    private final int[] h = new int[4];
+    private byte[] key = new byte[64];
+    private Block last;
+    private int lowRestart;
+
+    /**
+     * As {@link Block#get(byte[], byte[])}; a target in the same block as the previous call
+     * must not be below the previous target.
+     */
+    public byte[] get(Block b, byte[] target, byte[] userKey) {
+      if (b != last) {
+        last = b;
+        lowRestart = 0;
+      }
+      return b.find(target, userKey, this);
+    }
+  }
+
+  private byte[] find(byte[] target, byte[] userKey, Seeker s) {
     // binary search: the last restart point whose key is below the target
-    int lo = 0;
+    int lo = s.lowRestart;
     int hi = restartCount - 1;
-    int[] h = new int[4];
+    int[] h = s.h;
     while (lo < hi) {
       int mid = (lo + hi + 1) >>> 1;
       int p = restartPosition(mid);
@@ -149,7 +179,8 @@ public final class Block {
         hi = mid - 1;
       }
     }
-    byte[] key = new byte[64];
+    s.lowRestart = lo;
+    byte[] key = s.key;
     int keyLength = 0;
     int p = restartPosition(lo);
     while (p < limit) {
@@ -157,6 +188,7 @@ public final class Block {
       int length = h[0] + h[1];
       if (length > key.length) {
         key = Arrays.copyOf(key, Math.max(length, key.length * 2));
+        s.key = key;
       }
       System.arraycopy(data, h[3], key, h[0], h[1]);
       keyLength = length;

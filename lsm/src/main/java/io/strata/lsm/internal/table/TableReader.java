@@ -211,7 +211,12 @@ public final class TableReader {
 
   /** Index of the first data block whose last key is at or after {@code target}. */
   public int findBlock(byte[] target) {
-    int lo = 0;
+    return findBlock(target, 0);
+  }
+
+  /** As {@link #findBlock(byte[])}, knowing the answer is at least {@code from}. */
+  private int findBlock(byte[] target, int from) {
+    int lo = from;
     int hi = indexKeys.length;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
@@ -249,6 +254,39 @@ public final class TableReader {
       return null;
     }
     return dataBlock(i, fillCache).get(seekKey, userKey);
+  }
+
+  /**
+   * The batched {@link #get}: for each unanswered key {@code i} in {@code [from, to)} (those with
+   * {@code found[i] == null}), stores into {@code found[i]} its newest version visible at the
+   * sequence in {@code seekKeys[i]} (value or {@link Memtable#DELETED}) when this table has one.
+   * The keys must be sorted and distinct. Each key is tested against the Bloom filter; the index is
+   * searched once per data block reached (a key that falls in the block of the previous key costs
+   * one comparison), and each such block is fetched once, from the cache or from disk, whatever
+   * the number of keys it answers.
+   *
+   * @param seeker the caller's scratch space for block lookups
+   */
+  public void multiGet(byte[][] userKeys, byte[][] seekKeys, long[] hashes, byte[][] found,
+      int from, int to, boolean fillCache, Block.Seeker seeker) {
+    int block = -1;
+    Block b = null;
+    for (int i = from; i < to; i++) {
+      if (found[i] != null || (filter != null && !filter.mightContain(hashes[i]))) {
+        continue;
+      }
+      if (block < 0 || InternalKeys.compare(indexKeys[block], seekKeys[i]) < 0) {
+        block = findBlock(seekKeys[i], block + 1);
+        if (block == indexKeys.length) {
+          return; // every later key is past the last block too
+        }
+        b = null;
+      }
+      if (b == null) {
+        b = dataBlock(block, fillCache);
+      }
+      found[i] = seeker.get(b, seekKeys[i], userKeys[i]);
+    }
   }
 
   /** Iterates the table; holds a reference on it until closed. */

@@ -4,6 +4,7 @@ import io.strata.lsm.internal.InternalIterator;
 import io.strata.lsm.internal.InternalKeys;
 import io.strata.lsm.internal.RefCount;
 import io.strata.lsm.internal.memtable.Memtable;
+import io.strata.lsm.internal.table.Block;
 import io.strata.lsm.internal.table.TableCache;
 import io.strata.lsm.internal.table.TableReader;
 import io.strata.lsm.internal.table.TwoLevelIterator;
@@ -109,6 +110,91 @@ public final class Version {
     return null;
   }
 
+  /**
+   * The batched {@link #get}: for each unanswered key {@code i} (those with {@code found[i] ==
+   * null}) stores into {@code found[i]} its newest version in the tables visible at the sequence
+   * in {@code seekKeys[i]}: the value or {@link Memtable#DELETED}; it stays null when no table
+   * has one. The user keys must be sorted and distinct. Each level-0 table is probed with the run
+   * of keys inside its key range; in a deeper level the keys and the level's (sorted, disjoint)
+   * tables are walked together, each table acquired once for the run of keys it may hold.
+   */
+  public void multiGet(byte[][] userKeys, byte[][] seekKeys, long[] hashes, byte[][] found,
+      TableCache tables, boolean fillCache) {
+    int m = userKeys.length;
+    Block.Seeker seeker = new Block.Seeker();
+    for (FileMetadata f : levels.get(0)) {
+      int lo = firstAtOrAfter(userKeys, f.smallest());
+      int hi = lo;
+      while (hi < m && InternalKeys.compareUserKey(f.largest(), userKeys[hi]) >= 0) {
+        hi++;
+      }
+      probe(f, userKeys, seekKeys, hashes, found, lo, hi, tables, fillCache, seeker);
+    }
+    for (int level = 1; level < VersionEdit.LEVELS; level++) {
+      List<FileMetadata> files = levels.get(level);
+      int f = 0;
+      int i = 0;
+      while (i < m && f < files.size()) {
+        if (found[i] != null) {
+          i++;
+          continue;
+        }
+        if (InternalKeys.compare(files.get(f).largest(), seekKeys[i]) < 0) {
+          f = findFile(files, seekKeys[i], f + 1);
+          if (f == files.size()) {
+            break;
+          }
+        }
+        FileMetadata file = files.get(f);
+        // the keys from i on that this file (the first whose largest key is at or after theirs)
+        // may hold: they must not be below its smallest key either
+        int hi = i;
+        while (hi < m && InternalKeys.compare(file.largest(), seekKeys[hi]) >= 0) {
+          hi++;
+        }
+        int lo = i;
+        while (lo < hi && InternalKeys.compareUserKey(file.smallest(), userKeys[lo]) > 0) {
+          lo++;
+        }
+        probe(file, userKeys, seekKeys, hashes, found, lo, hi, tables, fillCache, seeker);
+        i = hi;
+        f++;
+      }
+    }
+  }
+
+  /** Index of the first of the sorted {@code userKeys} at or after the user key of {@code ikey}. */
+  private static int firstAtOrAfter(byte[][] userKeys, byte[] ikey) {
+    int lo = 0;
+    int hi = userKeys.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (InternalKeys.compareUserKey(ikey, userKeys[mid]) > 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private static void probe(FileMetadata f, byte[][] userKeys, byte[][] seekKeys, long[] hashes,
+      byte[][] found, int lo, int hi, TableCache tables, boolean fillCache, Block.Seeker seeker) {
+    boolean any = false;
+    for (int i = lo; i < hi && !any; i++) {
+      any = found[i] == null;
+    }
+    if (!any) {
+      return;
+    }
+    TableReader t = tables.acquire(f.number());
+    try {
+      t.multiGet(userKeys, seekKeys, hashes, found, lo, hi, fillCache, seeker);
+    } finally {
+      t.release();
+    }
+  }
+
   private static byte[] getFrom(FileMetadata f, byte[] userKey, byte[] seekKey, long hash,
       TableCache tables, boolean fillCache) {
     TableReader t = tables.acquire(f.number());
@@ -120,8 +206,13 @@ public final class Version {
   }
 
   /** Index of the first file of a sorted level whose largest key is at or after {@code target}. */
-  static int findFile(List<FileMetadata> files, byte[] target) {
-    int lo = 0;
+  public static int findFile(List<FileMetadata> files, byte[] target) {
+    return findFile(files, target, 0);
+  }
+
+  /** As {@link #findFile(List, byte[])}, knowing the answer is at least {@code from}. */
+  static int findFile(List<FileMetadata> files, byte[] target, int from) {
+    int lo = from;
     int hi = files.size();
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
