@@ -16,10 +16,12 @@
  * ObsoleteFiles} (new table numbers, deleting what nothing needs); {@code EngineCounters} (the
  * totals behind {@code stats()}); {@code ReadPath} (the published {@code ReadView}, what a read
  * pins: memtables and a version, and the reads over it; {@code MultiGet}, the batched read of
- * {@code multiGet}: sorted keys, one index search and block fetch per block) and {@code DbCursor}. Test-only: {@code
- * TestKnobs} (the hook and limits tests set) and {@code TestAccess} (what tests look at inside a
- * {@code Db}). {@code Db} itself holds the public API, which checks arguments and delegates, the
- * environments the rooms see it through, opening and close. Below them, in packages the module does
+ * {@code multiGet}: sorted keys, one index search and block fetch per block) and {@code
+ * DbCursor}. Test-only: {@code TestKnobs} (the hook and limits tests set) and {@code TestAccess}
+ * (what tests look at inside a {@code Db}). {@code Engine} owns the rooms, the mutex, the log, the stop flags and the
+ * environments the rooms see the store through, and closes the store; {@code Opener} builds it for
+ * {@code open} and {@code openReadOnly} and runs its recovery. {@code Db} itself holds the public
+ * API, which checks arguments and delegates to the engine. Below them, in packages the module does
  * not export: {@code io.strata.lsm.internal} (internal keys, iterators, batch format), {@code
  * io.strata.lsm.internal.memtable}, {@code io.strata.lsm.internal.table}, {@code
  * io.strata.lsm.internal.version} (versions and the manifest) and {@code
