@@ -167,21 +167,32 @@ final class Engine {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    try {
+    // each release runs even when an earlier one fails (an Error included): the lock last
+    release(cause, () -> {
       if (wal != null) {
         wal.close();
       }
-    } catch (IOException | RuntimeException e) {
-      cause.addSuppressed(e);
-    }
-    versions.close();
-    tables.close();
-    try {
+    });
+    release(cause, versions::close);
+    release(cause, tables::close);
+    release(cause, () -> {
       if (lock != null) {
         lock.close();
       }
-    } catch (IOException e) {
-      cause.addSuppressed(e);
+    });
+  }
+
+  private interface Release {
+    void run() throws IOException;
+  }
+
+  private static void release(Throwable cause, Release r) {
+    try {
+      r.run();
+    } catch (IOException | RuntimeException | Error e) {
+      if (e != cause) {
+        cause.addSuppressed(e);
+      }
     }
   }
 

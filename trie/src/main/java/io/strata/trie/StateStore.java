@@ -290,8 +290,12 @@ public final class StateStore implements AutoCloseable {
     Db db = Db.open(dir, options.dbOptions());
     try {
       return new StateStore(db, true, dir, options);
-    } catch (RuntimeException e) {
-      db.close();
+    } catch (RuntimeException | Error e) {
+      try {
+        db.close();
+      } catch (RuntimeException | Error closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
   }
