@@ -9,10 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strata.wal.LogReader;
 import io.strata.wal.RecoveryMode;
-import io.strata.fs.FileLock;
 import io.strata.fs.FileSystem;
+import io.strata.fs.ForwardingFileSystem;
 import io.strata.fs.MemFileSystem;
-import io.strata.fs.ReadableFile;
 import io.strata.fs.WritableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -206,12 +205,13 @@ class ManifestRolloverTest {
    * crash copies before each call that changes the disk: synced data only, and synced data plus
    * a random subset of the unsynced pages.
    */
-  private static final class Recording implements FileSystem {
+  private static final class Recording extends ForwardingFileSystem {
     final MemFileSystem mem;
     final Random random = new Random(3);
     volatile List<Point> recording;
 
     Recording(MemFileSystem mem) {
+      super(mem);
       this.mem = mem;
     }
 
@@ -226,7 +226,8 @@ class ManifestRolloverTest {
       }
     }
 
-    private WritableFile wrap(WritableFile f, Path file) {
+    @Override
+    protected WritableFile writable(Path file, WritableFile f) {
       return new WritableFile() {
         @Override
         public void append(ByteBuffer src) throws IOException {
@@ -261,61 +262,31 @@ class ManifestRolloverTest {
     @Override
     public WritableFile create(Path file) throws IOException {
       before("create", file);
-      return wrap(mem.create(file), file);
+      return super.create(file);
     }
 
     @Override
     public WritableFile createLog(Path file) throws IOException {
       before("create", file);
-      return wrap(mem.createLog(file), file);
-    }
-
-    @Override
-    public WritableFile openForAppend(Path file) throws IOException {
-      return wrap(mem.openForAppend(file), file);
-    }
-
-    @Override
-    public ReadableFile openForRead(Path file) throws IOException {
-      return mem.openForRead(file);
+      return super.createLog(file);
     }
 
     @Override
     public void rename(Path source, Path target) throws IOException {
       before("rename", target);
-      mem.rename(source, target);
+      super.rename(source, target);
     }
 
     @Override
     public boolean delete(Path file) throws IOException {
       before("delete", file);
-      return mem.delete(file);
-    }
-
-    @Override
-    public List<String> list(Path dir) throws IOException {
-      return mem.list(dir);
-    }
-
-    @Override
-    public void createDirectories(Path dir) throws IOException {
-      mem.createDirectories(dir);
-    }
-
-    @Override
-    public boolean exists(Path path) throws IOException {
-      return mem.exists(path);
+      return super.delete(file);
     }
 
     @Override
     public void syncDirectory(Path dir) throws IOException {
       before("sync-directory", dir);
-      mem.syncDirectory(dir);
-    }
-
-    @Override
-    public FileLock lock(Path file) throws IOException {
-      return mem.lock(file);
+      super.syncDirectory(dir);
     }
   }
 }

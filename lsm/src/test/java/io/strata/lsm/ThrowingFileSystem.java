@@ -1,13 +1,12 @@
 package io.strata.lsm;
 
-import io.strata.fs.FileLock;
 import io.strata.fs.FileSystem;
+import io.strata.fs.ForwardingFileSystem;
 import io.strata.fs.ReadableFile;
 import io.strata.fs.WritableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -17,10 +16,9 @@ import java.util.function.Supplier;
  * reading or close of a file whose name ends in a given suffix, and counts the files open for
  * reading. Thread-safe.
  */
-final class ThrowingFileSystem implements FileSystem {
+final class ThrowingFileSystem extends ForwardingFileSystem {
   enum Op { APPEND, OPEN_FOR_READ, CLOSE }
 
-  private final FileSystem delegate;
   private final AtomicInteger openReaders = new AtomicInteger();
   private Op op;
   private String suffix;
@@ -28,7 +26,7 @@ final class ThrowingFileSystem implements FileSystem {
   private Supplier<? extends Throwable> thrown;
 
   ThrowingFileSystem(FileSystem delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   /** The {@code nth} (from 1) {@code op} on a file named {@code *suffix} throws, once. */
@@ -72,21 +70,7 @@ final class ThrowingFileSystem implements FileSystem {
   }
 
   @Override
-  public WritableFile create(Path file) throws IOException {
-    return wrap(file, delegate.create(file));
-  }
-
-  @Override
-  public WritableFile createLog(Path file) throws IOException {
-    return wrap(file, delegate.createLog(file));
-  }
-
-  @Override
-  public WritableFile openForAppend(Path file) throws IOException {
-    return wrap(file, delegate.openForAppend(file));
-  }
-
-  private WritableFile wrap(Path path, WritableFile f) {
+  protected WritableFile writable(Path path, WritableFile f) {
     return new WritableFile() {
       @Override
       public void append(ByteBuffer src) throws IOException {
@@ -120,7 +104,11 @@ final class ThrowingFileSystem implements FileSystem {
   @Override
   public ReadableFile openForRead(Path file) throws IOException {
     maybeThrow(Op.OPEN_FOR_READ, file);
-    ReadableFile f = delegate.openForRead(file);
+    return super.openForRead(file);
+  }
+
+  @Override
+  protected ReadableFile readable(Path file, ReadableFile f) {
     openReaders.incrementAndGet();
     return new ReadableFile() {
       private boolean closed;
@@ -144,40 +132,5 @@ final class ThrowingFileSystem implements FileSystem {
         f.close();
       }
     };
-  }
-
-  @Override
-  public void rename(Path source, Path target) throws IOException {
-    delegate.rename(source, target);
-  }
-
-  @Override
-  public boolean delete(Path file) throws IOException {
-    return delegate.delete(file);
-  }
-
-  @Override
-  public List<String> list(Path dir) throws IOException {
-    return delegate.list(dir);
-  }
-
-  @Override
-  public void createDirectories(Path dir) throws IOException {
-    delegate.createDirectories(dir);
-  }
-
-  @Override
-  public boolean exists(Path path) throws IOException {
-    return delegate.exists(path);
-  }
-
-  @Override
-  public void syncDirectory(Path dir) throws IOException {
-    delegate.syncDirectory(dir);
-  }
-
-  @Override
-  public FileLock lock(Path file) throws IOException {
-    return delegate.lock(file);
   }
 }

@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.fs.FileLock;
-import io.strata.fs.FileSystem;
+import io.strata.fs.ForwardingFileSystem;
 import io.strata.fs.MemFileSystem;
-import io.strata.fs.ReadableFile;
 import io.strata.fs.WritableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,8 +28,8 @@ import org.junit.jupiter.api.Test;
 class ErrorsTest {
 
   /** A file system whose next append or sync, once armed, throws an error instead. */
-  private static final class ErrorOnce implements FileSystem {
-    final MemFileSystem mem = new MemFileSystem();
+  private static final class ErrorOnce extends ForwardingFileSystem {
+    final MemFileSystem mem;
     volatile Supplier<? extends Throwable> onAppend;
     volatile Supplier<? extends Throwable> onSync;
     final AtomicInteger syncs = new AtomicInteger();
@@ -46,7 +44,17 @@ class ErrorsTest {
       throw (IOException) t;
     }
 
-    private WritableFile wrap(WritableFile f) {
+    ErrorOnce() {
+      this(new MemFileSystem());
+    }
+
+    private ErrorOnce(MemFileSystem mem) {
+      super(mem);
+      this.mem = mem;
+    }
+
+    @Override
+    protected WritableFile writable(Path file, WritableFile f) {
       return new WritableFile() {
         @Override
         public void append(ByteBuffer src) throws IOException {
@@ -84,56 +92,6 @@ class ErrorsTest {
           f.close();
         }
       };
-    }
-
-    @Override
-    public WritableFile create(Path file) throws IOException {
-      return wrap(mem.create(file));
-    }
-
-    @Override
-    public WritableFile openForAppend(Path file) throws IOException {
-      return wrap(mem.openForAppend(file));
-    }
-
-    @Override
-    public ReadableFile openForRead(Path file) throws IOException {
-      return mem.openForRead(file);
-    }
-
-    @Override
-    public void rename(Path source, Path target) throws IOException {
-      mem.rename(source, target);
-    }
-
-    @Override
-    public boolean delete(Path file) throws IOException {
-      return mem.delete(file);
-    }
-
-    @Override
-    public List<String> list(Path dir) throws IOException {
-      return mem.list(dir);
-    }
-
-    @Override
-    public void createDirectories(Path dir) throws IOException {
-      mem.createDirectories(dir);
-    }
-
-    @Override
-    public boolean exists(Path path) throws IOException {
-      return mem.exists(path);
-    }
-
-    @Override
-    public void syncDirectory(Path dir) throws IOException {
-      mem.syncDirectory(dir);
-    }
-
-    @Override
-    public FileLock lock(Path file) throws IOException {
-      return mem.lock(file);
     }
   }
 
