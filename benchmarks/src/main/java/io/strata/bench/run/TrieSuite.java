@@ -139,7 +139,38 @@ final class TrieSuite {
         store.waitForPruning();
         pruneWaitNanos = System.nanoTime() - t0;
         store.db().compactRange(null, null); // rule 4 of issue 12 measures after a compaction
+        latestStateBytes = latestStateBytes();
       }
+    }
+
+    /** S of rule 4 (issue 12), bytes on disk of the latest state alone, or -1 if not measured. */
+    private long latestStateBytes = -1;
+
+    /**
+     * S of issue 12's rule 4: the latest state copied into a fresh archive store (every entry
+     * put into an empty trie, one commit), fully compacted; its bytes on disk. Checks the copy
+     * has the same root.
+     */
+    private long latestStateBytes() {
+      Path copy = dir.resolveSibling(dir.getFileName() + "-latest-state");
+      KvSuite.delete(copy);
+      try (StateStore fresh = StateStore.open(copy)) {
+        Trie t = fresh.emptyTrie();
+        java.util.Iterator<java.util.Map.Entry<byte[], byte[]>> it = trie.entries(new byte[0]);
+        while (it.hasNext()) {
+          java.util.Map.Entry<byte[], byte[]> e = it.next();
+          t = t.put(e.getKey(), e.getValue());
+        }
+        Hash r = fresh.commit(0, t);
+        if (!r.equals(root)) {
+          throw new IllegalStateException("the copy of the latest state has root " + r
+              + ", expected " + root);
+        }
+        fresh.db().compactRange(null, null);
+      }
+      long bytes = KvSuite.du(copy);
+      KvSuite.delete(copy);
+      return bytes;
     }
 
     @Override
@@ -148,12 +179,18 @@ final class TrieSuite {
         return "";
       }
       StateStats s = store.stats();
+      long perBlock = block > 1 ? (s.bytesWritten() - loadBytes) / (block - 1) : 0;
+      long disk = KvSuite.du(dir);
+      String bound = latestStateBytes < 0 ? "" : String.format(java.util.Locale.ROOT,
+          "; rule 4: disk %d bytes, S %d bytes (latest state alone, compacted), B %d bytes,"
+          + " bound 1.25 x (S + %d x B) = %d bytes: %s", disk, latestStateBytes, perBlock, WINDOW,
+          (long) (1.25 * (latestStateBytes + (double) WINDOW * perBlock)),
+          disk <= 1.25 * (latestStateBytes + (double) WINDOW * perBlock) ? "within" : "EXCEEDED");
       return String.format(java.util.Locale.ROOT, "window %d: pruning backlog max %d heights,"
           + " %d roots pruned, %d nodes (%d bytes) deleted, %.1f s pruning, %.1f s waited at the"
           + " end; %d bytes written per block (B); disk after waitForPruning and a full"
           + " compaction", WINDOW, maxBacklog, s.rootsPruned(), s.nodesDeleted(),
-          s.bytesDeleted(), s.pruningNanos() / 1e9, pruneWaitNanos / 1e9,
-          block > 1 ? (s.bytesWritten() - loadBytes) / (block - 1) : 0);
+          s.bytesDeleted(), s.pruningNanos() / 1e9, pruneWaitNanos / 1e9, perBlock) + bound;
     }
 
     @Override
