@@ -521,10 +521,13 @@ public final class StateStore implements AutoCloseable {
     Objects.requireNonNull(trie, "root");
     checkOpen();
     checkOwner(trie);
+    List<Trie> all = new ArrayList<>(linked.size() + 1);
+    all.add(trie);
     for (Trie l : linked) {
       checkOwner(Objects.requireNonNull(l, "linked element"));
-      l.rootHash();
+      all.add(l);
     }
+    Hasher.hashAll(all); // the account trie and its linked tries hash independently: in parallel
     Hash rootHash = trie.rootHash();
     lock.lock();
     try {
