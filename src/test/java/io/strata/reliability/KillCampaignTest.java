@@ -48,15 +48,16 @@ class KillCampaignTest {
    */
   @Test
   void everyKillKeepsEveryRetainedRootWithPruningOn() throws Exception {
-    run(Ops.windowed(Long.getLong("strata.campaign.seed", System.nanoTime())),
-        Integer.getInteger("strata.campaign.kills", 15), "kill, trie retention window");
+    run(Ops.linkedSeed(Ops.windowed(Long.getLong("strata.campaign.seed", System.nanoTime()))),
+        Integer.getInteger("strata.campaign.kills", 15),
+        "kill, trie retention window, linked commits");
   }
 
   private void run(long seed, int kills, String name) throws Exception {
     long minutes = Long.getLong("strata.campaign.minutes", 0);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes);
     Random random = new Random(seed);
-    Oracle oracle = new Oracle(seed, Ops.window(seed));
+    Oracle oracle = new Oracle(seed);
     List<String> violations = new ArrayList<>();
     long next = 0;
     long acknowledged = 0;

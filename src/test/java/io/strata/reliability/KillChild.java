@@ -31,7 +31,7 @@ public final class KillChild {
     long first = Long.parseLong(args[2]);
     try (Db db = Db.open(dir, options());
         FileOutputStream acks = new FileOutputStream(args[3])) {
-      Workload w = new Workload(db, Ops.trieOptions(Ops.window(seed)));
+      Workload w = new Workload(db, seed);
       acks.write("OPEN\n".getBytes(StandardCharsets.US_ASCII));
       for (long i = first; ; i++) {
         w.apply(Ops.at(seed, i));

@@ -45,8 +45,15 @@ final class Ops {
     if (dice < 145) {
       int n = 1 + r.nextInt(40);
       List<Change> changes = new ArrayList<>(n);
+      boolean linked = linked(seed);
       for (int i = 0; i < n; i++) {
-        String key = String.format("acct%03d", r.nextInt(400));
+        if (linked && r.nextBoolean()) {
+          // a slot of one of 20 contracts; few slots and values, so equal storage tries happen
+          String key = String.format("acct%03d/s%02d", r.nextInt(20), r.nextInt(12));
+          changes.add(new Change(key, r.nextInt(5) == 0 ? null : "v" + r.nextInt(3)));
+          continue;
+        }
+        String key = String.format("acct%03d", r.nextInt(linked ? 60 : 400));
         changes.add(new Change(key, r.nextInt(10) == 0 ? null
             : "o" + index + "-" + i + "-" + "w".repeat(r.nextInt(40))));
       }
@@ -70,6 +77,31 @@ final class Ops {
    */
   static int window(long seed) {
     return Math.floorMod(seed, 4) == 0 ? 0 : 1 + (int) Math.floorMod(seed >> 2, 6);
+  }
+
+  /**
+   * Whether a campaign with this seed commits a world state ({@link World}): an account trie of
+   * Ethereum accounts (60 of them, the first 20 with storage tries of up to 12 slots) committed
+   * with its storage tries as linked tries ({@code commit(block, root, linked)},
+   * {@code LeafLinks.ethereumAccounts()}). Half the seeds (bit 5 clear), in archive and windowed
+   * runs alike.
+   */
+  static boolean linked(long seed) {
+    return (seed & 32) == 0;
+  }
+
+  /** A seed like {@code seed} whose campaign commits linked tries. */
+  static long linkedSeed(long seed) {
+    return seed & ~32L;
+  }
+
+  /** The trie store's options of a campaign with this seed: its window and its links. */
+  static io.strata.trie.StateOptions trieOptionsOf(long seed) {
+    int w = window(seed);
+    return io.strata.trie.StateOptions.builder().retention(w == 0
+            ? io.strata.trie.Retention.archive() : io.strata.trie.Retention.blocks(w))
+        .leafLinks(linked(seed) ? io.strata.trie.LeafLinks.ethereumAccounts()
+            : io.strata.trie.LeafLinks.none()).build();
   }
 
   /** The trie store's options for a window (0: archive; see {@link #window}). */

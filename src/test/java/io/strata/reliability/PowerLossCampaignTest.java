@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Power-loss campaign, in one JVM on the crash-simulating file system: the whole stack (key-value
  * batches, trie commits (three runs in four with a trie retention window of 1 to 6 heights,
- * pruned in the background, so the oracle also checks the retention issue's rule 3), flushes,
+ * pruned in the background, so the oracle also checks the retention issue's rule 3; half the runs
+ * commit world states, account tries with linked storage tries, see {@link World}), flushes,
  * full compactions, and a close and reopen every few hundred
  * operations) runs with tiny write buffers and tables, so flushes, compactions and log rotations
  * never stop; before randomly chosen disk calls (on any thread: the writer, a flush, a
@@ -52,6 +53,7 @@ class PowerLossCampaignTest {
     long keys = 0;
     int runs = 0;
     int windowedRuns = 0;
+    int linkedRuns = 0;
     List<String> violations = new ArrayList<>();
     Quiet quiet = Quiet.engineWarnings(); // every crash copy with a torn log tail would warn
     while (checked < wanted) {
@@ -60,8 +62,9 @@ class PowerLossCampaignTest {
       run.execute();
       runs++;
       windowedRuns += Ops.window(runSeed) > 0 ? 1 : 0;
+      linkedRuns += Ops.linked(runSeed) ? 1 : 0;
       ops += run.opsDone;
-      Oracle oracle = new Oracle(runSeed, Ops.window(runSeed));
+      Oracle oracle = new Oracle(runSeed);
       for (CrashPoint p : run.points) {
         String context = "seed " + runSeed + ", crash point " + p.where + " (synced "
             + p.syncedAcked + ", started " + p.started + ")";
@@ -80,6 +83,7 @@ class PowerLossCampaignTest {
     figures.put("seed", seed);
     figures.put("runs", runs);
     figures.put("runs_with_a_trie_window", windowedRuns);
+    figures.put("runs_with_linked_commits", linkedRuns);
     figures.put("operations", ops);
     figures.put("crash_points", checked);
     where.forEach((k, v) -> figures.put("crash_points_" + k, v));
@@ -145,7 +149,7 @@ class PowerLossCampaignTest {
       while (next < total) {
         phase = "open";
         try (Db db = Db.open(DIR, options(fs))) {
-          Workload w = new Workload(db, Ops.trieOptions(Ops.window(seed)));
+          Workload w = new Workload(db, seed);
           try {
             phase = "write";
             int untilReopen = 100 + random.nextInt(300);

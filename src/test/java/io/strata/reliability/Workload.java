@@ -15,21 +15,34 @@ import java.util.OptionalLong;
 final class Workload {
   private final Db db;
   private final StateStore store;
+  private final boolean linked;
   private Trie trie;
+  /** The world state of a linked run ({@link Ops#linked}); null otherwise. */
+  private World world;
 
-  /** A workload with an archive trie store. */
-  Workload(Db db) {
-    this(db, io.strata.trie.StateOptions.defaults());
-  }
-
-  /** A workload whose trie store has these options ({@link Ops#trieOptions}). */
-  Workload(Db db, io.strata.trie.StateOptions trieOptions) {
+  /**
+   * A workload of the campaign with this seed: its trie store has the seed's window and links
+   * ({@link Ops#trieOptionsOf}); a reopened store continues from its latest block.
+   */
+  Workload(Db db, long seed) {
     this.db = db;
-    this.store = StateStore.on(db, trieOptions);
+    this.store = StateStore.on(db, Ops.trieOptionsOf(seed));
+    this.linked = Ops.linked(seed);
     OptionalLong latest = store.latestBlock();
     this.trie = latest.isPresent()
         ? store.trie(store.rootAt(latest.getAsLong()).orElseThrow())
         : store.emptyTrie();
+    if (linked) {
+      java.util.Map<String, Trie> storage = new java.util.TreeMap<>();
+      for (var it = trie.entries(new byte[0]); it.hasNext(); ) {
+        var e = it.next();
+        io.strata.trie.Hash root = World.storageRootOf(e.getValue());
+        if (!root.equals(Trie.empty().rootHash())) {
+          storage.put(Ops.string(e.getKey()), store.trie(root));
+        }
+      }
+      world = new World(trie, java.util.Map.copyOf(storage));
+    }
   }
 
   /** Stops the trie store's pruning thread (the Db stays open). */
@@ -52,9 +65,16 @@ final class Workload {
         db.write(b, op.sync() ? WriteOptions.sync() : WriteOptions.defaults());
       }
       case COMMIT -> {
-        Trie next = Oracle.applyTo(trie, op);
-        store.commit(store.latestBlock().orElse(0) + 1, next);
-        trie = next;
+        if (linked) {
+          World next = world.apply(op, store::emptyTrie);
+          store.commit(store.latestBlock().orElse(0) + 1, next.accounts(), next.linked());
+          world = next;
+          trie = next.accounts();
+        } else {
+          Trie next = Oracle.applyTo(trie, op);
+          store.commit(store.latestBlock().orElse(0) + 1, next);
+          trie = next;
+        }
       }
       case FLUSH -> {
         db.flush();

@@ -119,6 +119,33 @@ final class Hasher {
     });
   }
 
+  /**
+   * Hashes the roots of several tries (a block's account trie and its linked storage tries,
+   * which hash independently) at once on the pool, when at least two of them are not hashed
+   * yet; otherwise on the calling thread. Returns once every one is hashed. Tries that share
+   * nodes are fine (see the class contract).
+   */
+  static void hashAll(List<Trie> tries) {
+    List<Trie> dirty = new ArrayList<>();
+    for (Trie t : tries) {
+      if (!t.isHashed()) {
+        dirty.add(t);
+      }
+    }
+    if (dirty.size() < 2 || Runtime.getRuntime().availableProcessors() < 2) {
+      dirty.forEach(Trie::rootHash);
+      return;
+    }
+    List<ForkJoinTask<?>> tasks = new ArrayList<>(dirty.size());
+    ForkJoinPool p = pool();
+    for (Trie t : dirty) {
+      tasks.add(p.submit(t::rootHash));
+    }
+    for (ForkJoinTask<?> task : tasks) {
+      task.join();
+    }
+  }
+
   private static ForkJoinPool pool() {
     ForkJoinPool p = pool;
     if (p == null) {

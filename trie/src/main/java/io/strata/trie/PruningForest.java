@@ -44,6 +44,14 @@ final class PruningForest {
    */
   private volatile Version[] view = new Version[0];
 
+  /**
+   * Records of split commits a crash interrupted ({@link StoreKeys#unfinished}), found on open:
+   * their record keys and the node keys they list. The next step deletes the records and every
+   * listed node no member holds (count 0 once that step's joins are counted).
+   */
+  private final List<byte[]> unfinishedRecords = new ArrayList<>();
+  private final List<byte[]> unfinishedNodes = new ArrayList<>();
+
   long rootsPruned;
   long nodesDeleted;
   long bytesDeleted;
@@ -145,6 +153,9 @@ final class PruningForest {
 
   /** Whether a step has work: a join not yet counted, or a member at or below the horizon. */
   boolean due(long horizon) {
+    if (!unfinishedRecords.isEmpty()) {
+      return true;
+    }
     for (Version v : members.values()) {
       if (!v.joined || v.height <= horizon) {
         return true;
@@ -342,6 +353,30 @@ final class PruningForest {
     return step(horizon, canonical, pruned, true);
   }
 
+  /** Loads the records of split commits a crash interrupted (called once, on open). */
+  void loadUnfinished() {
+    byte[] from = StoreKeys.family(StoreKeys.UNFINISHED);
+    try (io.strata.lsm.Cursor c = db.cursor(io.strata.lsm.ReadOptions.builder().lowerBound(from)
+        .upperBound(StoreKeys.after(from)).build())) {
+      for (c.seekToFirst(); c.isValid(); c.next()) {
+        byte[] v = c.value();
+        List<byte[]> nodes = new ArrayList<>();
+        for (int p = 0; p < v.length; ) {
+          int len = p + 2 <= v.length ? (v[p] & 0xff) << 8 | (v[p + 1] & 0xff) : -1;
+          if (len < 3 || p + 2 + len > v.length || v[p + 2] != StoreKeys.PREFIX[0]
+              || v[p + 3] != StoreKeys.PREFIX[1] || v[p + 4] != StoreKeys.NODE) {
+            throw new CorruptionException(dir, -1, "record of an unfinished split commit "
+                + Hash.hex(c.key()) + " is damaged at byte " + p + " of " + v.length);
+          }
+          nodes.add(java.util.Arrays.copyOfRange(v, p + 2, p + 2 + len));
+          p += 2 + len;
+        }
+        unfinishedRecords.add(c.key());
+        unfinishedNodes.addAll(nodes);
+      }
+    }
+  }
+
   /** Whether some member's join is not counted yet. */
   boolean joinsPending() {
     for (Version v : members.values()) {
@@ -405,8 +440,19 @@ final class PruningForest {
     }
     settleLeaves(counts, rewrittenLinked);
     settleJoins(counts, rewrittenLinked);
-    if (leaving == null && rewritten.isEmpty() && rewrittenLinked.isEmpty()) {
+    boolean unfinished = !unfinishedRecords.isEmpty();
+    if (leaving == null && rewritten.isEmpty() && rewrittenLinked.isEmpty() && !unfinished) {
       return false;
+    }
+    if (unfinished) {
+      // every join is counted above, so a listed node with count 0 is held by no member: the
+      // loop below deletes it with the records, in this step's batch
+      for (byte[] k : unfinishedNodes) {
+        counts.add(new NodeKey(k), 0, 0);
+      }
+      for (byte[] r : unfinishedRecords) {
+        batch.delete(r);
+      }
     }
     for (Linked l : rewrittenLinked) {
       byte[] key = StoreKeys.linked(epoch, l.root);
@@ -450,6 +496,10 @@ final class PruningForest {
     }
     db.write(batch, WriteOptions.defaults());
     publish();
+    if (unfinished) {
+      unfinishedRecords.clear();
+      unfinishedNodes.clear();
+    }
     for (NodeKey k : deleted) {
       cache.remove(k);
       Integer size = counts.sizes.get(k);

@@ -170,6 +170,7 @@ public final class StateStore implements AutoCloseable {
         init.put(StoreKeys.HORIZON, StoreKeys.longBytes(horizon));
       }
       loadVersions(adopt, epoch, init);
+      forest.loadUnfinished();
     }
     if (init.count() > 0) {
       db.write(init, writeOptions);
@@ -470,7 +471,7 @@ public final class StateStore implements AutoCloseable {
       if (pendingMode != null) {
         r.put(StoreKeys.MODE, pendingMode);
       }
-      write(set, r);
+      write(set, r, -1);
       pendingMode = null;
       set.markStored();
       count(set, root);
@@ -524,10 +525,13 @@ public final class StateStore implements AutoCloseable {
     Objects.requireNonNull(trie, "root");
     checkOpen();
     checkOwner(trie);
+    List<Trie> all = new ArrayList<>(linked.size() + 1);
+    all.add(trie);
     for (Trie l : linked) {
       checkOwner(Objects.requireNonNull(l, "linked element"));
-      l.rootHash();
+      all.add(l);
     }
+    Hasher.hashAll(all); // the account trie and its linked tries hash independently: in parallel
     Hash rootHash = trie.rootHash();
     lock.lock();
     try {
@@ -591,7 +595,7 @@ public final class StateStore implements AutoCloseable {
         newHorizon = blockNumber - window;
         records.put(StoreKeys.HORIZON, StoreKeys.longBytes(newHorizon));
       }
-      write(set, records);
+      write(set, records, forest != null && !known ? nextSeq : -1);
       set.markStored();
       pendingMode = null;
       if (!known) {
@@ -748,7 +752,7 @@ public final class StateStore implements AutoCloseable {
     try {
       Records r = new Records();
       r.put(StoreKeys.node(Nibbles.EMPTY, root.bytes()), encoding);
-      write(new NodeSet(), r);
+      write(new NodeSet(), r, -1);
       bytesWritten.add(encoding.length);
     } finally {
       lock.unlock();
@@ -896,33 +900,66 @@ public final class StateStore implements AutoCloseable {
     }
   }
 
-  /** Writes a node set, then the records, in batches of at most commitBatchBytes, records last. */
-  private void write(NodeSet set, Records records) {
+  /**
+   * Test hook, null in use: runs after each batch of a split commit but the last (its index), so
+   * a test can stop a commit there as a crash would.
+   */
+  java.util.function.IntConsumer afterSplitBatchForTest;
+
+  /**
+   * Writes a node set, then the records, in batches of at most commitBatchBytes, records last.
+   * When the commit of version {@code seq} (-1: not a windowed commit) is split, each batch but
+   * the last also records the node keys it writes ({@link StoreKeys#unfinished}) and the last
+   * deletes those records: a crash before the last batch leaves records naming every node
+   * written, which the next pruning step after a reopen deletes unless a member holds them.
+   */
+  private void write(NodeSet set, Records records, long seq) {
     List<WriteBatch> batches = new ArrayList<>();
+    List<java.io.ByteArrayOutputStream> listed = new ArrayList<>();
     WriteBatch batch = new WriteBatch();
+    java.io.ByteArrayOutputStream keys = new java.io.ByteArrayOutputStream();
     batches.add(batch);
+    listed.add(keys);
     for (int i = 0; i < set.size(); i++) {
       byte[] v = set.values.get(i);
-      if (batch.approximateSize() + v.length + 64 > options.commitBatchBytes()
+      byte[] k = set.keys.get(i);
+      if (batch.approximateSize() + keys.size() + v.length + 64 > options.commitBatchBytes()
           && batch.count() > 0) {
         batch = new WriteBatch();
+        keys = new java.io.ByteArrayOutputStream();
         batches.add(batch);
+        listed.add(keys);
       }
-      batch.put(set.keys.get(i), v);
+      batch.put(k, v);
+      keys.write(k.length >>> 8);
+      keys.write(k.length);
+      keys.writeBytes(k);
     }
     if (batch.approximateSize() + records.bytes > options.commitBatchBytes()
         && batch.count() > 0) {
       batch = new WriteBatch();
       batches.add(batch);
+      listed.add(new java.io.ByteArrayOutputStream());
     }
     for (int i = 0; i < records.keys.size(); i++) {
       batch.put(records.keys.get(i), records.values.get(i));
+    }
+    int last = batches.size() - 1;
+    if (seq >= 0 && last > 0) {
+      for (int i = 0; i < last; i++) {
+        batches.get(i).put(StoreKeys.unfinished(seq, i), listed.get(i).toByteArray());
+        batches.get(last).delete(StoreKeys.unfinished(seq, i));
+      }
     }
     for (int i = 0; i < batches.size(); i++) {
       WriteBatch b = batches.get(i);
       if (b.count() > 0) {
         // the last batch carries the records; syncing it makes every earlier one durable too
-        db.write(b, i == batches.size() - 1 ? writeOptions : WriteOptions.defaults());
+        db.write(b, i == last ? writeOptions : WriteOptions.defaults());
+      }
+      java.util.function.IntConsumer hook = afterSplitBatchForTest;
+      if (hook != null && i < last) {
+        hook.accept(i);
       }
     }
   }

@@ -35,6 +35,7 @@ final class StoreKeys {
   static final byte VERSION_RECORD = 'v';
   static final byte CANONICAL = 'b';
   static final byte LINKED = 'k';
+  static final byte UNFINISHED = 'u';
 
   static final byte[] FORMAT = meta('f');
   static final byte[] LATEST_BLOCK = meta('l');
@@ -83,6 +84,21 @@ final class StoreKeys {
     k[2] = LINKED;
     putInt(k, 3, epoch);
     System.arraycopy(root.bytes(), 0, k, 7, 32);
+    return k;
+  }
+
+  /**
+   * The record of batch {@code batch} of a split commit in a windowed store that was not the
+   * commit's last batch: it lists the node keys that batch writes, so that a reopen after a crash
+   * before the last batch can delete the ones no member holds ({@code PRUNING.md}, section 5).
+   */
+  static byte[] unfinished(long seq, int batch) {
+    byte[] k = new byte[3 + 8 + 4];
+    k[0] = PREFIX[0];
+    k[1] = PREFIX[1];
+    k[2] = UNFINISHED;
+    putLong(k, 3, seq);
+    putInt(k, 11, batch);
     return k;
   }
 

@@ -171,6 +171,11 @@ public final class Trie {
     return new Trie(newRoot, store, secure, (int) Math.min(Integer.MAX_VALUE, p), parallelThreshold);
   }
 
+  /** Whether the root hash is computed already (then {@link #rootHash()} costs nothing). */
+  boolean isHashed() {
+    return hash != null;
+  }
+
   /** The Keccak-256 root hash; {@link Hash#EMPTY_TRIE} for the empty trie. */
   public Hash rootHash() {
     Hash h = hash;

@@ -90,6 +90,9 @@ public final class Child {
     } else if (suite.equals(TrieSuite.NAME)) {
       int blocks = Integer.parseInt(a.get("blocks"));
       Set<String> all = new LinkedHashSet<>(TrieSuite.WORKLOADS);
+      if (!workloads.contains("world")) {
+        all.remove("world"); // the world's load is long: warm it up only when it is measured
+      }
       if (warmN > 0) {
         TrieSuite.run(new TrieSuite.Params(engine, warmN, Math.max(2, blocks / 5), cap / 5, all,
             base, 0), warmUp);

@@ -44,7 +44,7 @@ final class TrieSuite {
   /** The retention window of the {@code strata-store-w128} engine (issue 12). */
   static final int WINDOW = 128;
   static final List<String> WORKLOADS = List.of("load", "blocks", "readrandom", "proverange",
-      "verifyrange", "sync");
+      "verifyrange", "sync", "world");
   /** Workloads only {@code strata-store} runs. */
   static final List<String> RANGE_WORKLOADS = List.of("proverange", "verifyrange", "sync");
   private static final int ENTRY = 32 + TrieWorkload.VALUE_BYTES;
@@ -52,7 +52,69 @@ final class TrieSuite {
 
   /** Whether {@code engine} runs {@code workload}. */
   static boolean supports(String engine, String workload) {
+    if (workload.equals("world")) {
+      return engine.startsWith("strata-store"); // linked commits: a store's
+    }
     return engine.equals("strata-store") || !RANGE_WORKLOADS.contains(workload);
+  }
+
+  /** Accounts of the world workload: 100,000, or n when that is smaller. */
+  static int worldAccounts(int n) {
+    return Math.min(100_000, n);
+  }
+
+  /** Blocks of the world workload: 20 per block of the flat one (1,000 by default). */
+  static int worldBlocks(int blocks) {
+    return 20 * blocks;
+  }
+
+  /** The world-state workload (issue 19) on a fresh store: see {@link WorldState}. */
+  private static void world(Params p, ChildOutput out) {
+    Path dir = KvSuite.fresh(p.base(), "world-");
+    WorldState ws = new WorldState(dir, worldAccounts(p.n()), p.engine().equals(
+        "strata-store-w128"));
+    try {
+      long loaded = ws.load();
+      int blocks = worldBlocks(p.blocks());
+      RunResult r = result(p, "world");
+      r.n = worldAccounts(p.n());
+      Meter m = new Meter("world", (long) blocks * (WorldState.ACCOUNT_UPDATES
+          + WorldState.SLOT_UPDATES), Long.MAX_VALUE, out);
+      LatencyHistogram perBlock = new LatencyHistogram();
+      SplittableRandom random = new SplittableRandom(12);
+      for (int b = 0; b < blocks; b++) {
+        long t0 = System.nanoTime();
+        int updates = ws.block(random);
+        perBlock.record(System.nanoTime() - t0);
+        m.add(updates, (long) updates * ENTRY);
+      }
+      m.finish(r, "");
+      ws.settle();
+      long wrong = ws.check(1_000, new SplittableRandom(3));
+      r.checks = String.format(java.util.Locale.ROOT, "%d accounts (%d contracts, %d slots"
+          + " loaded in %d updates), %d blocks of %d account + %d slot updates, linked commits%s;"
+          + " sample of 1,000 accounts and 1,000 slots at the latest root: wrong=%d",
+          worldAccounts(p.n()), Math.max(1, worldAccounts(p.n()) / 10), ws.slots(), loaded,
+          blocks, WorldState.ACCOUNT_UPDATES, WorldState.SLOT_UPDATES,
+          p.engine().equals("strata-store-w128") ? ", window " + WINDOW
+          + "; disk after waitForPruning and a full compaction" : ", archive", wrong);
+      if (wrong != 0) {
+        r.fail(wrong + " sampled accounts or slots differ from what was written");
+      }
+      if (perBlock.count() > 0) {
+        r.p50Micros = perBlock.quantile(0.50) / 1e3;
+        r.p99Micros = perBlock.quantile(0.99) / 1e3;
+        r.p999Micros = perBlock.quantile(0.999) / 1e3;
+        r.latencyOf = "block of 500 account + 1,000 slot updates + synced linked commit";
+      }
+      r.root = HexFormat.of().formatHex(ws.rootBytes());
+      r.diskBytes = KvSuite.du(dir);
+      r.writeAmplification = ws.store().db().stats().writeAmplification();
+      out.result(r);
+    } finally {
+      ws.close();
+      KvSuite.delete(dir);
+    }
   }
 
   record Params(String engine, int n, int blocks, long capNanos, Set<String> workloads,
@@ -139,7 +201,38 @@ final class TrieSuite {
         store.waitForPruning();
         pruneWaitNanos = System.nanoTime() - t0;
         store.db().compactRange(null, null); // rule 4 of issue 12 measures after a compaction
+        latestStateBytes = latestStateBytes();
       }
+    }
+
+    /** S of rule 4 (issue 12), bytes on disk of the latest state alone, or -1 if not measured. */
+    private long latestStateBytes = -1;
+
+    /**
+     * S of issue 12's rule 4: the latest state copied into a fresh archive store (every entry
+     * put into an empty trie, one commit), fully compacted; its bytes on disk. Checks the copy
+     * has the same root.
+     */
+    private long latestStateBytes() {
+      Path copy = dir.resolveSibling(dir.getFileName() + "-latest-state");
+      KvSuite.delete(copy);
+      try (StateStore fresh = StateStore.open(copy)) {
+        Trie t = fresh.emptyTrie();
+        java.util.Iterator<java.util.Map.Entry<byte[], byte[]>> it = trie.entries(new byte[0]);
+        while (it.hasNext()) {
+          java.util.Map.Entry<byte[], byte[]> e = it.next();
+          t = t.put(e.getKey(), e.getValue());
+        }
+        Hash r = fresh.commit(0, t);
+        if (!r.equals(root)) {
+          throw new IllegalStateException("the copy of the latest state has root " + r
+              + ", expected " + root);
+        }
+        fresh.db().compactRange(null, null);
+      }
+      long bytes = KvSuite.du(copy);
+      KvSuite.delete(copy);
+      return bytes;
     }
 
     @Override
@@ -148,12 +241,18 @@ final class TrieSuite {
         return "";
       }
       StateStats s = store.stats();
+      long perBlock = block > 1 ? (s.bytesWritten() - loadBytes) / (block - 1) : 0;
+      long disk = KvSuite.du(dir);
+      String bound = latestStateBytes < 0 ? "" : String.format(java.util.Locale.ROOT,
+          "; rule 4: disk %d bytes, S %d bytes (latest state alone, compacted), B %d bytes,"
+          + " bound 1.25 x (S + %d x B) = %d bytes: %s", disk, latestStateBytes, perBlock, WINDOW,
+          (long) (1.25 * (latestStateBytes + (double) WINDOW * perBlock)),
+          disk <= 1.25 * (latestStateBytes + (double) WINDOW * perBlock) ? "within" : "EXCEEDED");
       return String.format(java.util.Locale.ROOT, "window %d: pruning backlog max %d heights,"
           + " %d roots pruned, %d nodes (%d bytes) deleted, %.1f s pruning, %.1f s waited at the"
           + " end; %d bytes written per block (B); disk after waitForPruning and a full"
           + " compaction", WINDOW, maxBacklog, s.rootsPruned(), s.nodesDeleted(),
-          s.bytesDeleted(), s.pruningNanos() / 1e9, pruneWaitNanos / 1e9,
-          block > 1 ? (s.bytesWritten() - loadBytes) / (block - 1) : 0);
+          s.bytesDeleted(), s.pruningNanos() / 1e9, pruneWaitNanos / 1e9, perBlock) + bound;
     }
 
     @Override
@@ -217,6 +316,12 @@ final class TrieSuite {
   }
 
   static void run(Params p, ChildOutput out) {
+    if (p.workloads().contains("world") && supports(p.engine(), "world")) {
+      world(p, out);
+    }
+    if (p.workloads().stream().allMatch("world"::equals)) {
+      return;
+    }
     Path dir = p.engine().startsWith("strata-store") ? KvSuite.fresh(p.base(), "trie-") : null;
     try (Engine e = switch (p.engine()) {
       case "strata-store" -> new StrataStore(dir, false);

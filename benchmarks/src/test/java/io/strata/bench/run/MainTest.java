@@ -84,7 +84,8 @@ class MainTest {
     int trieRuns = 0;
     for (String e : TrieSuite.ENGINES) {
       for (String w : TrieSuite.WORKLOADS) {
-        trieRuns += TrieSuite.supports(e, w) ? 1 : 0;
+        // world runs only when named (its load is long): not in a run without --workloads
+        trieRuns += TrieSuite.supports(e, w) && !w.equals("world") ? 1 : 0;
       }
     }
     assertEquals(TrieSuite.ENGINES.size() * 3 + 3, trieRuns, "range workloads: strata-store");
