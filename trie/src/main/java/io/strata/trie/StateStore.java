@@ -9,6 +9,7 @@ import io.strata.lsm.WriteBatch;
 import io.strata.lsm.WriteOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -556,6 +557,9 @@ public final class StateStore implements AutoCloseable {
         }
         added = new Version(nextSeq, blockNumber, rootHash, anchorSeq);
         added.joinSet = set;
+        if (anchorRoot != null && !forest.followsLinks()) {
+          recordLeaveSet(added, anchorRoot, anchor.root, trie.root, rootHash);
+        }
         records.put(added.key(), added.value(forest.epoch));
       } else {
         set = Committer.unstored(trie.root, rootHash);
@@ -1036,6 +1040,42 @@ public final class StateStore implements AutoCloseable {
     checkOpen();
     long b = latestBlock;
     return b < 0 ? OptionalLong.empty() : OptionalLong.of(b);
+  }
+
+  /**
+   * Records on {@code v} the nodes its anchor holds that it does not (the other side of the
+   * commit's diff). The walk visits the anchor's nodes on the paths the block changed, which the
+   * update itself loaded, so it reads from the node cache.
+   */
+  private void recordLeaveSet(Version v, Node anchorRoot, Hash anchorHash, Node root,
+      Hash rootHash) {
+    List<byte[]> keys = new ArrayList<>();
+    IntArray sizes = new IntArray();
+    TrieDiff.onlyIn(anchorRoot, anchorHash, root, rootHash, resolver, (pos, node, hash) -> {
+      byte[] key = StoreKeys.node(pos, hash);
+      keys.add(key);
+      sizes.add(key.length + node.encodedLength());
+    });
+    v.leaveSet = keys.toArray(new byte[0][]);
+    v.leaveSetSizes = sizes.toArray();
+    v.leaveSetAnchor = v.anchor;
+  }
+
+  /** A growable int array (no boxing). */
+  private static final class IntArray {
+    private int[] a = new int[64];
+    private int n;
+
+    void add(int x) {
+      if (n == a.length) {
+        a = Arrays.copyOf(a, n * 2);
+      }
+      a[n++] = x;
+    }
+
+    int[] toArray() {
+      return Arrays.copyOf(a, n);
+    }
   }
 
   /**
