@@ -98,6 +98,15 @@ public final class StateStore implements AutoCloseable {
         }
       });
   private final PruningForest forest;
+  /**
+   * The root node, as the caller's trie held it, of the last windowed commit, and its hash
+   * (guarded by lock). When that root is the next commit's anchor, the diff walks use these
+   * in-memory nodes instead of loading the anchor back by hash: the blocks' paths were resolved
+   * into them by the update, so the walks read nothing from the store (issue 13's profile).
+   * Pins at most one trie's in-memory nodes, which the caller usually still holds.
+   */
+  private Node lastRootNode;
+  private Hash lastRootHash;
   private Thread pruner;
   private volatile Throwable pruneFailure;
 
@@ -547,7 +556,7 @@ public final class StateStore implements AutoCloseable {
         long anchorSeq = forest.chooseAnchor(blockNumber, horizon, canonical, Long.MAX_VALUE);
         Version anchor = anchorSeq < 0 ? null : forest.members.get(anchorSeq);
         Node anchorRoot = anchor == null || anchor.root.equals(Hash.EMPTY_TRIE) ? null
-            : new HashNode(anchor.root);
+            : anchor.root.equals(lastRootHash) ? lastRootNode : new HashNode(anchor.root);
         try {
           set = Committer.against(trie.root, rootHash, anchorRoot,
               anchor == null ? Hash.EMPTY_TRIE : anchor.root, resolver);
@@ -597,6 +606,10 @@ public final class StateStore implements AutoCloseable {
       write(set, records);
       set.markStored();
       cacheWritten(set);
+      if (forest != null && trie.root != null) {
+        lastRootNode = trie.root;
+        lastRootHash = rootHash;
+      }
       pendingMode = null;
       if (!known) {
         nextSeq++;
