@@ -54,6 +54,8 @@ final class PruningForest {
 
   long rootsPruned;
   long nodesDeleted;
+  /** Leaves of a root counted from its heir's recorded leave set (no diff walk). */
+  long leavesFromMemory;
   long bytesDeleted;
   long pruningNanos;
   long linkedJoined;
@@ -537,7 +539,17 @@ final class PruningForest {
         heir = c;
       }
     }
-    counts.diff(x, heir, -1);
+    if (heir.leaveSet != null && heir.leaveSetAnchor == x.seq && heir.anchor == x.seq
+        && !followsLinks()) {
+      // nodes(x) \ nodes(heir), recorded by the heir's commit: no walk of old nodes
+      for (int i = 0; i < heir.leaveSet.length; i++) {
+        counts.add(new NodeKey(heir.leaveSet[i]), -1, heir.leaveSetSizes[i]);
+      }
+      leavesFromMemory++;
+    } else {
+      counts.diff(x, heir, -1);
+    }
+    dropLeaveSet(heir);
     heir.anchor = -1;
     rewritten.add(heir);
     for (Version c : children) {
@@ -547,10 +559,18 @@ final class PruningForest {
     }
   }
 
+  /** Forgets a recorded leave set (it is relative to the anchor the version had). */
+  private static void dropLeaveSet(Version v) {
+    v.leaveSet = null;
+    v.leaveSetSizes = null;
+    v.leaveSetAnchor = -1;
+  }
+
   private void reanchor(Version c, Version from, Version to, Counts counts,
       List<Version> rewritten) {
     counts.diff(c, to, 1);
     counts.diff(c, from, -1);
+    dropLeaveSet(c);
     c.anchor = to.seq;
     rewritten.add(c);
   }

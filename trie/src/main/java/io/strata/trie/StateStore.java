@@ -9,6 +9,7 @@ import io.strata.lsm.WriteBatch;
 import io.strata.lsm.WriteOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -66,6 +67,8 @@ public final class StateStore implements AutoCloseable {
   /** Heights that may wait for pruning before a commit prunes itself (PRUNING.md, section 6). */
   static final int MAX_BACKLOG = 16;
   private static final int PRUNED_ROOTS_REMEMBERED = 65_536;
+  /** Nodes a commit wrote at nibble depths up to this go into the node cache. */
+  private static final int CACHED_WRITE_DEPTH = 4;
 
   private final Db db;
   private final boolean ownsDb;
@@ -95,6 +98,15 @@ public final class StateStore implements AutoCloseable {
         }
       });
   private final PruningForest forest;
+  /**
+   * The root node, as the caller's trie held it, of the last windowed commit, and its hash
+   * (guarded by lock). When that root is the next commit's anchor, the diff walks use these
+   * in-memory nodes instead of loading the anchor back by hash: the blocks' paths were resolved
+   * into them by the update, so the walks read nothing from the store (issue 13's profile).
+   * Pins at most one trie's in-memory nodes, which the caller usually still holds.
+   */
+  private Node lastRootNode;
+  private Hash lastRootHash;
   private Thread pruner;
   private volatile Throwable pruneFailure;
 
@@ -474,6 +486,7 @@ public final class StateStore implements AutoCloseable {
       write(set, r, -1);
       pendingMode = null;
       set.markStored();
+      cacheWritten(set);
       count(set, root);
       return root;
     } finally {
@@ -551,7 +564,7 @@ public final class StateStore implements AutoCloseable {
         long anchorSeq = forest.chooseAnchor(blockNumber, horizon, canonical, Long.MAX_VALUE);
         Version anchor = anchorSeq < 0 ? null : forest.members.get(anchorSeq);
         Node anchorRoot = anchor == null || anchor.root.equals(Hash.EMPTY_TRIE) ? null
-            : new HashNode(anchor.root);
+            : anchor.root.equals(lastRootHash) ? lastRootNode : new HashNode(anchor.root);
         try {
           set = Committer.against(trie.root, rootHash, anchorRoot,
               anchor == null ? Hash.EMPTY_TRIE : anchor.root, resolver);
@@ -564,6 +577,9 @@ public final class StateStore implements AutoCloseable {
         }
         added = new Version(nextSeq, blockNumber, rootHash, anchorSeq);
         added.joinSet = set;
+        if (anchorRoot != null && !forest.followsLinks()) {
+          recordLeaveSet(added, anchorRoot, anchor.root, trie.root, rootHash);
+        }
         records.put(added.key(), added.value(forest.epoch));
       } else {
         set = Committer.unstored(trie.root, rootHash);
@@ -597,6 +613,11 @@ public final class StateStore implements AutoCloseable {
       }
       write(set, records, forest != null && !known ? nextSeq : -1);
       set.markStored();
+      cacheWritten(set);
+      if (forest != null && trie.root != null) {
+        lastRootNode = trie.root;
+        lastRootHash = rootHash;
+      }
       pendingMode = null;
       if (!known) {
         nextSeq++;
@@ -1080,6 +1101,65 @@ public final class StateStore implements AutoCloseable {
   }
 
   /**
+   * Puts the nodes a commit wrote near the root into the node cache, decoded afresh (so a cached
+   * node never pins the caller's in-memory trie). The next commit's diff walk against this root,
+   * and its leave-set walk, visit exactly these nodes (every block rewrites the top levels);
+   * without this they were read back from the memtable on every commit (issue 13's profile).
+   * Deeper nodes are rarely on the next block's paths and are left to the read path.
+   */
+  private void cacheWritten(NodeSet set) {
+    for (int i = 0; i < set.size(); i++) {
+      byte[] pos = set.positions.get(i);
+      byte[] enc = set.values.get(i);
+      Node src = set.nodes.get(i);
+      if (src == null || pos.length > CACHED_WRITE_DEPTH || enc.length < Hash.LENGTH
+          || src.ref == null || src.ref.length != Hash.LENGTH) {
+        continue;
+      }
+      Node n = NodeDecoder.decode(enc, 0, enc.length, pos);
+      n.ref = src.ref;
+      n.stored = true;
+      cache.put(new NodeKey(set.keys.get(i)), n);
+    }
+  }
+
+  /**
+   * Records on {@code v} the nodes its anchor holds that it does not (the other side of the
+   * commit's diff). The walk visits the anchor's nodes on the paths the block changed, which the
+   * update itself loaded, so it reads from the node cache.
+   */
+  private void recordLeaveSet(Version v, Node anchorRoot, Hash anchorHash, Node root,
+      Hash rootHash) {
+    List<byte[]> keys = new ArrayList<>();
+    IntArray sizes = new IntArray();
+    TrieDiff.onlyIn(anchorRoot, anchorHash, root, rootHash, resolver, (pos, node, hash) -> {
+      byte[] key = StoreKeys.node(pos, hash);
+      keys.add(key);
+      sizes.add(key.length + node.encodedLength());
+    });
+    v.leaveSet = keys.toArray(new byte[0][]);
+    v.leaveSetSizes = sizes.toArray();
+    v.leaveSetAnchor = v.anchor;
+  }
+
+  /** A growable int array (no boxing). */
+  private static final class IntArray {
+    private int[] a = new int[64];
+    private int n;
+
+    void add(int x) {
+      if (n == a.length) {
+        a = Arrays.copyOf(a, n * 2);
+      }
+      a[n++] = x;
+    }
+
+    int[] toArray() {
+      return Arrays.copyOf(a, n);
+    }
+  }
+
+  /**
    * Returns once no pruning work is due: every commit's join counted and every height that left
    * the window pruned. Runs the pending steps in the calling thread. Nothing to do in archive
    * mode.
@@ -1128,6 +1208,19 @@ public final class StateStore implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Leaves since open counted from a recorded leave set, without a diff walk (for tests). */
+  long leavesFromMemory() {
+    if (forest == null) {
+      return 0;
+    }
+    lock.lock();
+    try {
+      return forest.leavesFromMemory;
     } finally {
       lock.unlock();
     }

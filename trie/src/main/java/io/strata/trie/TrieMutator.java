@@ -34,12 +34,15 @@ final class TrieMutator {
     if (n == null) {
       return new LeafNode(Nibbles.slice(path, pos, path.length), value, edit);
     }
+    // unchanged: return the node as given (a hash reference stays one), so the caller's
+    // identity check sees no change and keeps its own node (issue 13: put(k, get(k)))
+    Node orig = n;
     n = resolve(n);
     if (n instanceof LeafNode leaf) {
       int c = Nibbles.commonPrefix(leaf.path, path, pos);
       if (c == leaf.path.length && pos + c == path.length) {
         if (Arrays.equals(leaf.value, value)) {
-          return leaf;
+          return orig;
         }
         if (owned(leaf)) {
           leaf.value = value;
@@ -63,7 +66,7 @@ final class TrieMutator {
       if (c == ext.path.length) {
         Node nc = insert(ext.child, path, pos + c, value);
         if (nc == ext.child) {
-          return ext;
+          return orig;
         }
         if (owned(ext)) {
           ext.child = nc;
@@ -82,7 +85,7 @@ final class TrieMutator {
     BranchNode br = (BranchNode) n;
     if (pos == path.length) {
       if (Arrays.equals(br.value, value)) {
-        return br;
+        return orig;
       }
       if (owned(br)) {
         br.value = value;
@@ -95,7 +98,7 @@ final class TrieMutator {
     Node old = br.children[i];
     Node nc = insert(old, path, pos + 1, value);
     if (nc == old) {
-      return br;
+      return orig;
     }
     if (owned(br)) {
       br.children[i] = nc;

@@ -20,6 +20,17 @@ final class Version {
   boolean joined;
   /** What the commit wrote (exactly the join), kept until the join is counted; null after. */
   NodeSet joinSet;
+  /**
+   * The store keys of the nodes the anchor holds that this version does not, with their sizes
+   * (key plus node bytes): {@code nodes(anchor) \ nodes(this)}, recorded by the commit from the
+   * same tries its join came from (PRUNING.md, section 8a). When the anchor leaves as the forest
+   * root with this version as its heir, this is exactly the set it counts down, so that leave
+   * needs no diff walk reading old nodes back. Valid only while {@link #anchor} equals {@link
+   * #leaveSetAnchor}; null when not recorded (after a reopen, with links, or once re-anchored).
+   */
+  byte[][] leaveSet;
+  int[] leaveSetSizes;
+  long leaveSetAnchor = -1;
 
   Version(long seq, long height, Hash root, long anchor) {
     this.seq = seq;

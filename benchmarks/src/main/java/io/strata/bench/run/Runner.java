@@ -89,7 +89,13 @@ final class Runner {
     String suite = job.suite();
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xms1g", "-Xmx3g", "-cp", System.getProperty("java.class.path"),
+        "-Xms1g", "-Xmx3g"));
+    // extra child JVM options for profiling, e.g. -Dstrata.bench.childJvmArgs=-XX:StartFlightRecording=...
+    String extra = System.getProperty("strata.bench.childJvmArgs", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
         Child.class.getName(),
         "suite=" + suite, "engine=" + job.engine(), "round=" + job.round(),
         "n=" + settings.n(suite), "warmup=" + settings.warmup(suite),

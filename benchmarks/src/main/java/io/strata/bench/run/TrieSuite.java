@@ -355,6 +355,9 @@ final class TrieSuite {
         m = new Meter("blocks", (long) p.blocks() * TrieWorkload.UPDATES_PER_BLOCK,
             Long.MAX_VALUE, report ? out : ChildOutput.NONE);
         LatencyHistogram perBlock = new LatencyHistogram();
+        long maxBlockNanos = 0;
+        java.lang.management.ManagementFactory.getMemoryPoolMXBeans()
+            .forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
         for (int b = 1; b <= p.blocks(); b++) {
           int[] idx = w.block();
           byte[][] keys = new byte[idx.length][];
@@ -366,12 +369,24 @@ final class TrieSuite {
           }
           long t0 = System.nanoTime();
           root = e.apply(keys, vals);
-          perBlock.record(System.nanoTime() - t0);
+          long dt = System.nanoTime() - t0;
+          perBlock.record(dt);
+          maxBlockNanos = Math.max(maxBlockNanos, dt);
           m.add(idx.length, (long) idx.length * ENTRY);
         }
         m.finish(r, "");
         e.afterBlocks();
-        r.checks = e.blockNotes();
+        // issue 13's figures: the slowest block and the peak heap (sum of the heap pools' peaks
+        // since the blocks began: an upper bound of the live-plus-garbage heap at any moment)
+        long peakHeap = 0;
+        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+          if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getPeakUsage() != null) {
+            peakHeap += pool.getPeakUsage().getUsed();
+          }
+        }
+        String notes = e.blockNotes();
+        r.checks = (notes.isEmpty() ? "" : notes + "; ") + "maxBlockMs="
+            + String.format(java.util.Locale.ROOT, "%.1f", maxBlockNanos / 1e6) + " peakHeapMiB=" + (peakHeap >> 20);
         if (perBlock.count() > 0) {
           r.p50Micros = perBlock.quantile(0.50) / 1e3;
           r.p99Micros = perBlock.quantile(0.99) / 1e3;
