@@ -140,8 +140,7 @@ public final class CompactionBench {
   private static void child(String engine, int n) throws IOException {
     Path dir = KvEngine.freshDirectory(engine);
     try {
-      KvEngine e = engine.equals("rocksdb") ? new RocksDbEngine(dir, true)
-          : KvEngine.open(engine, dir);
+      KvEngine e = KvEngine.open(engine, dir);
       try {
         Phase fill = write(e, engine, "fillrandom", Workload.shuffled(n, 1), 0);
         Phase overwrite = write(e, engine, "overwrite", Workload.shuffled(n, 2), n);

@@ -58,17 +58,9 @@ public interface KvEngine extends AutoCloseable {
   }
 
   /**
-   * Opens an engine that also counts the bytes it writes to table files, where it can ({@link
-   * #tableBytesWritten()}): RocksDB then collects its statistics, which costs a little per call.
-   */
-  static KvEngine openCounting(String name, Path dir) {
-    return name.equals("rocksdb") ? new RocksDbEngine(dir, true) : open(name, dir);
-  }
-
-  /**
    * Bytes written to table files by flushes and compactions so far, from the engine's own
-   * counters; -1 where the engine does not count them (the LevelDB port, MVStore, and RocksDB
-   * opened without statistics).
+   * counters, read outside any timed part; -1 where the engine does not count them (the LevelDB
+   * port, MVStore).
    */
   default long tableBytesWritten() {
     return -1;

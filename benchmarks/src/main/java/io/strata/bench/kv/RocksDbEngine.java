@@ -1,6 +1,9 @@
 package io.strata.bench.kv;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
@@ -10,11 +13,13 @@ import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.Statistics;
-import org.rocksdb.TickerType;
 import org.rocksdb.WriteOptions;
 
-/** RocksDB through its Java binding (JNI). */
+/**
+ * RocksDB through its Java binding (JNI), at its best: no statistics object and no other
+ * instrumentation; the bytes it wrote to tables and its stall time come from its own properties
+ * ({@code rocksdb.cfstats}, {@code rocksdb.dbstats}), read after a timed part.
+ */
 final class RocksDbEngine implements KvEngine {
   static {
     RocksDB.loadLibrary();
@@ -26,17 +31,8 @@ final class RocksDbEngine implements KvEngine {
   private final WriteOptions plain = new WriteOptions();
   private final WriteOptions sync = new WriteOptions().setSync(true);
   private final RocksDB db;
-  private final Statistics statistics;
 
   RocksDbEngine(Path dir) {
-    this(dir, false);
-  }
-
-  /**
-   * @param statistics collect RocksDB's statistics (for write amplification and stall time; costs
-   *     a little on every operation)
-   */
-  RocksDbEngine(Path dir, boolean statistics) {
     cache = new LRUCache(BLOCK_CACHE);
     filter = new BloomFilter(BLOOM_BITS);
     BlockBasedTableConfig table = new BlockBasedTableConfig()
@@ -57,10 +53,6 @@ final class RocksDbEngine implements KvEngine {
         .setLevel0SlowdownWritesTrigger(20)
         .setLevel0StopWritesTrigger(36)
         .setMaxBackgroundJobs(2);
-    this.statistics = statistics ? new Statistics() : null;
-    if (this.statistics != null) {
-      options.setStatistics(this.statistics);
-    }
     try {
       db = RocksDB.open(options, dir.toString());
     } catch (RocksDBException e) {
@@ -159,29 +151,51 @@ final class RocksDbEngine implements KvEngine {
 
   @Override
   public long tableBytesWritten() {
-    if (statistics == null) {
-      return -1;
-    }
     long[] w = tableWritesAndStall();
     return w[0] + w[1];
   }
 
-  /** Bytes written to tables by flushes and by compactions, and write-stall time (ns). */
+  /**
+   * Bytes written to tables by flushes (level 0's row of the compaction stats, which also holds
+   * any intra-L0 compaction) and by compactions into the other levels, and the cumulative
+   * write-stall time (ns), from RocksDB's own properties ({@code rocksdb.cfstats} as a map, in GB
+   * of 2^30 bytes to six decimals, so to about 1 KiB; {@code rocksdb.dbstats} for the stall).
+   */
   long[] tableWritesAndStall() {
-    if (statistics == null) {
-      throw new IllegalStateException("statistics are off");
+    try {
+      Map<String, String> cf = db.getMapProperty("rocksdb.cfstats");
+      double sum = gb(cf, "compaction.Sum.WriteGB");
+      double l0 = gb(cf, "compaction.L0.WriteGB");
+      return new long[] {Math.round(l0 * GIB), Math.round((sum - l0) * GIB),
+          stallNanos(db.getProperty("rocksdb.dbstats"))};
+    } catch (RocksDBException e) {
+      throw new IllegalStateException(e);
     }
-    return new long[] {statistics.getTickerCount(TickerType.FLUSH_WRITE_BYTES),
-        statistics.getTickerCount(TickerType.COMPACT_WRITE_BYTES),
-        statistics.getTickerCount(TickerType.STALL_MICROS) * 1000};
+  }
+
+  private static final double GIB = 1024.0 * 1024 * 1024;
+  private static final Pattern STALL =
+      Pattern.compile("Cumulative stall: (\\d+):(\\d+):([0-9.]+) H:M:S");
+
+  private static double gb(Map<String, String> stats, String key) {
+    String v = stats.get(key);
+    return v == null ? 0 : Double.parseDouble(v);
+  }
+
+  /** The cumulative stall ("Cumulative stall: HH:MM:SS.mmm H:M:S") in nanoseconds; 0 if absent. */
+  static long stallNanos(String dbStats) {
+    Matcher m = STALL.matcher(dbStats);
+    if (!m.find()) {
+      return 0;
+    }
+    double seconds = Long.parseLong(m.group(1)) * 3600 + Long.parseLong(m.group(2)) * 60
+        + Double.parseDouble(m.group(3));
+    return Math.round(seconds * 1e9);
   }
 
   @Override
   public void close() {
     db.close();
-    if (statistics != null) {
-      statistics.close();
-    }
     plain.close();
     sync.close();
     options.close();

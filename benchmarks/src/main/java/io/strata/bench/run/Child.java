@@ -1,10 +1,13 @@
 package io.strata.bench.run;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -65,6 +68,7 @@ public final class Child {
       @Override
       public void result(RunResult result) {
         result.jvm.putAll(facts);
+        memory(result);
         lines.result(result);
       }
     };
@@ -102,6 +106,32 @@ public final class Child {
     } else {
       throw new IllegalArgumentException("unknown suite " + suite);
     }
+  }
+
+  /**
+   * Fills in the live heap after a full GC and the resident set size, now (after the workload's
+   * timing ended, with its engine still open): the full GC costs nothing that is timed.
+   */
+  static void memory(RunResult r) {
+    System.gc();
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    r.liveHeapBytes = heap.getUsed();
+    r.rssBytes = rss();
+  }
+
+  /** VmRSS from /proc/self/status in bytes; -1 where the OS has no such file. */
+  static long rss() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          String[] f = line.substring(6).trim().split("\\s+");
+          return Long.parseLong(f[0]) * (f.length > 1 && f[1].equalsIgnoreCase("kB") ? 1024 : 1);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
   }
 
   /** Facts about this JVM and the OS under it, recorded with every result. */

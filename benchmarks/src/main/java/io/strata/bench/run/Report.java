@@ -28,7 +28,8 @@ final class Report {
   /** The median, slowest and fastest of the passed runs of one engine in one workload. */
   record Summary(String suite, String workload, String engine, int passed, int failed,
       double median, double min, double max, double mbPerSecond, double p50, double p99,
-      double p999, double diskBytes, double writeAmplification, String latencyOf) {
+      double p999, double diskBytes, double writeAmplification, double liveHeapBytes,
+      double rssBytes, String latencyOf) {
     /** Half the range from the slowest to the fastest round, as a fraction of the median. */
     double spread() {
       return passed == 0 ? Double.NaN : (max - min) / 2 / median;
@@ -49,10 +50,12 @@ final class Report {
           + " unsynced data, where the log-based engines lose at most what the OS had not"
           + " written; `fillsync` calls `commit()` then `sync()` after each put.",
       "Reads (`readrandom`, `readmissing`, `seekrandom`, `readseq`) follow `fillrandom` and"
-          + " `overwrite` and a flush plus full compaction (the LevelDB port has no compaction"
+          + " `overwrite` and a flush plus full compaction, then a close and reopen (the LevelDB port has no compaction"
           + " call: it is reopened, and may still be compacting in the background while it is"
           + " read; MVStore: a commit). Read workloads and `fillsync` stop early"
           + " at a time cap; their ops count what was done.",
+      "Memory, in every run: live heap after a full GC (`System.gc()`) and the JVM's resident"
+          + " set size (VmRSS), taken right after the workload's timing with its engine open.",
       "Trie: 32-byte random keys, 70-byte values; blocks of 1,000 random account updates."
           + " `strata-store`: Strata's trie committed to its `StateStore` (defaults: one synced"
           + " commit per block, LZ4, 10 bits/key Bloom filter, 64 MiB write buffer, block cache"
@@ -76,8 +79,9 @@ final class Report {
           + " round. A run that fails a check is marked failed and left out of the medians.",
       "Write amplification = bytes the engine wrote to table files (flushes + compactions) /"
           + " bytes of keys and values written, at the end of the workload, without forcing a"
-          + " flush; only where the engine counts it (Strata; RocksDB through its statistics,"
-          + " which the runner turns on for it).");
+          + " flush; only where the engine counts it (Strata's DbStats; RocksDB's"
+          + " `rocksdb.cfstats` compaction stats, read after the timed part: no engine runs with"
+          + " statistics or other instrumentation on).");
 
   static Map<String, String> versions() {
     Properties p = new Properties();
@@ -163,6 +167,8 @@ final class Report {
               medianOf(passed, r -> r.p50Micros), medianOf(passed, r -> r.p99Micros),
               medianOf(passed, r -> r.p999Micros), medianOf(passed, r -> (double) r.diskBytes),
               medianOf(passed, r -> r.writeAmplification),
+              medianOf(passed, r -> r.liveHeapBytes < 0 ? Double.NaN : r.liveHeapBytes),
+              medianOf(passed, r -> r.rssBytes < 0 ? Double.NaN : r.rssBytes),
               passed.isEmpty() ? "" : passed.get(0).latencyOf));
         }
       }
@@ -250,7 +256,9 @@ final class Report {
       } else {
         j.value(r.diskBytes);
       }
-      j.field("writeAmplification", r.writeAmplification).field("checks", r.checks);
+      j.field("writeAmplification", r.writeAmplification);
+      j.field("liveHeapBytes", r.liveHeapBytes).field("rssBytes", r.rssBytes);
+      j.field("checks", r.checks);
       if (!r.root.isEmpty()) {
         j.field("root", r.root);
       }
@@ -398,19 +406,21 @@ final class Report {
 
   private static String details(String suite, List<Summary> summaries) {
     StringBuilder t = new StringBuilder("<details><summary>Details: spread, MB/s, latency, disk,"
-        + " write amplification</summary>\n\n");
+        + " write amplification, memory</summary>\n\n");
     t.append("| workload | engine | median ops/s | slowest - fastest | MB/s | p50 µs | p99 µs |"
-        + " p99.9 µs | latency of | disk MB | write amp. | rounds passed |\n");
-    t.append("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n");
+        + " p99.9 µs | latency of | disk MB | write amp. | live heap MiB | RSS MiB |"
+        + " rounds passed |\n");
+    t.append("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
     for (Summary s : summaries) {
       if (!s.suite().equals(suite)) {
         continue;
       }
       t.append(String.format(Locale.ROOT, "| %s | %s | %s | %s - %s | %s | %s | %s | %s | %s |"
-          + " %s | %s | %d of %d |\n", s.workload(), s.engine(), opt(s.median(), 0),
+          + " %s | %s | %s | %s | %d of %d |\n", s.workload(), s.engine(), opt(s.median(), 0),
           opt(s.min(), 0), opt(s.max(), 0), opt(s.mbPerSecond(), 1), opt(s.p50(), 1),
           opt(s.p99(), 1), opt(s.p999(), 1), s.latencyOf().isEmpty() ? "-" : s.latencyOf(),
-          opt(s.diskBytes() / 1e6, 1), opt(s.writeAmplification(), 2), s.passed(),
+          opt(s.diskBytes() / 1e6, 1), opt(s.writeAmplification(), 2),
+          opt(s.liveHeapBytes() / (1 << 20), 0), opt(s.rssBytes() / (1 << 20), 0), s.passed(),
           s.passed() + s.failed()));
     }
     return t.append("\n</details>\n").toString();

@@ -36,6 +36,12 @@ final class RunResult {
   long diskBytes = -1;
   /** Table bytes written by flushes and compactions / user bytes written so far; NaN if unknown. */
   double writeAmplification = Double.NaN;
+  /**
+   * Live heap after a full GC and resident set size of the child JVM, in bytes, taken right after
+   * the workload (outside its timing) with the engine still open; -1 where unknown.
+   */
+  long liveHeapBytes = -1;
+  long rssBytes = -1;
   /** What the sanity checks counted, e.g. "hits=1000/1000". */
   String checks = "";
   /** Trie suite: the root hash after the workload, hex. */
@@ -88,6 +94,8 @@ final class RunResult {
     m.put("latencyOf", latencyOf);
     m.put("disk", Long.toString(diskBytes));
     m.put("wa", Double.toString(writeAmplification));
+    m.put("heap", Long.toString(liveHeapBytes));
+    m.put("rss", Long.toString(rssBytes));
     m.put("checks", checks);
     m.put("root", root);
     m.put("ok", Boolean.toString(ok));
@@ -123,6 +131,8 @@ final class RunResult {
     r.latencyOf = m.get("latencyOf");
     r.diskBytes = Long.parseLong(m.get("disk"));
     r.writeAmplification = Double.parseDouble(m.get("wa"));
+    r.liveHeapBytes = Long.parseLong(m.getOrDefault("heap", "-1"));
+    r.rssBytes = Long.parseLong(m.getOrDefault("rss", "-1"));
     r.checks = m.get("checks");
     r.root = m.get("root");
     r.ok = Boolean.parseBoolean(m.get("ok"));

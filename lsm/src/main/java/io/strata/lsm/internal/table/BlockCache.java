@@ -16,7 +16,34 @@ import java.util.concurrent.atomic.LongAdder;
 public final class BlockCache {
   private static final int SHARDS = 16;
 
-  private record Key(long file, long offset) {}
+  /**
+   * (table file number, block offset), with its hash mixed once at construction: a record's
+   * hash (31 * file + offset) leaves the low bits to the offsets alone.
+   */
+  private static final class Key {
+    final long file;
+    final long offset;
+    final int hash;
+
+    Key(long file, long offset) {
+      this.file = file;
+      this.offset = offset;
+      long h = (file * 0x9E3779B97F4A7C15L) ^ offset;
+      h *= 0xBF58476D1CE4E5B9L;
+      h ^= h >>> 31;
+      this.hash = (int) (h ^ (h >>> 32));
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.offset == offset && k.file == file;
+    }
+  }
 
   private static final class Shard {
     private final LinkedHashMap<Key, Block> map = new LinkedHashMap<>(64, 0.75f, true);
@@ -73,9 +100,8 @@ public final class BlockCache {
   }
 
   private Shard shard(Key k) {
-    long h = k.file * 0x9E3779B97F4A7C15L + k.offset;
-    h ^= h >>> 29;
-    return shards[(int) (h & (SHARDS - 1))];
+    // the top bits pick the shard, so the low bits HashMap uses inside a shard stay spread
+    return shards[k.hash >>> 28];
   }
 
   /** The cached block, or null; counts a hit or a miss. */
