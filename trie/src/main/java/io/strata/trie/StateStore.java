@@ -67,8 +67,6 @@ public final class StateStore implements AutoCloseable {
   /** Heights that may wait for pruning before a commit prunes itself (PRUNING.md, section 6). */
   static final int MAX_BACKLOG = 16;
   private static final int PRUNED_ROOTS_REMEMBERED = 65_536;
-  /** Nodes a commit wrote at nibble depths up to this go into the node cache. */
-  private static final int CACHED_WRITE_DEPTH = 4;
 
   private final Db db;
   private final boolean ownsDb;
@@ -486,7 +484,6 @@ public final class StateStore implements AutoCloseable {
       write(set, r, -1);
       pendingMode = null;
       set.markStored();
-      cacheWritten(set);
       count(set, root);
       return root;
     } finally {
@@ -613,7 +610,6 @@ public final class StateStore implements AutoCloseable {
       }
       write(set, records, forest != null && !known ? nextSeq : -1);
       set.markStored();
-      cacheWritten(set);
       if (forest != null && trie.root != null) {
         lastRootNode = trie.root;
         lastRootHash = rootHash;
@@ -1098,29 +1094,6 @@ public final class StateStore implements AutoCloseable {
     checkOpen();
     long b = latestBlock;
     return b < 0 ? OptionalLong.empty() : OptionalLong.of(b);
-  }
-
-  /**
-   * Puts the nodes a commit wrote near the root into the node cache, decoded afresh (so a cached
-   * node never pins the caller's in-memory trie). The next commit's diff walk against this root,
-   * and its leave-set walk, visit exactly these nodes (every block rewrites the top levels);
-   * without this they were read back from the memtable on every commit (issue 13's profile).
-   * Deeper nodes are rarely on the next block's paths and are left to the read path.
-   */
-  private void cacheWritten(NodeSet set) {
-    for (int i = 0; i < set.size(); i++) {
-      byte[] pos = set.positions.get(i);
-      byte[] enc = set.values.get(i);
-      Node src = set.nodes.get(i);
-      if (src == null || pos.length > CACHED_WRITE_DEPTH || enc.length < Hash.LENGTH
-          || src.ref == null || src.ref.length != Hash.LENGTH) {
-        continue;
-      }
-      Node n = NodeDecoder.decode(enc, 0, enc.length, pos);
-      n.ref = src.ref;
-      n.stored = true;
-      cache.put(new NodeKey(set.keys.get(i)), n);
-    }
   }
 
   /**
