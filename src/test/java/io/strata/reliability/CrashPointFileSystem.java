@@ -1,14 +1,11 @@
 package io.strata.reliability;
 
-import io.strata.fs.FileLock;
-import io.strata.fs.FileSystem;
+import io.strata.fs.ForwardingFileSystem;
 import io.strata.fs.MemFileSystem;
-import io.strata.fs.ReadableFile;
 import io.strata.fs.WritableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe, as the file system underneath.
  */
-final class CrashPointFileSystem implements FileSystem {
+final class CrashPointFileSystem extends ForwardingFileSystem {
 
   /** Told before each numbered call; runs on the calling thread. */
   interface Listener {
@@ -32,6 +29,7 @@ final class CrashPointFileSystem implements FileSystem {
   private volatile Listener listener = (n, call, file) -> { };
 
   CrashPointFileSystem(MemFileSystem mem) {
+    super(mem);
     this.mem = mem;
   }
 
@@ -68,7 +66,8 @@ final class CrashPointFileSystem implements FileSystem {
         : "directory";
   }
 
-  private WritableFile wrap(WritableFile f, Path file) {
+  @Override
+  protected WritableFile writable(Path file, WritableFile f) {
     return new WritableFile() {
       @Override
       public void append(ByteBuffer src) throws IOException {
@@ -103,60 +102,30 @@ final class CrashPointFileSystem implements FileSystem {
   @Override
   public WritableFile create(Path file) throws IOException {
     call("create", file);
-    return wrap(mem.create(file), file);
+    return super.create(file);
   }
 
   @Override
   public WritableFile createLog(Path file) throws IOException {
     call("create-log", file);
-    return wrap(mem.createLog(file), file);
-  }
-
-  @Override
-  public WritableFile openForAppend(Path file) throws IOException {
-    return wrap(mem.openForAppend(file), file);
-  }
-
-  @Override
-  public ReadableFile openForRead(Path file) throws IOException {
-    return mem.openForRead(file);
+    return super.createLog(file);
   }
 
   @Override
   public void rename(Path source, Path target) throws IOException {
     call("rename", target);
-    mem.rename(source, target);
+    super.rename(source, target);
   }
 
   @Override
   public boolean delete(Path file) throws IOException {
     call("delete", file);
-    return mem.delete(file);
-  }
-
-  @Override
-  public List<String> list(Path dir) throws IOException {
-    return mem.list(dir);
-  }
-
-  @Override
-  public void createDirectories(Path dir) throws IOException {
-    mem.createDirectories(dir);
-  }
-
-  @Override
-  public boolean exists(Path path) throws IOException {
-    return mem.exists(path);
+    return super.delete(file);
   }
 
   @Override
   public void syncDirectory(Path dir) throws IOException {
     call("sync-directory", dir);
-    mem.syncDirectory(dir);
-  }
-
-  @Override
-  public FileLock lock(Path file) throws IOException {
-    return mem.lock(file);
+    super.syncDirectory(dir);
   }
 }
