@@ -59,34 +59,43 @@ final class TrieLayout {
         continue;
       }
       batch.put(nodeKey(pos, hash), n);
-      List<int[]> items = items(n);
-      if (items == null) {
-        continue;
-      }
-      if (items.size() == 17) {
-        for (int i = 0; i < 16; i++) {
-          int[] it = items.get(i);
-          if (it[0] == 0 && it[2] - it[1] == 32) {
-            byte[] p = Arrays.copyOf(pos, pos.length + 1);
-            p[pos.length] = (byte) i;
-            todo.add(new Object[] {p, Arrays.copyOfRange(n, it[1], it[2])});
-          }
+      addChildren(pos, n, todo);
+    }
+  }
+
+  /**
+   * Queues the hash-referenced children of node {@code n} at {@code pos} with their positions: a
+   * branch's by slot, an extension's (even hex-prefix flag) after its path; nothing for anything
+   * else or malformed.
+   */
+  private static void addChildren(byte[] pos, byte[] n, java.util.Queue<Object[]> todo) {
+    List<int[]> items = items(n);
+    if (items == null) {
+      return;
+    }
+    if (items.size() == 17) {
+      for (int i = 0; i < 16; i++) {
+        int[] it = items.get(i);
+        if (it[0] == 0 && it[2] - it[1] == 32) {
+          byte[] p = Arrays.copyOf(pos, pos.length + 1);
+          p[pos.length] = (byte) i;
+          todo.add(new Object[] {p, Arrays.copyOfRange(n, it[1], it[2])});
         }
-      } else if (items.size() == 2) {
-        int[] path = items.get(0);
-        int[] child = items.get(1);
-        if (path[0] == 0 && path[2] > path[1] && child[0] == 0 && child[2] - child[1] == 32) {
-          int flag = (n[path[1]] & 0xff) >> 4;
-          if (flag == 0 || flag == 1) {
-            int len = 2 * (path[2] - path[1]) - (flag == 1 ? 1 : 2);
-            byte[] p = Arrays.copyOf(pos, pos.length + len);
-            for (int i = 0; i < len; i++) {
-              int at = i + (flag == 1 ? 1 : 2);
-              int b = n[path[1] + at / 2] & 0xff;
-              p[pos.length + i] = (byte) (at % 2 == 0 ? b >> 4 : b & 15);
-            }
-            todo.add(new Object[] {p, Arrays.copyOfRange(n, child[1], child[2])});
+      }
+    } else if (items.size() == 2) {
+      int[] path = items.get(0);
+      int[] child = items.get(1);
+      if (path[0] == 0 && path[2] > path[1] && child[0] == 0 && child[2] - child[1] == 32) {
+        int flag = (n[path[1]] & 0xff) >> 4;
+        if (flag == 0 || flag == 1) {
+          int len = 2 * (path[2] - path[1]) - (flag == 1 ? 1 : 2);
+          byte[] p = Arrays.copyOf(pos, pos.length + len);
+          for (int i = 0; i < len; i++) {
+            int at = i + (flag == 1 ? 1 : 2);
+            int b = n[path[1] + at / 2] & 0xff;
+            p[pos.length + i] = (byte) (at % 2 == 0 ? b >> 4 : b & 15);
           }
+          todo.add(new Object[] {p, Arrays.copyOfRange(n, child[1], child[2])});
         }
       }
     }
@@ -163,36 +172,7 @@ final class TrieLayout {
       if (n == null) {
         continue; // missing: the caller compares with what is stored
       }
-      List<int[]> items = items(n);
-      if (items == null) {
-        continue;
-      }
-      if (items.size() == 17) {
-        for (int i = 0; i < 16; i++) {
-          int[] it = items.get(i);
-          if (it[0] == 0 && it[2] - it[1] == 32) {
-            byte[] p = Arrays.copyOf(pos, pos.length + 1);
-            p[pos.length] = (byte) i;
-            todo.add(new Object[] {p, Arrays.copyOfRange(n, it[1], it[2])});
-          }
-        }
-      } else if (items.size() == 2) {
-        int[] path = items.get(0);
-        int[] child = items.get(1);
-        if (path[0] == 0 && path[2] > path[1] && child[0] == 0 && child[2] - child[1] == 32) {
-          int flag = (n[path[1]] & 0xff) >> 4;
-          if (flag == 0 || flag == 1) {
-            int len = 2 * (path[2] - path[1]) - (flag == 1 ? 1 : 2);
-            byte[] p = Arrays.copyOf(pos, pos.length + len);
-            for (int i = 0; i < len; i++) {
-              int at = i + (flag == 1 ? 1 : 2);
-              int b = n[path[1] + at / 2] & 0xff;
-              p[pos.length + i] = (byte) (at % 2 == 0 ? b >> 4 : b & 15);
-            }
-            todo.add(new Object[] {p, Arrays.copyOfRange(n, child[1], child[2])});
-          }
-        }
-      }
+      addChildren(pos, n, todo);
     }
     return out;
   }

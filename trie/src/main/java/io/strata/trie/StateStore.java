@@ -932,31 +932,31 @@ public final class StateStore implements AutoCloseable {
    */
   private void write(NodeSet set, Records records, long seq) {
     List<WriteBatch> batches = new ArrayList<>();
-    List<java.io.ByteArrayOutputStream> listed = new ArrayList<>();
+    IntArray firstNode = new IntArray(); // index in the set of each batch's first node
     WriteBatch batch = new WriteBatch();
-    java.io.ByteArrayOutputStream keys = new java.io.ByteArrayOutputStream();
     batches.add(batch);
-    listed.add(keys);
+    firstNode.add(0);
+    long listed = 0; // bytes the batch's listing of node keys will take (windowed commits)
     for (int i = 0; i < set.size(); i++) {
       byte[] v = set.values.get(i);
       byte[] k = set.keys.get(i);
-      if (batch.approximateSize() + keys.size() + v.length + 64 > options.commitBatchBytes()
+      if (batch.approximateSize() + listed + v.length + 64 > options.commitBatchBytes()
           && batch.count() > 0) {
         batch = new WriteBatch();
-        keys = new java.io.ByteArrayOutputStream();
         batches.add(batch);
-        listed.add(keys);
+        firstNode.add(i);
+        listed = 0;
       }
       batch.put(k, v);
-      keys.write(k.length >>> 8);
-      keys.write(k.length);
-      keys.writeBytes(k);
+      if (seq >= 0) {
+        listed += 2 + k.length;
+      }
     }
     if (batch.approximateSize() + records.bytes > options.commitBatchBytes()
         && batch.count() > 0) {
       batch = new WriteBatch();
       batches.add(batch);
-      listed.add(new java.io.ByteArrayOutputStream());
+      firstNode.add(set.size());
     }
     for (int i = 0; i < records.keys.size(); i++) {
       batch.put(records.keys.get(i), records.values.get(i));
@@ -964,7 +964,8 @@ public final class StateStore implements AutoCloseable {
     int last = batches.size() - 1;
     if (seq >= 0 && last > 0) {
       for (int i = 0; i < last; i++) {
-        batches.get(i).put(StoreKeys.unfinished(seq, i), listed.get(i).toByteArray());
+        batches.get(i).put(StoreKeys.unfinished(seq, i),
+            listing(set, firstNode.get(i), firstNode.get(i + 1)));
         batches.get(last).delete(StoreKeys.unfinished(seq, i));
       }
     }
@@ -979,6 +980,24 @@ public final class StateStore implements AutoCloseable {
         hook.accept(i);
       }
     }
+  }
+
+  /** The node keys {@code from..to} of a set, each as a 2-byte length and the key (FORMAT.md, u). */
+  private static byte[] listing(NodeSet set, int from, int to) {
+    int size = 0;
+    for (int i = from; i < to; i++) {
+      size += 2 + set.keys.get(i).length;
+    }
+    byte[] out = new byte[size];
+    int p = 0;
+    for (int i = from; i < to; i++) {
+      byte[] k = set.keys.get(i);
+      out[p++] = (byte) (k.length >>> 8);
+      out[p++] = (byte) k.length;
+      System.arraycopy(k, 0, out, p, k.length);
+      p += k.length;
+    }
+    return out;
   }
 
   /**
@@ -1125,6 +1144,10 @@ public final class StateStore implements AutoCloseable {
         a = Arrays.copyOf(a, n * 2);
       }
       a[n++] = x;
+    }
+
+    int get(int i) {
+      return a[i];
     }
 
     int[] toArray() {
