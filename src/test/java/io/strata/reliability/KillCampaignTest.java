@@ -53,6 +53,18 @@ class KillCampaignTest {
         "kill, trie retention window, linked commits");
   }
 
+  /**
+   * The windowed campaign without links: the store keeps its pruning counts in memory, so every
+   * kill loses them and every reopen rebuilds them from the node and version records; the same
+   * checks as above.
+   */
+  @Test
+  void everyKillKeepsEveryRetainedRootWithCountsInMemory() throws Exception {
+    run(Ops.unlinkedSeed(Ops.windowed(Long.getLong("strata.campaign.seed", System.nanoTime()))),
+        Integer.getInteger("strata.campaign.kills", 15),
+        "kill, trie retention window, counts in memory");
+  }
+
   private void run(long seed, int kills, String name) throws Exception {
     long minutes = Long.getLong("strata.campaign.minutes", 0);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes);

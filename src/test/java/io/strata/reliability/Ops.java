@@ -95,6 +95,14 @@ final class Ops {
     return seed & ~32L;
   }
 
+  /**
+   * A seed like {@code seed} whose campaign commits one trie per block, without links: in a
+   * window, the store then keeps its pruning counts in memory and rebuilds them on every open.
+   */
+  static long unlinkedSeed(long seed) {
+    return seed | 32L;
+  }
+
   /** The trie store's options of a campaign with this seed: its window and its links. */
   static io.strata.trie.StateOptions trieOptionsOf(long seed) {
     int w = window(seed);

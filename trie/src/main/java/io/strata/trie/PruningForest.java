@@ -34,6 +34,14 @@ final class PruningForest {
   private final NodeCache cache;
   private final LeafLinks links;
   final int epoch;
+  /**
+   * Whether counts live in memory (a store that follows no links, PRUNING.md section 10): then
+   * {@link #memCounts} holds {@code count(K)} over the members other than the forest root, the
+   * root's own nodes are live without a count, and no count record is read or written.
+   */
+  final boolean inMemory;
+  /** In memory mode: the counts over the non-root members (absent = 0). */
+  private final Map<NodeKey, int[]> memCounts = new HashMap<>();
   /** Members by sequence number (commit order). */
   final TreeMap<Long, Version> members = new TreeMap<>();
   /** Linked tries by root: their link counts; those with a count above 0 are members too. */
@@ -97,6 +105,50 @@ final class PruningForest {
     this.cache = cache;
     this.links = links;
     this.epoch = epoch;
+    this.inMemory = links instanceof NoLinks;
+  }
+
+  /**
+   * In memory mode: whether count records (of an earlier session that counted on disk, any
+   * epoch) may be left; steps with nothing else to do delete them, {@link #SWEEP_CHUNK} a step.
+   */
+  private boolean sweepCounts;
+  static final int SWEEP_CHUNK = 4_096;
+
+  /** On open, in memory mode: schedules the sweep when some count record is left. */
+  void findLeftoverCounts() {
+    if (!inMemory) {
+      return;
+    }
+    byte[] from = StoreKeys.family(StoreKeys.COUNT);
+    try (io.strata.lsm.Cursor c = db.cursor(io.strata.lsm.ReadOptions.builder().lowerBound(from)
+        .upperBound(StoreKeys.after(from)).build())) {
+      c.seekToFirst();
+      sweepCounts = c.isValid();
+    }
+  }
+
+  /** Deletes up to {@link #SWEEP_CHUNK} leftover count records in one batch. */
+  private void sweepChunk() {
+    byte[] from = StoreKeys.family(StoreKeys.COUNT);
+    WriteBatch batch = new WriteBatch();
+    try (io.strata.lsm.Cursor c = db.cursor(io.strata.lsm.ReadOptions.builder().lowerBound(from)
+        .upperBound(StoreKeys.after(from)).build())) {
+      for (c.seekToFirst(); c.isValid() && batch.count() < SWEEP_CHUNK; c.next()) {
+        batch.delete(c.key());
+      }
+    }
+    if (batch.count() < SWEEP_CHUNK) {
+      sweepCounts = false;
+    }
+    if (batch.count() > 0) {
+      db.write(batch, WriteOptions.defaults());
+    }
+  }
+
+  /** In memory mode: the number of node keys with a count above 0 (for tests and stats). */
+  int countedKeys() {
+    return memCounts.size();
   }
 
   /** Whether links are followed (a {@link LeafLinks} other than none). */
@@ -155,7 +207,7 @@ final class PruningForest {
 
   /** Whether a step has work: a join not yet counted, or a member at or below the horizon. */
   boolean due(long horizon) {
-    if (!unfinishedRecords.isEmpty()) {
+    if (!unfinishedRecords.isEmpty() || sweepCounts) {
       return true;
     }
     for (Version v : members.values()) {
@@ -234,8 +286,14 @@ final class PruningForest {
     void add(NodeKey k, int delta, int size) {
       long[] c = changed.get(k);
       if (c == null) {
-        byte[] v = db.get(StoreKeys.count(epoch, k.bytes));
         long old = 0;
+        byte[] v = null;
+        if (inMemory) {
+          int[] m = memCounts.get(k);
+          old = m == null ? 0 : m[0];
+        } else {
+          v = db.get(StoreKeys.count(epoch, k.bytes));
+        }
         if (v != null) {
           if (v.length != 8) {
             throw new CorruptionException(dir, -1, "pruning count of trie node key " + k + " is "
@@ -250,6 +308,64 @@ final class PruningForest {
       if (size > 0) {
         sizes.put(k, size);
       }
+    }
+
+    /**
+     * In memory mode: keys that may have lost their last holder in this step; a key that ends
+     * the step at count 0 is deleted only if it is one (a key the root holds has count 0 too).
+     * Those also in {@link #checkRoots} may still be held by an anchorless member (the root) and
+     * are deleted only if none holds them.
+     */
+    final java.util.Set<NodeKey> candidates = new java.util.HashSet<>();
+    final java.util.Set<NodeKey> checkRoots = new java.util.HashSet<>();
+
+    void candidate(NodeKey k, int size, boolean checkRoot) {
+      add(k, 0, size);
+      candidates.add(k);
+      if (checkRoot) {
+        checkRoots.add(k);
+      }
+    }
+
+    /** {@code count += delta} for each key of a recorded join. */
+    void addJoin(Version v, int delta) {
+      for (int i = 0; i < v.joinKeys.length; i++) {
+        add(v.joinKeys[i], delta, v.joinSizes[i]);
+      }
+    }
+
+    /**
+     * In memory mode: {@code count += delta} for each node of trie {@code a} that trie {@code b}
+     * lacks, recorded on {@code v} as its join (keys and sizes).
+     */
+    void join(Version v, Hash a, Hash b, int delta) {
+      List<NodeKey> keys = new ArrayList<>();
+      IntArray sizes = new IntArray();
+      walk(a, b, (pos, node, hash) -> {
+        byte[] key = StoreKeys.node(pos, hash);
+        NodeKey k = new NodeKey(key);
+        int size = key.length + node.encodedLength();
+        add(k, delta, size);
+        keys.add(k);
+        sizes.add(size);
+      });
+      v.joinKeys = keys.toArray(new NodeKey[0]);
+      v.joinSizes = sizes.toArray();
+    }
+
+    /** In memory mode: every node of {@code a} that {@code b} lacks becomes a candidate. */
+    void candidates(Hash a, Hash b, boolean checkRoot) {
+      walk(a, b, (pos, node, hash) -> {
+        byte[] key = StoreKeys.node(pos, hash);
+        candidate(new NodeKey(key), key.length + node.encodedLength(), checkRoot);
+      });
+    }
+
+    private void walk(Hash a, Hash b, TrieDiff.Sink sink) {
+      Hash ah = a == null ? Hash.EMPTY_TRIE : a;
+      Hash bh = b == null ? Hash.EMPTY_TRIE : b;
+      TrieDiff.onlyIn(ah.equals(Hash.EMPTY_TRIE) ? null : new HashNode(ah), ah,
+          bh.equals(Hash.EMPTY_TRIE) ? null : new HashNode(bh), bh, resolver, sink);
     }
 
     /** Counts the nodes, and the links, a version holds that another lacks. */
@@ -395,8 +511,21 @@ final class PruningForest {
     long start = System.nanoTime();
     Counts counts = new Counts();
     List<Version> rewritten = new ArrayList<>();
+    int walkedJoins = 0;
     for (Version v : members.values()) {
       if (v.joined) {
+        continue;
+      }
+      if (inMemory) {
+        if (v.anchor >= 0 && v.joinSet == null && walkedJoins == MAX_WALKED_JOINS) {
+          break; // after a reopen: the rest in later steps, commits in between; no leave yet
+        }
+        joinInMemory(v, counts);
+        if (v.joinSet == null && v.anchor >= 0) {
+          walkedJoins++;
+        }
+        v.joinSet = null;
+        v.joined = true; // not recorded: memory counts are rebuilt on every open
         continue;
       }
       if (v.joinSet != null && !followsLinks()) {
@@ -414,7 +543,7 @@ final class PruningForest {
     List<Linked> rewrittenLinked = new ArrayList<>();
     settleJoins(counts, rewrittenLinked);
     Version leaving = null;
-    for (Version v : leave ? members.values() : List.<Version>of()) {
+    for (Version v : leave && !joinsPending() ? members.values() : List.<Version>of()) {
       if (v.height <= horizon && (leaving == null || v.height < leaving.height
           || v.height == leaving.height && v.seq > leaving.seq)) {
         leaving = v;
@@ -443,14 +572,23 @@ final class PruningForest {
     settleLeaves(counts, rewrittenLinked);
     settleJoins(counts, rewrittenLinked);
     boolean unfinished = !unfinishedRecords.isEmpty();
-    if (leaving == null && rewritten.isEmpty() && rewrittenLinked.isEmpty() && !unfinished) {
+    if (leaving == null && rewritten.isEmpty() && rewrittenLinked.isEmpty() && !unfinished
+        && counts.changed.isEmpty()) {
+      if (sweepCounts && leave) {
+        sweepChunk();
+        return true;
+      }
       return false;
     }
     if (unfinished) {
       // every join is counted above, so a listed node with count 0 is held by no member: the
       // loop below deletes it with the records, in this step's batch
       for (byte[] k : unfinishedNodes) {
-        counts.add(new NodeKey(k), 0, 0);
+        if (inMemory) {
+          counts.candidate(new NodeKey(k), 0, true);
+        } else {
+          counts.add(new NodeKey(k), 0, 0);
+        }
       }
       for (byte[] r : unfinishedRecords) {
         batch.delete(r);
@@ -478,6 +616,19 @@ final class PruningForest {
     List<NodeKey> deleted = new ArrayList<>();
     for (Map.Entry<NodeKey, long[]> e : counts.changed.entrySet()) {
       long now = e.getValue()[1];
+      if (inMemory) {
+        if (now < 0) {
+          throw new IllegalStateException("pruning count of trie node key " + e.getKey()
+              + " would go below zero (" + now + "): the in-memory pruning counts are wrong");
+        }
+        NodeKey k = e.getKey();
+        if (now == 0 && counts.candidates.contains(k)
+            && !(counts.checkRoots.contains(k) && anchorlessHolds(k))) {
+          batch.delete(k.bytes);
+          deleted.add(k);
+        }
+        continue;
+      }
       byte[] countKey = StoreKeys.count(epoch, e.getKey().bytes);
       if (now < 0) {
         throw new CorruptionException(dir, -1, "pruning count of trie node key " + e.getKey()
@@ -493,10 +644,27 @@ final class PruningForest {
     }
     for (Version v : rewritten) {
       if (members.containsKey(v.seq)) {
-        batch.put(v.key(), v.value(epoch));
+        batch.put(v.key(), v.value(epoch, !inMemory));
       }
     }
-    db.write(batch, WriteOptions.defaults());
+    if (batch.count() > 0) {
+      db.write(batch, WriteOptions.defaults());
+    }
+    if (inMemory) {
+      for (Map.Entry<NodeKey, long[]> e : counts.changed.entrySet()) {
+        long now = e.getValue()[1];
+        if (now == 0) {
+          memCounts.remove(e.getKey());
+        } else if (now != e.getValue()[0]) {
+          int[] m = memCounts.get(e.getKey());
+          if (m == null) {
+            memCounts.put(e.getKey(), new int[] {(int) now});
+          } else {
+            m[0] = (int) now;
+          }
+        }
+      }
+    }
     publish();
     if (unfinished) {
       unfinishedRecords.clear();
@@ -523,14 +691,29 @@ final class PruningForest {
     members.remove(x.seq); // published at the end of the step, once pruned names it
     if (x.anchor >= 0) {
       Version y = members.get(x.anchor);
-      counts.diff(x, y, -1);
+      if (inMemory) {
+        // its join loses its count; a node it alone held goes, unless the root holds it too
+        for (int i = 0; i < x.joinKeys.length; i++) {
+          counts.add(x.joinKeys[i], -1, x.joinSizes[i]);
+          counts.candidates.add(x.joinKeys[i]);
+          counts.checkRoots.add(x.joinKeys[i]);
+        }
+        x.joinKeys = null;
+        x.joinSizes = null;
+      } else {
+        counts.diff(x, y, -1);
+      }
       for (Version c : children) {
         reanchor(c, x, y, counts, rewritten);
       }
       return;
     }
     if (children.isEmpty()) {
-      counts.diff(x, null, -1);
+      if (inMemory) {
+        counts.candidates(x.root, null, anchorlessOtherThan(x));
+      } else {
+        counts.diff(x, null, -1);
+      }
       return;
     }
     Version heir = children.get(0);
@@ -539,8 +722,25 @@ final class PruningForest {
         heir = c;
       }
     }
-    if (heir.leaveSet != null && heir.leaveSetAnchor == x.seq && heir.anchor == x.seq
-        && !followsLinks()) {
+    boolean recorded = heir.leaveSet != null && heir.leaveSetAnchor == x.seq
+        && heir.anchor == x.seq && !followsLinks();
+    if (inMemory) {
+      // the heir becomes the root: its nodes are live without a count; x's nodes the heir
+      // lacks are live only while a count holds them
+      heir.anchor = -1;
+      boolean check = anchorlessOtherThan(x, heir);
+      if (recorded) {
+        for (int i = 0; i < heir.leaveSet.length; i++) {
+          counts.candidate(new NodeKey(heir.leaveSet[i]), heir.leaveSetSizes[i], check);
+        }
+        leavesFromMemory++;
+      } else {
+        counts.candidates(x.root, heir.root, check);
+      }
+      counts.addJoin(heir, -1);
+      heir.joinKeys = null;
+      heir.joinSizes = null;
+    } else if (recorded) {
       // nodes(x) \ nodes(heir), recorded by the heir's commit: no walk of old nodes
       for (int i = 0; i < heir.leaveSet.length; i++) {
         counts.add(new NodeKey(heir.leaveSet[i]), -1, heir.leaveSetSizes[i]);
@@ -559,6 +759,105 @@ final class PruningForest {
     }
   }
 
+  /** Joins counted by a diff walk (after a reopen) per step at most, in memory mode. */
+  static final int MAX_WALKED_JOINS = 4;
+
+  /**
+   * In memory mode: counts the join of {@code v}: nothing for an anchorless member (the root:
+   * its nodes are live without a count), else its commit's node set or, after a reopen, a diff
+   * walk against its anchor; the keys are kept on {@code v} until it leaves or becomes the root.
+   */
+  private void joinInMemory(Version v, Counts counts) {
+    if (v.anchor < 0) {
+      v.joinKeys = null;
+      v.joinSizes = null;
+      return;
+    }
+    NodeSet set = v.joinSet;
+    if (set == null) {
+      counts.join(v, v.root, members.get(v.anchor).root, 1);
+      return;
+    }
+    NodeKey[] keys = new NodeKey[set.size()];
+    int[] sizes = new int[set.size()];
+    for (int i = 0; i < keys.length; i++) {
+      byte[] key = set.keys.get(i);
+      keys[i] = new NodeKey(key);
+      sizes[i] = key.length + set.values.get(i).length;
+      counts.add(keys[i], 1, sizes[i]);
+    }
+    v.joinKeys = keys;
+    v.joinSizes = sizes;
+  }
+
+  /** Whether a member other than those given has no anchor (invariant 3 says: none). */
+  private boolean anchorlessOtherThan(Version... except) {
+    for (Version v : members.values()) {
+      if (v.anchor < 0 && !java.util.Arrays.asList(except).contains(v)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether an anchorless member (whose nodes need no count) holds the node with this key. */
+  private boolean anchorlessHolds(NodeKey k) {
+    byte[] b = k.bytes;
+    int n = b.length;
+    int len = (b[n - 34] & 0xff) << 8 | (b[n - 33] & 0xff);
+    byte[] position = new byte[len];
+    for (int i = 0; i < len; i++) {
+      int packed = b[3 + i / 2] & 0xff;
+      position[i] = (byte) ((i & 1) == 0 ? packed >>> 4 : packed & 0x0f);
+    }
+    byte[] hash = java.util.Arrays.copyOfRange(b, n - 32, n);
+    for (Version v : members.values()) {
+      if (v.anchor < 0 && holdsAt(v.root, position, hash)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the trie with this root holds a stored node with {@code hash} at {@code position}. */
+  private boolean holdsAt(Hash root, byte[] position, byte[] hash) {
+    if (root.equals(Hash.EMPTY_TRIE)) {
+      return false;
+    }
+    if (position.length == 0) {
+      return java.util.Arrays.equals(root.bytes(), hash);
+    }
+    Node n = resolver.resolve(new HashNode(root));
+    int depth = 0;
+    while (true) {
+      Node child;
+      if (n instanceof BranchNode br) {
+        child = br.children[position[depth]];
+        depth++;
+      } else if (n instanceof ExtensionNode ext) {
+        if (depth + ext.path.length > position.length) {
+          return false;
+        }
+        for (int i = 0; i < ext.path.length; i++) {
+          if (ext.path[i] != position[depth + i]) {
+            return false;
+          }
+        }
+        depth += ext.path.length;
+        child = ext.child;
+      } else {
+        return false; // a leaf has nothing below it
+      }
+      if (child == null || child.ref.length < Hash.LENGTH) {
+        return false; // nothing there, or embedded: not stored on its own
+      }
+      if (depth == position.length) {
+        return java.util.Arrays.equals(child.ref, hash);
+      }
+      n = child instanceof HashNode h ? resolver.resolve(h) : child;
+    }
+  }
+
   /** Forgets a recorded leave set (it is relative to the anchor the version had). */
   private static void dropLeaveSet(Version v) {
     v.leaveSet = null;
@@ -568,8 +867,19 @@ final class PruningForest {
 
   private void reanchor(Version c, Version from, Version to, Counts counts,
       List<Version> rewritten) {
-    counts.diff(c, to, 1);
-    counts.diff(c, from, -1);
+    if (inMemory) {
+      // nodes(c) \ nodes(to) gain a count before nodes(c) \ nodes(from) lose theirs; a key
+      // that loses its count here is held by `to`, so it is no candidate
+      NodeKey[] oldKeys = c.joinKeys;
+      int[] oldSizes = c.joinSizes;
+      counts.join(c, c.root, to.root, 1);
+      for (int i = 0; i < oldKeys.length; i++) {
+        counts.add(oldKeys[i], -1, oldSizes[i]);
+      }
+    } else {
+      counts.diff(c, to, 1);
+      counts.diff(c, from, -1);
+    }
     dropLeaveSet(c);
     c.anchor = to.seq;
     rewritten.add(c);

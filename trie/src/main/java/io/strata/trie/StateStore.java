@@ -148,14 +148,17 @@ public final class StateStore implements AutoCloseable {
     byte[] mode = db.get(StoreKeys.MODE);
     int storedWindow = 0;
     int epoch = 0;
+    boolean storedInMemory = false;
     if (mode != null) {
-      if (mode.length != 8) {
+      if (mode.length != 8 && mode.length != 9) {
         throw new CorruptionException(this.dir, -1, "retention-mode record is " + mode.length
-            + " bytes, expected 8");
+            + " bytes, expected 8 or 9");
       }
       storedWindow = StoreKeys.getInt(mode, 0);
       epoch = StoreKeys.getInt(mode, 4);
+      storedInMemory = mode.length == 9 && mode[8] == 1;
     }
+    boolean inMemory = options.leafLinks() instanceof NoLinks;
     boolean adopt = false;
     if (window == 0) {
       if (mode == null) {
@@ -170,9 +173,14 @@ public final class StateStore implements AutoCloseable {
       if (storedWindow == 0) {
         epoch++;
         adopt = mode != null || latestBlock >= 0;
-        init.put(StoreKeys.MODE, mode(window, epoch));
-      } else if (storedWindow != window) {
-        init.put(StoreKeys.MODE, mode(window, epoch));
+        init.put(StoreKeys.MODE, mode(window, epoch, inMemory));
+      } else if (storedInMemory && !inMemory) {
+        // counts go back to disk: none of this epoch's records is current, start a fresh epoch
+        // (every member joins again and its anchor is chosen again)
+        epoch++;
+        init.put(StoreKeys.MODE, mode(window, epoch, false));
+      } else if (storedWindow != window || storedInMemory != inMemory) {
+        init.put(StoreKeys.MODE, mode(window, epoch, inMemory));
       }
       forest = new PruningForest(db, this.dir, resolver, cache, options.leafLinks(), epoch);
       if (latestBlock - window > horizon) {
@@ -181,6 +189,7 @@ public final class StateStore implements AutoCloseable {
       }
       loadVersions(adopt, epoch, init);
       forest.loadUnfinished();
+      forest.findLeftoverCounts();
     }
     if (init.count() > 0) {
       db.write(init, writeOptions);
@@ -197,6 +206,17 @@ public final class StateStore implements AutoCloseable {
     StoreKeys.putInt(m, 0, window);
     StoreKeys.putInt(m, 4, epoch);
     return m;
+  }
+
+  /** The mode record of a window; a ninth byte 1 when its counts live in memory. */
+  private static byte[] mode(int window, int epoch, boolean inMemory) {
+    byte[] m = mode(window, epoch);
+    if (!inMemory) {
+      return m;
+    }
+    byte[] w = Arrays.copyOf(m, 9);
+    w[8] = 1;
+    return w;
   }
 
   private long readLong(byte[] key, String what, long absent) {
@@ -236,7 +256,8 @@ public final class StateStore implements AutoCloseable {
         }
         Version ver = new Version(seq, height, Hash.wrap(java.util.Arrays.copyOf(v, 32)),
             StoreKeys.getLong(v, 32));
-        ver.joined = StoreKeys.getInt(v, 40) == epoch;
+        // counts in memory are rebuilt on every open: every member joins again
+        ver.joined = !forest.inMemory && StoreKeys.getInt(v, 40) == epoch;
         if (StoreKeys.getInt(v, 44) != epoch) {
           ver.anchor = Long.MIN_VALUE; // chosen again below
         }
@@ -284,7 +305,7 @@ public final class StateStore implements AutoCloseable {
       if (ver.anchor == Long.MIN_VALUE) {
         ver.joined = false;
         ver.anchor = forest.chooseAnchor(ver.height, Long.MIN_VALUE, canonical, ver.seq);
-        init.put(ver.key(), ver.value(epoch));
+        init.put(ver.key(), ver.value(epoch, !forest.inMemory));
       }
     }
   }
@@ -577,7 +598,7 @@ public final class StateStore implements AutoCloseable {
         if (anchorRoot != null && !forest.followsLinks()) {
           recordLeaveSet(added, anchorRoot, anchor.root, trie.root, rootHash);
         }
-        records.put(added.key(), added.value(forest.epoch));
+        records.put(added.key(), added.value(forest.epoch, !forest.inMemory));
       } else {
         set = Committer.unstored(trie.root, rootHash);
         records.put(StoreKeys.version(blockNumber, nextSeq), archiveVersionValue(rootHash));
@@ -1134,27 +1155,6 @@ public final class StateStore implements AutoCloseable {
     v.leaveSetAnchor = v.anchor;
   }
 
-  /** A growable int array (no boxing). */
-  private static final class IntArray {
-    private int[] a = new int[64];
-    private int n;
-
-    void add(int x) {
-      if (n == a.length) {
-        a = Arrays.copyOf(a, n * 2);
-      }
-      a[n++] = x;
-    }
-
-    int get(int i) {
-      return a[i];
-    }
-
-    int[] toArray() {
-      return Arrays.copyOf(a, n);
-    }
-  }
-
   /**
    * Returns once no pruning work is due: every commit's join counted and every height that left
    * the window pruned. Runs the pending steps in the calling thread. Nothing to do in archive
@@ -1207,6 +1207,11 @@ public final class StateStore implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Whether a windowed store keeps its pruning counts in memory (for tests). */
+  boolean countsInMemory() {
+    return forest != null && forest.inMemory;
   }
 
   /** Leaves since open counted from a recorded leave set, without a diff walk (for tests). */

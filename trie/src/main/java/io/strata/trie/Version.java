@@ -29,6 +29,13 @@ final class Version {
    * #leaveSetAnchor}; null when not recorded (after a reopen, with links, or once re-anchored).
    */
   byte[][] leaveSet;
+  /**
+   * In a store counting in memory: the keys of {@code nodes(this) \ nodes(anchor)} and their
+   * sizes, counted in memory while this is a member with an anchor; null for the forest root
+   * and before the join is counted.
+   */
+  NodeKey[] joinKeys;
+  int[] joinSizes;
   int[] leaveSetSizes;
   long leaveSetAnchor = -1;
 
@@ -43,11 +50,15 @@ final class Version {
     return StoreKeys.version(height, seq);
   }
 
-  byte[] value(int epoch) {
+  /**
+   * The stored record; {@code countsOnDisk} false for a store counting in memory, whose joins
+   * are never on disk (recorded as not counted, so an open that counts on disk counts them).
+   */
+  byte[] value(int epoch, boolean countsOnDisk) {
     byte[] v = new byte[VALUE_BYTES];
     System.arraycopy(root.bytes(), 0, v, 0, 32);
     StoreKeys.putLong(v, 32, anchor);
-    StoreKeys.putInt(v, 40, joined ? epoch : 0);
+    StoreKeys.putInt(v, 40, joined && countsOnDisk ? epoch : 0);
     StoreKeys.putInt(v, 44, epoch);
     return v;
   }

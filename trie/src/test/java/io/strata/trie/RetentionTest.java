@@ -50,6 +50,43 @@ class RetentionTest {
     assertTrue(window(4).toString().contains("Retention.blocks(4)"));
   }
 
+  /**
+   * A store without links counts in memory and writes no count record; opened with links it
+   * counts on disk. Switching back and forth (disk, memory, disk) keeps pruning exact: the
+   * second disk session must not trust count records the memory session left stale.
+   */
+  @Test
+  void countsMoveBetweenDiskAndMemoryWithoutStaleRecords() {
+    Path dir = tmp.resolve("switch");
+    StateOptions onDisk = StateOptions.builder().syncCommits(false)
+        .retention(Retention.blocks(2)).leafLinks(LeafLinks.ethereumAccounts()).build();
+    StateOptions inMemory = window(2);
+    int block = 0;
+    Hash last = null;
+    for (StateOptions o : List.of(onDisk, inMemory, onDisk, inMemory)) {
+      try (StateStore store = StateStore.open(dir, o)) {
+        assertEquals(o == inMemory, store.countsInMemory());
+        Trie t = last == null ? store.emptyTrie() : store.trie(last);
+        for (int i = 0; i < 6; i++, block++) {
+          t = t.update(u -> {
+            for (int k = 0; k < 40; k += 3) {
+              u.put(b("key-" + k), b("value " + k + " in a session of many blocks " + u));
+            }
+          });
+          last = store.commit(block, fill(t, "b" + (block % 3), 10 + block % 7));
+          t = store.trie(last);
+        }
+        store.waitForPruning();
+        Set<Hash> retained = new java.util.HashSet<>();
+        for (long h = block - 2; h < block; h++) {
+          retained.addAll(store.roots(h));
+        }
+        RetentionModel.checkExactly(store, retained, "session ending at block " + block
+            + (o == inMemory ? ", counts in memory" : ", counts on disk"));
+      }
+    }
+  }
+
   @Test
   void forksAtOneHeightStayRetainedNewestCanonical() {
     try (StateStore store = StateStore.open(tmp.resolve("forks"), window(3))) {
