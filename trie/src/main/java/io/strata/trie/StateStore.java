@@ -295,7 +295,8 @@ public final class StateStore implements AutoCloseable {
         PruningForest.Linked l = new PruningForest.Linked(
             Hash.wrap(java.util.Arrays.copyOfRange(k, 7, 39)));
         l.links = StoreKeys.getLong(v, 0);
-        l.anchor = v[8] == 1 ? Hash.wrap(java.util.Arrays.copyOfRange(v, 9, 41)) : null;
+        forest.anchorLinked(l, v[8] == 1 ? Hash.wrap(java.util.Arrays.copyOfRange(v, 9, 41))
+            : null);
         l.member = l.links > 0;
         forest.linked.put(l.root, l);
       }
