@@ -67,6 +67,8 @@ final class PruningForest {
   long bytesDeleted;
   long pruningNanos;
   long linkedJoined;
+  /** Linked tries whose join was counted from what their commit wrote (no diff walk). */
+  long linkedJoinsFromMemory;
   long linkedPruned;
 
   /**
@@ -267,6 +269,8 @@ final class PruningForest {
     final Map<NodeKey, Integer> sizes = new HashMap<>();
     /** Linked tries whose link count this step changed, in the order first touched. */
     final Map<Hash, Linked> linkedTouched = new java.util.LinkedHashMap<>();
+    /** What the commits whose joins this step counts wrote for their linked tries, by root. */
+    final Map<Hash, Version.LinkedJoin> linkedWritten = new HashMap<>();
     /** For a linked trie gained by some key: the trie that key linked before (a hint). */
     final Map<Hash, Hash> predecessor = new HashMap<>();
 
@@ -437,7 +441,17 @@ final class PruningForest {
       if (l.links > 0 && !l.member) {
         Hash hint = counts.predecessor.get(l.root);
         anchorLinked(l, hint != null && linkedMember(hint) && !hint.equals(l.root) ? hint : null);
-        counts.diffTries(l.root, l.anchor, 1, false);
+        Version.LinkedJoin written = counts.linkedWritten.get(l.root);
+        if (written != null && written.base().equals(l.anchor == null ? Hash.EMPTY_TRIE
+            : l.anchor)) {
+          // nodes(l) \ nodes(anchor): what the commit wrote for it against the same trie
+          for (int i = 0; i < written.keys().length; i++) {
+            counts.add(new NodeKey(written.keys()[i]), 1, written.sizes()[i]);
+          }
+          linkedJoinsFromMemory++;
+        } else {
+          counts.diffTries(l.root, l.anchor, 1, false);
+        }
         l.member = true;
         linkedJoined++;
         rewrittenLinked.add(l);
@@ -561,6 +575,10 @@ final class PruningForest {
         }
       } else {
         counts.diff(v, v.anchor < 0 ? null : members.get(v.anchor), 1);
+      }
+      if (v.linkedJoins != null) {
+        counts.linkedWritten.putAll(v.linkedJoins);
+        v.linkedJoins = null;
       }
       v.joinSet = null;
       v.joined = true;

@@ -606,7 +606,7 @@ public final class StateStore implements AutoCloseable {
       }
       Version anchorOfLinks = added != null && added.anchor >= 0
           ? forest.members.get(added.anchor) : null;
-      NodeSet linkedNodes = linkedNodes(set, linked, anchorOfLinks);
+      NodeSet linkedNodes = linkedNodes(set, linked, anchorOfLinks, added);
       if (linkedNodes.size() > 0) {
         linkedNodes.addAll(set);
         if (added != null) {
@@ -669,7 +669,8 @@ public final class StateStore implements AutoCloseable {
    * version (or in full); checks that every linked trie with nodes to write is referred to and
    * every trie a changed leaf links is held by the store or brought along.
    */
-  private NodeSet linkedNodes(NodeSet set, java.util.Collection<Trie> linked, Version anchor) {
+  private NodeSet linkedNodes(NodeSet set, java.util.Collection<Trie> linked, Version anchor,
+      Version added) {
     LeafLinks links = options.leafLinks();
     NodeSet out = new NodeSet();
     if (links instanceof NoLinks && linked.isEmpty()) {
@@ -709,6 +710,9 @@ public final class StateStore implements AutoCloseable {
       if (forest != null) {
         Node base = before.equals(Hash.EMPTY_TRIE) ? null : new HashNode(before);
         ls = Committer.against(l.root, h, base, before, resolver);
+        if (added != null) {
+          added.linkedJoin(h, before, ls);
+        }
       } else {
         ls = Committer.unstored(l.root, h);
       }

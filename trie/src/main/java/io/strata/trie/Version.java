@@ -36,6 +36,28 @@ final class Version {
    */
   NodeKey[] joinKeys;
   int[] joinSizes;
+  /**
+   * With links: what the commit wrote for each linked trie, {@code nodes(trie) \ nodes(base)},
+   * by root, kept until this version's join is counted. When pruning lets such a trie join
+   * anchored to {@code base}, that is its join set and no diff walk reads its nodes back; with
+   * another anchor (or after a reopen, when this is null) the join walks as before.
+   */
+  java.util.Map<Hash, LinkedJoin> linkedJoins;
+
+  /** The node keys and sizes (key plus node bytes) a commit wrote for one linked trie. */
+  record LinkedJoin(Hash base, byte[][] keys, int[] sizes) {}
+
+  void linkedJoin(Hash root, Hash base, NodeSet written) {
+    byte[][] keys = written.keys.toArray(new byte[0][]);
+    int[] sizes = new int[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      sizes[i] = keys[i].length + written.values.get(i).length;
+    }
+    if (linkedJoins == null) {
+      linkedJoins = new java.util.HashMap<>();
+    }
+    linkedJoins.putIfAbsent(root, new LinkedJoin(base, keys, sizes));
+  }
   int[] leaveSetSizes;
   long leaveSetAnchor = -1;
 
