@@ -282,9 +282,7 @@ public final class Memtable {
     System.arraycopy(valueBuf, valueOffset, c, k + ikeyLength, valueLength);
 
     if (last != NONE && compare(last, c, k, ikeyLength) < 0) {
-      if (!atTail()) {
-        findFromFinger(c, k, ikeyLength); // ascending inserts start near the previous one
-      }
+      findFromFinger(c, k, ikeyLength); // ascending inserts start near the previous one
     } else {
       findGreaterOrEqual(c, k, ikeyLength, prev);
     }
@@ -303,24 +301,6 @@ public final class Memtable {
       prev[i] = node; // the predecessor on this level of any later, larger key is at or after it
     }
     last = node;
-  }
-
-  /**
-   * Whether {@code prev} already holds, on every level, the last node of that level: then a key
-   * after the last inserted one (sequential inserts at the end of the list) goes right after them,
-   * with no key compared. Checks the links only (the last inserted node ends level 0, and each
-   * {@code prev[level]} ends its level).
-   */
-  private boolean atTail() {
-    if (link(last, 0) != NONE) {
-      return false;
-    }
-    for (int level = height - 1; level >= 0; level--) {
-      if (link(prev[level], level) != NONE) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

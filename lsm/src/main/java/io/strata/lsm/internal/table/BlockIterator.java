@@ -7,10 +7,7 @@ import java.util.Arrays;
 /**
  * Iterates one block both ways, decoding entries only as it reaches them: a seek binary-searches
  * the restart points and scans forward from one; {@code prev} rescans from the restart point
- * before the current entry. Keys are decoded into one reused buffer, so a seek that scans past
- * entries allocates nothing for them; {@link #key()} copies the current key out once per entry
- * (a fresh array, never changed afterwards; the same one for repeated calls on one entry). Not
- * thread-safe.
+ * before the current entry. Each key it returns is a fresh array. Not thread-safe.
  */
 public final class BlockIterator implements InternalIterator {
   private final Block block;
@@ -20,11 +17,7 @@ public final class BlockIterator implements InternalIterator {
   private int current = -1; // offset of the current entry, -1 when not valid
   private int next; // offset after the current entry
   private int restart; // index of the restart point at or before the current entry
-  /** The current key is {@code buf[0, keyLength)}; its prefix is shared with the next key's. */
-  private byte[] buf = new byte[32];
-  private int keyLength;
-  /** The current key as handed out by {@link #key()}, or null until asked for. */
-  private byte[] keyCopy;
+  private byte[] key = new byte[0];
   private int valueOffset;
   private int valueLength;
 
@@ -37,8 +30,7 @@ public final class BlockIterator implements InternalIterator {
   private void toRestart(int i) {
     restart = i;
     next = block.restartPosition(i);
-    keyLength = 0;
-    keyCopy = null;
+    key = new byte[0];
     current = -1;
   }
 
@@ -49,14 +41,11 @@ public final class BlockIterator implements InternalIterator {
       current = -1;
       return;
     }
-    int after = block.header(p, h, keyLength);
-    int length = h[0] + h[1];
-    if (length > buf.length) {
-      buf = Arrays.copyOf(buf, Math.max(length, 2 * buf.length));
-    }
-    System.arraycopy(data, h[3], buf, h[0], h[1]); // the first h[0] bytes are the previous key's
-    keyLength = length;
-    keyCopy = null;
+    int after = block.header(p, h, key.length);
+    byte[] k = new byte[h[0] + h[1]];
+    System.arraycopy(key, 0, k, 0, h[0]);
+    System.arraycopy(data, h[3], k, h[0], h[1]);
+    key = k;
     valueOffset = h[3] + h[1];
     valueLength = h[2];
     current = p;
@@ -102,7 +91,7 @@ public final class BlockIterator implements InternalIterator {
     }
     toRestart(lo);
     parseNext();
-    while (current >= 0 && InternalKeys.compare(buf, keyLength, target, target.length) < 0) {
+    while (current >= 0 && InternalKeys.compare(key, target) < 0) {
       parseNext();
     }
   }
@@ -112,7 +101,7 @@ public final class BlockIterator implements InternalIterator {
     seek(target);
     if (current < 0) {
       seekToLast();
-    } else if (InternalKeys.compare(buf, keyLength, target, target.length) > 0) {
+    } else if (InternalKeys.compare(key, target) > 0) {
       prev();
     }
   }
@@ -141,12 +130,7 @@ public final class BlockIterator implements InternalIterator {
 
   @Override
   public byte[] key() {
-    byte[] k = keyCopy;
-    if (k == null) {
-      k = Arrays.copyOf(buf, keyLength);
-      keyCopy = k;
-    }
-    return k;
+    return key;
   }
 
   @Override
