@@ -30,7 +30,14 @@ public final class Block {
 
   /** Checks the restart array of {@code data} (the whole array is the block). */
   static Block parse(byte[] data, Path file, long offset, String what) {
-    int n = data.length;
+    return parse(data, data.length, file, offset, what);
+  }
+
+  /**
+   * Checks the restart array of the block {@code data[0, n)}; bytes after {@code n} (a block
+   * read together with its trailer) are not part of it.
+   */
+  static Block parse(byte[] data, int n, Path file, long offset, String what) {
     if (n < 4) {
       throw new CorruptionException(file, offset, what + " of " + n + " bytes is too short");
     }
@@ -56,7 +63,7 @@ public final class Block {
     return (b[p] & 0xFF) | (b[p + 1] & 0xFF) << 8 | (b[p + 2] & 0xFF) << 16 | (b[p + 3] & 0xFF) << 24;
   }
 
-  /** Bytes this block holds in memory (its charge in the cache). */
+  /** Bytes this block holds in memory, the whole array (its charge in the cache). */
   int size() {
     return data.length;
   }

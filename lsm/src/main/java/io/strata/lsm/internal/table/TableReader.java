@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -33,6 +34,17 @@ public final class TableReader {
   private final BlockCache cache;
   private final Footer footer;
   private final byte[][] indexKeys;
+  /**
+   * The user-key bytes every index key starts with (the common prefix of the first and the last,
+   * so of all of them: they are sorted).
+   */
+  private final byte[] indexPrefix;
+  /**
+   * Per index key, the 8 user-key bytes after {@link #indexPrefix} as a big-endian long (zeros past
+   * the key's end): unsigned order of these agrees with key order where they differ, so the index
+   * search compares longs held in one array and reads a key only on a tie.
+   */
+  private final long[] indexWords;
   private final BlockHandle[] indexHandles;
   private final BloomFilter filter;
   private final TableProperties properties;
@@ -65,6 +77,12 @@ public final class TableReader {
     readIndex(footer.index(), properties.indexLevels(), keys, handles, footerAt);
     indexKeys = keys.toArray(new byte[0][]);
     indexHandles = handles.toArray(new BlockHandle[0]);
+    indexPrefix = commonUserPrefix(indexKeys);
+    indexWords = new long[indexKeys.length];
+    for (int i = 0; i < indexKeys.length; i++) {
+      byte[] k = indexKeys[i];
+      indexWords[i] = word(k, k.length - InternalKeys.TRAILER_BYTES, indexPrefix.length);
+    }
     BloomFilter f = null;
     if (footer.filter().size() > 0) {
       byte[] bytes = contents(footer.filter(), "filter block");
@@ -150,22 +168,90 @@ public final class TableReader {
 
   private byte[] read(long at, int length) {
     byte[] b = new byte[length];
+    readInto(at, b, length);
+    return b;
+  }
+
+  private void readInto(long at, byte[] b, int length) {
     try {
-      file.readFully(at, ByteBuffer.wrap(b));
+      file.readFully(at, ByteBuffer.wrap(b, 0, length));
     } catch (IOException e) {
       throw new StrataException("I/O error reading " + length + " bytes at offset " + at + " of "
           + path + ": " + e.getMessage(), e);
     }
-    return b;
   }
 
-  /** Reads a block, checks its checksum and decompresses it. */
+  /** Largest stored block read through a thread's reused buffer; larger ones get their own. */
+  private static final int SCRATCH_BYTES = 256 << 10;
+  /** Per thread: where compressed blocks are read before they are decompressed. */
+  private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[1][]);
+
+  /**
+   * Whether the last data block read from this table was stored uncompressed: then the next is
+   * read straight into the array it will live in (a table's blocks are mostly of one kind). A hint
+   * only, read and written without synchronization: a wrong guess costs one copy.
+   */
+  private boolean lastRaw;
+
+  /** Reads a block, checks its checksum and decompresses it: exactly its bytes. */
   private byte[] contents(BlockHandle h, String what) {
+    int n = checkedSize(h, what);
+    byte[] raw = read(h.offset(), n + TableFormat.BLOCK_TRAILER_BYTES);
+    if (verify(raw, n, h, what) == TableFormat.TYPE_RAW) {
+      return Arrays.copyOf(raw, n);
+    }
+    return decompress(raw, n, h, what);
+  }
+
+  /**
+   * Reads a block from disk, checks its checksum, decompresses and parses it. An uncompressed
+   * block is read straight into the array it then lives in (with its 5-byte trailer at the end); a
+   * compressed one into the thread's reused buffer and decompressed into its own array: one
+   * array allocated and one copy made by Strata per block either way (when {@link #lastRaw}
+   * guessed the kind right; else one copy more).
+   */
+  private Block readBlock(BlockHandle h, String what) {
+    int n = checkedSize(h, what);
+    int stored = n + TableFormat.BLOCK_TRAILER_BYTES;
+    boolean ownArray = lastRaw || stored > SCRATCH_BYTES;
+    byte[] raw;
+    if (ownArray) {
+      raw = new byte[stored];
+    } else {
+      byte[][] holder = SCRATCH.get();
+      raw = holder[0];
+      if (raw == null || raw.length < stored) {
+        raw = new byte[Math.max(stored, 8 << 10)];
+        holder[0] = raw;
+      }
+    }
+    readInto(h.offset(), raw, stored);
+    byte[] data;
+    int length;
+    if (verify(raw, n, h, what) == TableFormat.TYPE_RAW) {
+      lastRaw = true;
+      data = ownArray ? raw : Arrays.copyOf(raw, n);
+      length = n;
+    } else {
+      lastRaw = false;
+      data = decompress(raw, n, h, what);
+      length = data.length;
+    }
+    return Block.parse(data, length, path, h.offset(), what);
+  }
+
+  private int checkedSize(BlockHandle h, String what) {
     if (h.size() > maxBlockBytes) {
       throw new CorruptionException(path, h.offset(), what + " claims " + h.size() + " bytes");
     }
-    int n = (int) h.size();
-    byte[] raw = read(h.offset(), n + TableFormat.BLOCK_TRAILER_BYTES);
+    return (int) h.size();
+  }
+
+  /**
+   * Checks the checksum of the block {@code raw[0, n)} read with its trailer; returns its
+   * compression type (raw or LZ4).
+   */
+  private byte verify(byte[] raw, int n, BlockHandle h, String what) {
     byte type = raw[n];
     int stored = (raw[n + 1] & 0xFF) | (raw[n + 2] & 0xFF) << 8 | (raw[n + 3] & 0xFF) << 16
         | (raw[n + 4] & 0xFF) << 24;
@@ -173,13 +259,15 @@ public final class TableReader {
       throw new CorruptionException(path, h.offset(), what + " of " + n
           + " bytes: checksum mismatch");
     }
-    if (type == TableFormat.TYPE_RAW) {
-      return n == raw.length ? raw : java.util.Arrays.copyOf(raw, n);
-    }
-    if (type != TableFormat.TYPE_LZ4) {
+    if (type != TableFormat.TYPE_RAW && type != TableFormat.TYPE_LZ4) {
       throw new CorruptionException(path, h.offset() + n, what + ": unknown compression type "
           + (type & 0xFF));
     }
+    return type;
+  }
+
+  /** The LZ4 block {@code raw[0, n)} (checked), decompressed into an array of its own. */
+  private byte[] decompress(byte[] raw, int n, BlockHandle h, String what) {
     ByteSource in = new ByteSource(raw, 0, n, path, h.offset(), what);
     int length = in.varint32(maxBlockBytes, "uncompressed length");
     if (length > 255L * (n - in.position()) + 16) {
@@ -201,7 +289,7 @@ public final class TableReader {
     BlockHandle h = indexHandles[i];
     Block b = cache.get(number, h.offset());
     if (b == null) {
-      b = Block.parse(contents(h, "data block"), path, h.offset(), "data block");
+      b = readBlock(h, "data block");
       if (fillCache) {
         cache.put(number, h.offset(), b);
       }
@@ -218,15 +306,57 @@ public final class TableReader {
   private int findBlock(byte[] target, int from) {
     int lo = from;
     int hi = indexKeys.length;
+    int userLength = target.length - InternalKeys.TRAILER_BYTES;
+    int p = indexPrefix.length;
+    int shared = Math.min(p, userLength);
+    int c = Arrays.compareUnsigned(target, 0, shared, indexPrefix, 0, shared);
+    if (c != 0 || userLength < p) {
+      // the target is below every index key (it is shorter than their common prefix, or smaller
+      // within it) or above every one
+      return c > 0 ? hi : lo;
+    }
+    long w = word(target, userLength, p);
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (InternalKeys.compare(indexKeys[mid], target) < 0) {
+      int d = Long.compareUnsigned(indexWords[mid], w);
+      if (d == 0) {
+        d = InternalKeys.compare(indexKeys[mid], target);
+      }
+      if (d < 0) {
         lo = mid + 1;
       } else {
         hi = mid;
       }
     }
     return lo;
+  }
+
+  /** The user-key bytes all of the sorted internal keys {@code keys} start with. */
+  private static byte[] commonUserPrefix(byte[][] keys) {
+    if (keys.length == 0) {
+      return new byte[0];
+    }
+    byte[] a = keys[0];
+    byte[] b = keys[keys.length - 1];
+    int al = a.length - InternalKeys.TRAILER_BYTES;
+    int bl = b.length - InternalKeys.TRAILER_BYTES;
+    int m = Arrays.mismatch(a, 0, al, b, 0, bl);
+    return Arrays.copyOf(a, m < 0 ? al : m);
+  }
+
+  /**
+   * Bytes {@code [from, from + 8)} of the user key {@code key[0, userLength)} as a big-endian
+   * long, zeros past its end. For two user keys sharing their first {@code from} bytes, a smaller
+   * word (unsigned) means a smaller key.
+   */
+  static long word(byte[] key, int userLength, int from) {
+    long w = 0;
+    int end = Math.min(userLength, from + 8);
+    int i = from;
+    for (; i < end; i++) {
+      w = (w << 8) | (key[i] & 0xFF);
+    }
+    return w << (8 * (from + 8 - i));
   }
 
   public BlockHandle blockHandle(int i) {
@@ -309,8 +439,7 @@ public final class TableReader {
     List<CorruptionException> problems = new ArrayList<>();
     for (int i = 0; i < indexHandles.length; i++) {
       try {
-        Block.parse(contents(indexHandles[i], "data block"), path, indexHandles[i].offset(),
-            "data block").decodeAll();
+        readBlock(indexHandles[i], "data block").decodeAll();
       } catch (CorruptionException e) {
         problems.add(e);
       }
