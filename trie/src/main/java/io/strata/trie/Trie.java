@@ -187,6 +187,35 @@ public final class Trie {
   }
 
   /**
+   * Hashes several tries at once and returns their root hashes, in the collection's order: the
+   * tries not hashed yet are hashed in parallel on Strata's hashing pool (one thread per
+   * processor), as {@link StateStore#commit(long, Trie, java.util.Collection)} does for a block's account
+   * trie and its linked storage tries, which hash independently. With fewer than two unhashed
+   * tries, or one processor, they are hashed on the calling thread. On return every trie is
+   * hashed: {@link #rootHash()} costs nothing, and each root equals the one {@link #rootHash()}
+   * alone would have computed. A trie may appear more than once, and the tries may share nodes.
+   *
+   * <p>Thread-safety: may be called from any thread, concurrently with other hashing of the same
+   * tries (tries are immutable; shared nodes get equal cached references). The calling thread
+   * waits for the pool.
+   *
+   * @throws NullPointerException if {@code tries} or one of its elements is null
+   */
+  public static java.util.List<Hash> hashAll(java.util.Collection<Trie> tries) {
+    Objects.requireNonNull(tries, "tries");
+    java.util.List<Trie> list = new java.util.ArrayList<>(tries.size());
+    for (Trie t : tries) {
+      list.add(Objects.requireNonNull(t, "an element of tries"));
+    }
+    Hasher.hashAll(list);
+    java.util.List<Hash> roots = new java.util.ArrayList<>(list.size());
+    for (Trie t : list) {
+      roots.add(t.rootHash());
+    }
+    return java.util.List.copyOf(roots);
+  }
+
+  /**
    * A proof of the value of {@code key}, or of its absence: the encodings of the nodes on the path
    * from the root. For a secure trie, verify it with {@link Proof#verifySecure}.
    */

@@ -30,15 +30,18 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
       "",
       "Compares Strata with its peers, each engine in its own JVM, and writes a report.",
       "  kv     db_bench-style key-value workloads: Strata, RocksDB (JNI), the LevelDB port, H2 MVStore",
-      "  trie   state-trie workloads (load, blocks of 1,000 updates, reads): Strata committed to its",
-      "         store (archive, and with a retention window of 128 blocks), Strata in memory,",
-      "         Apache Tuweni in memory; range proofs and a state sync (proverange, verifyrange,",
+      "  trie   state-trie workloads (load, blocks of 1,000 updates, reads; 1,000,000 accounts,",
+      "         50,000 with --quick): Strata committed to its store (archive, and with a retention",
+      "         window of 128 blocks), Strata in memory, Apache Tuweni in memory (its blocks stop",
+      "         at the time cap, 10 s or 3 s with --quick, at a whole block: seconds each at 1M);",
+      "         range proofs and a state sync (proverange, verifyrange,",
       "         sync): Strata's store only; world (issue 19: 100,000 accounts, a tenth of them",
       "         contracts with 1-1,000 slots, 20 x --blocks blocks of 500 account + 1,000 slot",
       "         updates, linked commits; Strata's stores only) runs only when named in --workloads",
       "  all    both (the default)",
       "options:",
-      "  --quick            small sizes: about 2 minutes on 2 cores (default size: about 10 minutes)",
+      "  --quick            small sizes: about 2 minutes on 2 cores (default size: about 25 minutes,",
+      "                     of which the trie suite at 1,000,000 accounts about 15)",
       "  --n N              entries (kv) and accounts (trie) instead of the size's default",
       "  --blocks B         trie blocks of 1,000 updates instead of the size's default (50; 20 with",
       "                     --quick); more than 128 shows strata-store-w128 pruning",
@@ -203,7 +206,7 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
     if (suite.equals(KvSuite.NAME)) {
       return quick ? 200_000 : 1_000_000;
     }
-    return quick ? 50_000 : 200_000;
+    return quick ? 50_000 : 1_000_000;
   }
 
   /** Entries or accounts of the untimed warm-up pass in each child JVM. */
@@ -221,7 +224,7 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
     return quick ? 200 : 1_000;
   }
 
-  /** Seconds after which a read workload or fillsync stops early. */
+  /** Seconds after which a read workload, fillsync or Tuweni's trie blocks stop early. */
   double capSeconds() {
     return quick ? 3 : 10;
   }
