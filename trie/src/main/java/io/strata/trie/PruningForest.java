@@ -366,10 +366,7 @@ final class PruningForest {
     }
 
     private void walk(Hash a, Hash b, TrieDiff.Sink sink) {
-      Hash ah = a == null ? Hash.EMPTY_TRIE : a;
-      Hash bh = b == null ? Hash.EMPTY_TRIE : b;
-      TrieDiff.onlyIn(ah.equals(Hash.EMPTY_TRIE) ? null : new HashNode(ah), ah,
-          bh.equals(Hash.EMPTY_TRIE) ? null : new HashNode(bh), bh, resolver, sink);
+      TrieDiff.onlyIn(rootOf(a), hashOf(a), rootOf(b), hashOf(b), resolver, sink);
     }
 
     /** Counts the nodes, and the links, a version holds that another lacks. */
@@ -383,11 +380,8 @@ final class PruningForest {
      * link of {@code a}'s entries that {@code b}'s entry at the same key lacks.
      */
     void diffTries(Hash a, Hash b, int delta, boolean withLinks) {
-      Hash ah = a == null ? Hash.EMPTY_TRIE : a;
-      Hash bh = b == null ? Hash.EMPTY_TRIE : b;
-      Node an = ah.equals(Hash.EMPTY_TRIE) ? null : new HashNode(ah);
-      Node bn = bh.equals(Hash.EMPTY_TRIE) ? null : new HashNode(bh);
-      TrieDiff.onlyIn(an, ah, bn, bh, resolver, (pos, node, hash) -> {
+      Node bn = rootOf(b);
+      TrieDiff.onlyIn(rootOf(a), hashOf(a), bn, hashOf(b), resolver, (pos, node, hash) -> {
         byte[] key = StoreKeys.node(pos, hash);
         add(new NodeKey(key), delta, key.length + node.encodedLength());
         if (withLinks) {
@@ -844,17 +838,20 @@ final class PruningForest {
     return false;
   }
 
+  /** The hash of a trie's root; null stands for the empty trie. */
+  private static Hash hashOf(Hash root) {
+    return root == null ? Hash.EMPTY_TRIE : root;
+  }
+
+  /** A trie's root node by hash, or null for the empty trie (or null). */
+  private static Node rootOf(Hash root) {
+    return root == null || root.equals(Hash.EMPTY_TRIE) ? null : new HashNode(root);
+  }
+
   /** Whether an anchorless member (whose nodes need no count) holds the node with this key. */
   private boolean anchorlessHolds(NodeKey k) {
-    byte[] b = k.bytes;
-    int n = b.length;
-    int len = (b[n - 34] & 0xff) << 8 | (b[n - 33] & 0xff);
-    byte[] position = new byte[len];
-    for (int i = 0; i < len; i++) {
-      int packed = b[3 + i / 2] & 0xff;
-      position[i] = (byte) ((i & 1) == 0 ? packed >>> 4 : packed & 0x0f);
-    }
-    byte[] hash = java.util.Arrays.copyOfRange(b, n - 32, n);
+    byte[] position = StoreKeys.nodePosition(k.bytes);
+    byte[] hash = StoreKeys.nodeHash(k.bytes);
     for (Version v : members.values()) {
       if (v.anchor < 0 && holdsAt(v.root, position, hash)) {
         return true;

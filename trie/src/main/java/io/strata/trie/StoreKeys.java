@@ -65,6 +65,23 @@ final class StoreKeys {
     return k;
   }
 
+  /** The position (nibbles) of a node key made by {@link #node}. */
+  static byte[] nodePosition(byte[] nodeKey) {
+    int n = nodeKey.length;
+    int len = (nodeKey[n - 34] & 0xff) << 8 | (nodeKey[n - 33] & 0xff);
+    byte[] position = new byte[len];
+    for (int i = 0; i < len; i++) {
+      int packed = nodeKey[3 + i / 2] & 0xff;
+      position[i] = (byte) ((i & 1) == 0 ? packed >>> 4 : packed & 0x0f);
+    }
+    return position;
+  }
+
+  /** The node hash (32 bytes) of a node key made by {@link #node}. */
+  static byte[] nodeHash(byte[] nodeKey) {
+    return java.util.Arrays.copyOfRange(nodeKey, nodeKey.length - 32, nodeKey.length);
+  }
+
   /** The count key of a node key in {@code epoch}. */
   static byte[] count(int epoch, byte[] nodeKey) {
     byte[] k = new byte[3 + 4 + nodeKey.length - 2];
