@@ -60,6 +60,34 @@ final class PruningForest {
   private final List<byte[]> unfinishedRecords = new ArrayList<>();
   private final List<byte[]> unfinishedNodes = new ArrayList<>();
 
+  /**
+   * With a flush lag ({@link StateOptions#flushLag()}, {@code COMMIT.md} step D): the nodes not
+   * yet written; null otherwise. The forest root's nodes are always on disk; a member whose
+   * nodes may be only here has a journal record ({@link Version#journaled}).
+   */
+  DirtyNodes dirty;
+  /** With {@link #dirty}: the root leaves only once this many heights wait, then they all go. */
+  int flushLag;
+  /** With {@link #dirty}: the journal record of a member against its (new) anchor. */
+  java.util.function.BiFunction<Version, Version, byte[]> rejournal;
+  /** With {@link #dirty}: whether the advance batch is synced (the store's commits are). */
+  WriteOptions advanceWrite = WriteOptions.defaults();
+  /** During an advance: the batch its steps share, written once at its end. */
+  private WriteBatch shared;
+  /** During an advance: whether a root left (then the others due may follow at once). */
+  private boolean advancing;
+  /** During an advance: the joins of the heirs that became the root (to write at its end). */
+  private final List<NodeKey[]> heirJoins = new ArrayList<>();
+  /** During an advance: members whose journal record goes (left, or nodes now on disk). */
+  private final List<Version> journalsDone = new ArrayList<>();
+  /** During an advance: journaled members re-anchored (their record is rewritten). */
+  private final java.util.Set<Version> rejournaled = new java.util.LinkedHashSet<>();
+  /** Whether the last step let a member leave. */
+  private boolean lastLeft;
+  /** Dirty nodes written by advances, and dropped (died before they were written). */
+  long nodesFlushed;
+  long dirtyDropped;
+
   long rootsPruned;
   long nodesDeleted;
   /** Leaves of a root counted from its heir's recorded leave set (no diff walk). */
@@ -209,15 +237,87 @@ final class PruningForest {
 
   /** Whether a step has work: a join not yet counted, or a member at or below the horizon. */
   boolean due(long horizon) {
+    return due(horizon, true);
+  }
+
+  /**
+   * Whether a step has work; with a flush lag and {@code force} false, the root leaving counts
+   * only once {@link #flushLag} heights wait.
+   */
+  boolean due(long horizon, boolean force) {
     if (!unfinishedRecords.isEmpty() || sweepCounts) {
       return true;
     }
+    boolean lagged = dirty != null && !force && backlog(horizon) < flushLag;
     for (Version v : members.values()) {
-      if (!v.joined || v.height <= horizon) {
+      if (!v.joined || v.height <= horizon && !(lagged && v.anchor < 0)) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * Runs pruning work: one {@link #step} without a flush lag; with one, an <em>advance</em>: steps
+   * until nothing more may leave (with {@code force} false the root leaves only once {@link
+   * #flushLag} heights wait, and then every height due leaves), all in one batch that also writes
+   * the nodes of the new root that are still only in memory and deletes the journal records they
+   * no longer need. A crash leaves the advance done or not done. Returns whether it did anything.
+   */
+  boolean run(long horizon, TreeMap<Long, Hash> canonical, Map<Hash, Long> pruned,
+      boolean force) {
+    if (dirty == null) {
+      return step(horizon, canonical, pruned);
+    }
+    shared = new WriteBatch();
+    advancing = false;
+    boolean any = false;
+    try {
+      while (step(horizon, canonical, pruned, true, force)) {
+        any = true;
+        if (!lastLeft) {
+          break;
+        }
+      }
+      finishAdvance(shared);
+    } finally {
+      shared = null;
+      advancing = false;
+      heirJoins.clear();
+      journalsDone.clear();
+      rejournaled.clear();
+    }
+    return any;
+  }
+
+  /** The end of an advance: survivors written, journals deleted or rewritten, one write. */
+  private void finishAdvance(WriteBatch batch) {
+    List<NodeKey> written = new ArrayList<>();
+    for (NodeKey[] keys : heirJoins) {
+      for (NodeKey k : keys) {
+        byte[] enc = dirty.get(k);
+        if (enc != null) {
+          batch.put(k.bytes, enc);
+          written.add(k);
+        }
+      }
+    }
+    for (Version v : journalsDone) {
+      batch.delete(StoreKeys.journal(v.seq));
+      v.journaled = false;
+    }
+    for (Version c : rejournaled) {
+      if (c.journaled && c.anchor >= 0 && members.get(c.seq) == c) {
+        batch.put(StoreKeys.journal(c.seq), rejournal.apply(c, members.get(c.anchor)));
+      }
+    }
+    if (batch.count() > 0) {
+      db.write(batch, advanceWrite);
+    }
+    for (NodeKey k : written) {
+      dirty.remove(k);
+    }
+    nodesFlushed += written.size();
   }
 
   /** Distinct heights at or below the horizon that still have members. */
@@ -542,7 +642,13 @@ final class PruningForest {
   /** A step that counts the pending joins and lets nothing leave (with {@code leave} false). */
   boolean step(long horizon, TreeMap<Long, Hash> canonical, Map<Hash, Long> pruned,
       boolean leave) {
+    return step(horizon, canonical, pruned, leave, true);
+  }
+
+  private boolean step(long horizon, TreeMap<Long, Hash> canonical, Map<Hash, Long> pruned,
+      boolean leave, boolean force) {
     long start = System.nanoTime();
+    lastLeft = false;
     Counts counts = new Counts();
     List<Version> rewritten = new ArrayList<>();
     int walkedJoins = 0;
@@ -587,8 +693,19 @@ final class PruningForest {
         leaving = v;
       }
     }
-    WriteBatch batch = new WriteBatch();
+    if (leaving != null && dirty != null && leaving.anchor < 0 && !force && !advancing
+        && backlog(horizon) < flushLag) {
+      leaving = null; // the root waits until flushLag heights can leave together
+    }
+    WriteBatch batch = shared != null ? shared : new WriteBatch();
     if (leaving != null) {
+      if (dirty != null) {
+        advancing |= leaving.anchor < 0;
+        if (leaving.journaled) {
+          journalsDone.add(leaving);
+        }
+      }
+      lastLeft = true;
       leave(leaving, counts, rewritten);
       batch.delete(leaving.key());
       Hash canon = canonical.get(leaving.height);
@@ -662,7 +779,16 @@ final class PruningForest {
         NodeKey k = e.getKey();
         if (now == 0 && counts.candidates.contains(k)
             && !(counts.checkRoots.contains(k) && anchorlessHolds(k))) {
-          batch.delete(k.bytes);
+          // a node that dies before it was written is dropped from memory; it may also be on
+          // disk (written again by a commit while an older copy lived), then it is deleted too
+          if (dirty == null || dirty.remove(k) == null) {
+            batch.delete(k.bytes);
+          } else {
+            dirtyDropped++;
+            if (db.get(k.bytes) != null) {
+              batch.delete(k.bytes);
+            }
+          }
           deleted.add(k);
         }
         continue;
@@ -685,7 +811,7 @@ final class PruningForest {
         batch.put(v.key(), v.value(epoch, !inMemory));
       }
     }
-    if (batch.count() > 0) {
+    if (shared == null && batch.count() > 0) {
       db.write(batch, WriteOptions.defaults());
     }
     if (inMemory) {
@@ -776,6 +902,12 @@ final class PruningForest {
         counts.candidates(x.root, heir.root, check);
       }
       counts.addJoin(heir, -1);
+      if (dirty != null) {
+        heirJoins.add(heir.joinKeys); // its nodes must be on disk once it is the root
+        if (heir.journaled) {
+          journalsDone.add(heir);
+        }
+      }
       heir.joinKeys = null;
       heir.joinSizes = null;
     } else if (recorded) {
@@ -924,5 +1056,8 @@ final class PruningForest {
     dropLeaveSet(c);
     c.anchor = to.seq;
     rewritten.add(c);
+    if (c.journaled) {
+      rejournaled.add(c); // its record names its anchor: written again against the new one
+    }
   }
 }

@@ -25,6 +25,7 @@ public final class StateOptions {
   private final int commitBatchBytes;
   private final Retention retention;
   private final LeafLinks leafLinks;
+  private final int flushLag;
 
   private StateOptions(Builder b) {
     dbOptions = b.dbOptions;
@@ -35,6 +36,7 @@ public final class StateOptions {
     commitBatchBytes = b.commitBatchBytes;
     retention = b.retention;
     leafLinks = b.leafLinks;
+    flushLag = b.flushLag;
   }
 
   /** The defaults listed above. */
@@ -63,6 +65,7 @@ public final class StateOptions {
     b.commitBatchBytes = commitBatchBytes;
     b.retention = retention;
     b.leafLinks = leafLinks;
+    b.flushLag = flushLag;
     return b;
   }
 
@@ -106,12 +109,20 @@ public final class StateOptions {
     return leafLinks;
   }
 
+  /**
+   * Under a window without leaf links: how many of the oldest heights leave together (0: nodes
+   * are written by every commit). See {@link Builder#flushLag(int)}.
+   */
+  public int flushLag() {
+    return flushLag;
+  }
+
   @Override
   public String toString() {
     return "StateOptions{nodeCacheBytes=" + nodeCacheBytes + ", syncCommits=" + syncCommits
         + ", secure=" + secure + ", parallelHashThreshold=" + parallelHashThreshold
         + ", commitBatchBytes=" + commitBatchBytes + ", retention=" + retention
-        + ", leafLinks=" + leafLinks + ", db="
+        + ", leafLinks=" + leafLinks + ", flushLag=" + flushLag + ", db="
         + dbOptions + "}";
   }
 
@@ -125,8 +136,29 @@ public final class StateOptions {
     private int commitBatchBytes = 64 << 20;
     private Retention retention = Retention.archive();
     private LeafLinks leafLinks = LeafLinks.none();
+    private int flushLag;
 
     private Builder() {}
+
+    /**
+     * For a store with {@link Retention#blocks(int)} and no leaf links: {@code blocks} above 0
+     * makes each commit write only a journal record of its block's changes (synced like the
+     * nodes were: the commit is as durable) and keep its nodes in memory; the oldest roots then
+     * leave the window {@code blocks} at a time, and only the nodes that outlive them are
+     * written, so nodes that die inside the window never reach a table file ({@code
+     * trie/COMMIT.md}, step D). Memory: the nodes of about {@code window + blocks} blocks. On
+     * open the journal is replayed, each block checked against its recorded root; {@link
+     * StateStore#close()} writes every node held in memory. 0 (default): every commit writes
+     * its nodes. Ignored in archive mode and with links (commits write their nodes), which also
+     * write on open what a crashed session left in the journal. 0 to 1,024.
+     */
+    public Builder flushLag(int blocks) {
+      if (blocks < 0 || blocks > 1_024) {
+        throw new IllegalArgumentException("flushLag must be in [0, 1024], got " + blocks);
+      }
+      this.flushLag = blocks;
+      return this;
+    }
 
     /**
      * How long committed roots stay readable: {@link Retention#archive()} (default, nothing is

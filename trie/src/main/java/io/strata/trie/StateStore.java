@@ -97,6 +97,14 @@ public final class StateStore implements AutoCloseable {
       });
   private final PruningForest forest;
   /**
+   * With a flush lag: committed nodes not yet written ({@link DirtyNodes}); null otherwise. Also
+   * set, without a lag, while an open replays a crashed session's journal, and kept when the Db
+   * is read-only (the replayed nodes then live in memory only).
+   */
+  private volatile DirtyNodes dirty;
+  /** Whether commits defer their nodes (a window, no links, {@link StateOptions#flushLag()} > 0). */
+  private final boolean deferNodes;
+  /**
    * The root node, as the caller's trie held it, of the last windowed commit, and its hash
    * (guarded by lock). When that root is the next commit's anchor, the diff walks use these
    * in-memory nodes instead of loading the anchor back by hash: the blocks' paths were resolved
@@ -183,6 +191,13 @@ public final class StateStore implements AutoCloseable {
         init.put(StoreKeys.MODE, mode(window, epoch, inMemory));
       }
       forest = new PruningForest(db, this.dir, resolver, cache, options.leafLinks(), epoch);
+      if (forest.inMemory && options.flushLag() > 0) {
+        dirty = new DirtyNodes();
+        forest.dirty = dirty;
+        forest.flushLag = options.flushLag();
+        forest.rejournal = this::journalAgainst;
+        forest.advanceWrite = writeOptions;
+      }
       if (latestBlock - window > horizon) {
         horizon = latestBlock - window;
         init.put(StoreKeys.HORIZON, StoreKeys.longBytes(horizon));
@@ -191,6 +206,8 @@ public final class StateStore implements AutoCloseable {
       forest.loadUnfinished();
       forest.findLeftoverCounts();
     }
+    deferNodes = dirty != null;
+    replayJournals(init);
     if (init.count() > 0) {
       db.write(init, writeOptions);
     }
@@ -451,14 +468,19 @@ public final class StateStore implements AutoCloseable {
     if (n != null) {
       return n;
     }
-    byte[] enc = db.get(key);
+    DirtyNodes d = dirty;
+    byte[] enc = d == null ? null : d.get(nk);
+    boolean inMemory = enc != null;
+    if (enc == null) {
+      enc = db.get(key);
+    }
     if (enc == null) {
       throw new MissingNodeException(h, isRoot
           ? "no trie with this root was committed to this store"
           : "a node below a committed root is not in the store (at nibble path of length "
               + position.length + ")");
     }
-    byte[] actual = Keccak.hash(enc);
+    byte[] actual = inMemory ? h.bytes() : Keccak.hash(enc);
     if (!h.equalsBytes(actual)) {
       throw new CorruptionException(dir, -1, "trie node " + h + ": its " + enc.length
           + " stored bytes hash to " + Hash.wrap(actual) + ", expected the node's key");
@@ -596,10 +618,17 @@ public final class StateStore implements AutoCloseable {
         }
         added = new Version(nextSeq, blockNumber, rootHash, anchorSeq);
         added.joinSet = set;
+        boolean journal = deferNodes && anchor != null && linked.isEmpty();
+        List<byte[]> gone = journal ? new ArrayList<>() : null;
         if (anchorRoot != null && !forest.followsLinks()) {
-          recordLeaveSet(added, anchorRoot, anchor.root, trie.root, rootHash);
+          recordLeaveSet(added, anchorRoot, anchor.root, trie.root, rootHash, gone);
         }
         records.put(added.key(), added.value(forest.epoch, !forest.inMemory));
+        if (journal) {
+          records.put(StoreKeys.journal(nextSeq), journalOf(anchor.root, anchor.seq, rootHash,
+              blockNumber, set, gone).encode());
+          added.journaled = true;
+        }
       } else {
         set = Committer.unstored(trie.root, rootHash);
         records.put(StoreKeys.version(blockNumber, nextSeq), archiveVersionValue(rootHash));
@@ -630,7 +659,14 @@ public final class StateStore implements AutoCloseable {
         newHorizon = blockNumber - window;
         records.put(StoreKeys.HORIZON, StoreKeys.longBytes(newHorizon));
       }
-      write(set, records, forest != null && !known ? nextSeq : -1);
+      if (added != null && added.journaled) {
+        write(new NodeSet(), records, -1); // the nodes stay in memory; the journal is durable
+        for (int i = 0; i < set.size(); i++) {
+          dirty.put(new NodeKey(set.keys.get(i)), set.values.get(i));
+        }
+      } else {
+        write(set, records, forest != null && !known ? nextSeq : -1);
+      }
       set.markStored();
       if (forest != null && trie.root != null) {
         lastRootNode = trie.root;
@@ -652,8 +688,8 @@ public final class StateStore implements AutoCloseable {
         pruned.remove(rootHash);
         horizon = newHorizon;
         work.signalAll();
-        while (forest.backlog(horizon) > MAX_BACKLOG) {
-          forest.step(horizon, canonical, pruned);
+        while (forest.backlog(horizon) > MAX_BACKLOG + forest.flushLag) {
+          forest.run(horizon, canonical, pruned, false);
         }
       }
       count(set, rootHash);
@@ -1147,17 +1183,241 @@ public final class StateStore implements AutoCloseable {
    * update itself loaded, so it reads from the node cache.
    */
   private void recordLeaveSet(Version v, Node anchorRoot, Hash anchorHash, Node root,
-      Hash rootHash) {
+      Hash rootHash, List<byte[]> goneKeys) {
     List<byte[]> keys = new ArrayList<>();
     IntArray sizes = new IntArray();
     TrieDiff.onlyIn(anchorRoot, anchorHash, root, rootHash, resolver, (pos, node, hash) -> {
       byte[] key = StoreKeys.node(pos, hash);
       keys.add(key);
       sizes.add(key.length + node.encodedLength());
+      if (goneKeys != null) {
+        Committer.entries(node, pos, (k, val) -> goneKeys.add(k));
+      }
     });
     v.leaveSet = keys.toArray(new byte[0][]);
     v.leaveSetSizes = sizes.toArray();
     v.leaveSetAnchor = v.anchor;
+  }
+
+  /**
+   * The journal record of a commit: the entries of the nodes it wrote (puts) and the keys of
+   * the entries in the anchor's nodes it no longer holds that it does not put again (deletes),
+   * which replayed on the anchor give the committed trie.
+   */
+  private static BlockJournal journalOf(Hash anchor, long anchorSeq, Hash root, long height,
+      NodeSet set, List<byte[]> gone) {
+    Map<ByteKey, byte[]> puts = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < set.size(); i++) {
+      Committer.entries(set.nodes.get(i), set.positions.get(i),
+          (k, v) -> puts.put(new ByteKey(k), v));
+    }
+    List<byte[]> keys = new ArrayList<>(puts.size() + 16);
+    List<byte[]> values = new ArrayList<>(puts.size() + 16);
+    java.util.Set<ByteKey> deleted = new java.util.HashSet<>();
+    for (byte[] k : gone) {
+      ByteKey bk = new ByteKey(k);
+      if (!puts.containsKey(bk) && deleted.add(bk)) {
+        keys.add(k);
+        values.add(null);
+      }
+    }
+    for (Map.Entry<ByteKey, byte[]> e : puts.entrySet()) {
+      keys.add(e.getKey().bytes());
+      values.add(e.getValue());
+    }
+    return new BlockJournal(anchor, anchorSeq, root, height, keys, values);
+  }
+
+  /** A byte array as a map key (equality by content). */
+  private record ByteKey(byte[] bytes) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ByteKey k && Arrays.equals(k.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(bytes);
+    }
+  }
+
+  /**
+   * The journal record of member {@code c} against {@code anchor} (after a re-anchoring): the
+   * changes between their tries, found by a diff of the two.
+   */
+  private byte[] journalAgainst(Version c, Version anchor) {
+    Node from = anchor.root.equals(Hash.EMPTY_TRIE) ? null : new HashNode(anchor.root);
+    Node to = c.root.equals(Hash.EMPTY_TRIE) ? null : new HashNode(c.root);
+    List<byte[]> keys = new ArrayList<>();
+    List<byte[]> values = new ArrayList<>();
+    DiffIterator it = new DiffIterator(from, resolver, to, resolver);
+    while (it.hasNext()) {
+      StateChange ch = it.next();
+      keys.add(ch.key());
+      values.add(ch.newValue());
+    }
+    return new BlockJournal(anchor.root, anchor.seq, c.root, c.height, keys, values).encode();
+  }
+
+  /** Test hook: false makes close leave the nodes in memory unwritten, as a crash would. */
+  volatile boolean closeWritesNodes = true;
+
+  /**
+   * On open: replays the journal records a session with a flush lag left (after a crash; a
+   * clean close leaves none). Each record's anchor must be readable (on disk, or replayed
+   * first); the changes applied to it must hash to the recorded root, else the record is
+   * reported as damaged. The nodes go into the dirty layer: kept there when this session defers
+   * node writes too (the member is journaled, its join counted from them), else written at once
+   * with the journal records deleted (or, on a read-only Db, kept in memory for reading).
+   */
+  private void replayJournals(WriteBatch init) {
+    List<byte[]> keys = new ArrayList<>();
+    List<BlockJournal> recs = new ArrayList<>();
+    byte[] from = StoreKeys.family(StoreKeys.JOURNAL);
+    try (Cursor c = db.cursor(ReadOptions.builder().lowerBound(from)
+        .upperBound(StoreKeys.after(from)).build())) {
+      for (c.seekToFirst(); c.isValid(); c.next()) {
+        byte[] k = c.key();
+        if (k.length != 11) {
+          throw new CorruptionException(dir, -1, "journal record key " + Hash.hex(k) + " is "
+              + k.length + " bytes, expected 11");
+        }
+        keys.add(k);
+        recs.add(BlockJournal.decode(dir, k, c.value()));
+      }
+    }
+    if (recs.isEmpty()) {
+      return;
+    }
+    DirtyNodes layer = dirty != null ? dirty : new DirtyNodes();
+    dirty = layer;
+    // a record builds on its anchor version: replayed after the anchor's own record, if any
+    Map<Long, Integer> bySeq = new java.util.HashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      bySeq.put(StoreKeys.getLong(keys.get(i), 3), i);
+    }
+    boolean[] done = new boolean[recs.size()];
+    int left = recs.size();
+    while (left > 0) {
+      boolean progress = false;
+      for (int i = 0; i < recs.size(); i++) {
+        Integer before = bySeq.get(recs.get(i).anchorSeq());
+        if (done[i] || before != null && !done[before]) {
+          continue;
+        }
+        replay(keys.get(i), recs.get(i), layer);
+        done[i] = true;
+        left--;
+        progress = true;
+      }
+      if (!progress) {
+        throw new CorruptionException(dir, -1, "journal records " + bySeq.keySet() + " build"
+            + " on one another in a cycle: they are damaged");
+      }
+    }
+    if (deferNodes) {
+      for (Version v : rejournalOnOpen) {
+        init.put(StoreKeys.journal(v.seq), journalAgainst(v, forest.members.get(v.anchor)));
+      }
+      rejournalOnOpen.clear();
+      return;
+    }
+    try {
+      writeAllDirty();
+      for (byte[] k : keys) {
+        init.delete(k);
+      }
+      dirty = null;
+    } catch (UnsupportedOperationException readOnly) {
+      LOG.log(System.Logger.Level.INFO, "{0}: {1} journaled blocks replayed in memory (the Db"
+          + " is read-only)", dir, recs.size());
+    }
+  }
+
+  private void replay(byte[] key, BlockJournal r, DirtyNodes layer) {
+    Node anchor;
+    try {
+      anchor = r.anchor().equals(Hash.EMPTY_TRIE) ? null : load(Nibbles.EMPTY, r.anchor(), true);
+    } catch (MissingNodeException e) {
+      throw new CorruptionException(dir, -1, "journal record " + Hash.hex(key) + " (block "
+          + r.height() + ", root " + r.root() + ") builds on root " + r.anchor() + ", which the"
+          + " store does not hold");
+    }
+    Node root = r.apply(anchor, resolver);
+    Hash h = Hasher.rootHash(root, r.keys().size() >= options.parallelHashThreshold());
+    if (!h.equals(r.root())) {
+      throw new CorruptionException(dir, -1, "journal record " + Hash.hex(key) + " (block "
+          + r.height() + "): its " + r.keys().size() + " changes on root " + r.anchor()
+          + " give root " + h + ", not the recorded " + r.root());
+    }
+    NodeSet set = Committer.against(root, h, anchor, r.anchor(), resolver);
+    for (int i = 0; i < set.size(); i++) {
+      layer.put(new NodeKey(set.keys.get(i)), set.values.get(i));
+    }
+    if (!deferNodes) {
+      return;
+    }
+    long seq = StoreKeys.getLong(key, 3);
+    Version v = forest.members.get(seq);
+    if (v == null || !v.root.equals(r.root())) {
+      throw new CorruptionException(dir, -1, "journal record " + Hash.hex(key) + " (block "
+          + r.height() + ", root " + r.root() + ") belongs to no version of this store"
+          + (v == null ? "" : " (version " + seq + " has root " + v.root + ")"));
+    }
+    v.journaled = true;
+    Version a = v.anchor >= 0 ? forest.members.get(v.anchor) : null;
+    if (a != null && a.root.equals(r.anchor())) {
+      v.joinSet = set; // its join counts from the replayed nodes, without a walk
+    }
+    if (a != null && !a.root.equals(r.anchor())) {
+      // anchored again since (a new epoch): the record is rewritten against its anchor
+      rejournalOnOpen.add(v);
+    }
+  }
+
+  private final List<Version> rejournalOnOpen = new ArrayList<>();
+
+  /**
+   * Writes every node held only in memory and deletes every journal record (members' nodes are
+   * then all on disk): on close, and on an open that does not defer node writes. Node batches of
+   * at most commitBatchBytes, the last one (synced) deleting the journal records: a crash before
+   * it leaves the journal, replayed next time.
+   */
+  private void writeAllDirty() {
+    DirtyNodes d = dirty;
+    if (d == null) {
+      return;
+    }
+    List<NodeKey> keys = d.keys();
+    WriteBatch batch = new WriteBatch();
+    for (NodeKey k : keys) {
+      byte[] enc = d.get(k);
+      if (enc == null) {
+        continue;
+      }
+      if (batch.approximateSize() + enc.length + 64 > options.commitBatchBytes()
+          && batch.count() > 0) {
+        db.write(batch, WriteOptions.defaults());
+        batch = new WriteBatch();
+      }
+      batch.put(k.bytes, enc);
+    }
+    byte[] from = StoreKeys.family(StoreKeys.JOURNAL);
+    try (Cursor c = db.cursor(ReadOptions.builder().lowerBound(from)
+        .upperBound(StoreKeys.after(from)).build())) {
+      for (c.seekToFirst(); c.isValid(); c.next()) {
+        batch.delete(c.key());
+      }
+    }
+    db.write(batch, writeOptions);
+    if (forest != null) {
+      for (Version v : forest.members.values()) {
+        v.journaled = false;
+      }
+    }
+    for (NodeKey k : keys) {
+      d.remove(k);
+    }
   }
 
   /**
@@ -1173,8 +1433,8 @@ public final class StateStore implements AutoCloseable {
     lock.lock();
     try {
       rethrowPruneFailure();
-      while (forest.due(horizon)) {
-        forest.step(horizon, canonical, pruned);
+      while (forest.due(horizon, true)) {
+        forest.run(horizon, canonical, pruned, true);
       }
     } finally {
       lock.unlock();
@@ -1193,9 +1453,9 @@ public final class StateStore implements AutoCloseable {
     lock.lock();
     try {
       while (!closed) {
-        if (pruneFailure == null && forest.due(horizon)) {
+        if (pruneFailure == null && forest.due(horizon, false)) {
           try {
-            forest.step(horizon, canonical, pruned);
+            forest.run(horizon, canonical, pruned, false);
           } catch (RuntimeException | Error e) {
             pruneFailure = e;
             LOG.log(System.Logger.Level.ERROR, "pruning failed in " + dir, e);
@@ -1209,6 +1469,31 @@ public final class StateStore implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The store keys of the nodes held in memory, not yet written (for tests). */
+  List<byte[]> dirtyKeys() {
+    DirtyNodes d = dirty;
+    List<byte[]> out = new ArrayList<>();
+    if (d != null) {
+      for (NodeKey k : d.keys()) {
+        out.add(k.bytes);
+      }
+    }
+    return out;
+  }
+
+  /** Nodes written by advances and nodes dropped before they were written (for tests). */
+  long[] flushFigures() {
+    if (forest == null) {
+      return new long[2];
+    }
+    lock.lock();
+    try {
+      return new long[] {forest.nodesFlushed, forest.dirtyDropped};
     } finally {
       lock.unlock();
     }
@@ -1301,6 +1586,14 @@ public final class StateStore implements AutoCloseable {
         t.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+    }
+    if (deferNodes && closeWritesNodes) {
+      lock.lock();
+      try {
+        writeAllDirty();
+      } finally {
+        lock.unlock();
       }
     }
     if (ownsDb) {

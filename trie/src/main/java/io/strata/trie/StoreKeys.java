@@ -36,6 +36,7 @@ final class StoreKeys {
   static final byte CANONICAL = 'b';
   static final byte LINKED = 'k';
   static final byte UNFINISHED = 'u';
+  static final byte JOURNAL = 'j';
 
   static final byte[] FORMAT = meta('f');
   static final byte[] LATEST_BLOCK = meta('l');
@@ -116,6 +117,20 @@ final class StoreKeys {
     k[2] = UNFINISHED;
     putLong(k, 3, seq);
     putInt(k, 11, batch);
+    return k;
+  }
+
+  /**
+   * The journal record of the commit of version {@code seq} in a store that defers node writes
+   * ({@link StateOptions#flushLag()}): the block's changes against its anchor, replayed on open
+   * ({@link BlockJournal}); deleted once the version's nodes are on disk or it left the forest.
+   */
+  static byte[] journal(long seq) {
+    byte[] k = new byte[3 + 8];
+    k[0] = PREFIX[0];
+    k[1] = PREFIX[1];
+    k[2] = JOURNAL;
+    putLong(k, 3, seq);
     return k;
   }
 

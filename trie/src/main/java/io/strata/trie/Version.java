@@ -18,6 +18,11 @@ final class Version {
   long anchor;
   /** Whether this version's join is counted in the current epoch. */
   boolean joined;
+  /**
+   * With a flush lag: whether this version has a journal record ({@link StoreKeys#journal}),
+   * i.e. some of its nodes may be only in memory; false once they are all on disk.
+   */
+  boolean journaled;
   /** What the commit wrote (exactly the join), kept until the join is counted; null after. */
   NodeSet joinSet;
   /**

@@ -252,6 +252,9 @@ final class RetentionModel {
         }
       }
     }
+    for (byte[] k : store.dirtyKeys()) {
+      stored.add(Hash.hex(k)); // committed, held in memory until written (a flush lag)
+    }
     Set<String> leftOver = new HashSet<>(stored);
     leftOver.removeAll(reachable);
     Set<String> missing = new HashSet<>(reachable);
