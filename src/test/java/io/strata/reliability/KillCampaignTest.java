@@ -65,6 +65,18 @@ class KillCampaignTest {
         "kill, trie retention window, counts in memory");
   }
 
+  /**
+   * The windowed campaign without links and with a flush lag of 1 to 4: commits write a journal
+   * record instead of their nodes, so every kill loses the nodes held in memory and every reopen
+   * replays the journal, checking each block against its root; the same checks as above.
+   */
+  @Test
+  void everyKillKeepsEveryRetainedRootWithAFlushLag() throws Exception {
+    run(Ops.laggedSeed(Ops.windowed(Long.getLong("strata.campaign.seed", System.nanoTime()))),
+        Integer.getInteger("strata.campaign.kills", 15),
+        "kill, trie retention window, flush lag");
+  }
+
   private void run(long seed, int kills, String name) throws Exception {
     long minutes = Long.getLong("strata.campaign.minutes", 0);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes);

@@ -103,13 +103,29 @@ final class Ops {
     return seed | 32L;
   }
 
-  /** The trie store's options of a campaign with this seed: its window and its links. */
+  /**
+   * The flush lag of a campaign with this seed ({@code StateOptions.flushLag}): 1 to 4 when the
+   * trie store is windowed without links and bit 6 of the seed is set (commits then journal their
+   * changes and keep their nodes in memory; every kill loses those and every reopen replays the
+   * journal), else 0.
+   */
+  static int flushLag(long seed) {
+    return window(seed) > 0 && !linked(seed) && (seed & 64) != 0
+        ? 1 + (int) Math.floorMod(seed >> 7, 4) : 0;
+  }
+
+  /** A seed like {@code seed} (windowed) whose campaign runs the trie store with a flush lag. */
+  static long laggedSeed(long seed) {
+    return unlinkedSeed(seed) | 64L;
+  }
+
+  /** The trie store's options of a campaign with this seed: its window, links and flush lag. */
   static io.strata.trie.StateOptions trieOptionsOf(long seed) {
     int w = window(seed);
     return io.strata.trie.StateOptions.builder().retention(w == 0
             ? io.strata.trie.Retention.archive() : io.strata.trie.Retention.blocks(w))
         .leafLinks(linked(seed) ? io.strata.trie.LeafLinks.ethereumAccounts()
-            : io.strata.trie.LeafLinks.none()).build();
+            : io.strata.trie.LeafLinks.none()).flushLag(flushLag(seed)).build();
   }
 
   /** The trie store's options for a window (0: archive; see {@link #window}). */

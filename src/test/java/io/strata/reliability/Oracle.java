@@ -310,6 +310,9 @@ final class Oracle {
       }
     }
     store.waitForPruning();
+    if (Ops.flushLag(seed) > 0) {
+      store.close(); // writes the nodes it held in memory: the Db alone then has every node
+    }
     java.util.Set<String> reachable = TrieLayout.reachable(db, retained);
     java.util.Set<String> stored = TrieLayout.stored(db);
     if (!stored.equals(reachable)) {

@@ -266,6 +266,17 @@ final class PruningForest {
    */
   boolean run(long horizon, TreeMap<Long, Hash> canonical, Map<Hash, Long> pruned,
       boolean force) {
+    return run(horizon, canonical, pruned, force, null);
+  }
+
+  /**
+   * As {@link #run(long, TreeMap, Map, boolean)}; {@code between}, when given, runs between the
+   * steps of an advance (the pruning thread lets waiting commits in there: a commit meanwhile
+   * only adds a member whose join the next step counts first, and writes nothing the advance's
+   * batch touches but the nodes it keeps in memory).
+   */
+  boolean run(long horizon, TreeMap<Long, Hash> canonical, Map<Hash, Long> pruned,
+      boolean force, Runnable between) {
     if (dirty == null) {
       return step(horizon, canonical, pruned);
     }
@@ -278,6 +289,9 @@ final class PruningForest {
         if (!lastLeft) {
           break;
         }
+        if (between != null) {
+          between.run();
+        }
       }
       finishAdvance(shared);
     } finally {
@@ -288,6 +302,11 @@ final class PruningForest {
       rejournaled.clear();
     }
     return any;
+  }
+
+  /** Whether an advance is under way (its steps may yield the lock between them). */
+  boolean inAdvance() {
+    return shared != null;
   }
 
   /** The end of an advance: survivors written, journals deleted or rewritten, one write. */

@@ -689,6 +689,7 @@ public final class StateStore implements AutoCloseable {
         horizon = newHorizon;
         work.signalAll();
         while (forest.backlog(horizon) > MAX_BACKLOG + forest.flushLag) {
+          awaitAdvance();
           forest.run(horizon, canonical, pruned, false);
         }
       }
@@ -1433,11 +1434,22 @@ public final class StateStore implements AutoCloseable {
     lock.lock();
     try {
       rethrowPruneFailure();
+      awaitAdvance();
       while (forest.due(horizon, true)) {
         forest.run(horizon, canonical, pruned, true);
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Waits (releasing the lock) while the pruning thread is between the steps of an advance: its
+   * batch is not written yet, and a second advance must not start inside it.
+   */
+  private void awaitAdvance() {
+    while (forest.inAdvance()) {
+      work.awaitUninterruptibly();
     }
   }
 
@@ -1455,11 +1467,15 @@ public final class StateStore implements AutoCloseable {
       while (!closed) {
         if (pruneFailure == null && forest.due(horizon, false)) {
           try {
-            forest.run(horizon, canonical, pruned, false);
+            forest.run(horizon, canonical, pruned, false, () -> {
+              lock.unlock(); // a waiting commit goes in between the steps of an advance
+              lock.lock();
+            });
           } catch (RuntimeException | Error e) {
             pruneFailure = e;
             LOG.log(System.Logger.Level.ERROR, "pruning failed in " + dir, e);
           }
+          work.signalAll(); // an advance is over: commits and waitForPruning may go on
           // let a waiting commit in between steps (the lock is fair)
           lock.unlock();
           lock.lock();

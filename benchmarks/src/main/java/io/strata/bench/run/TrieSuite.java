@@ -201,7 +201,8 @@ final class TrieSuite {
       this.dir = dir;
       this.windowed = windowed;
       store = StateStore.open(dir, windowed
-          ? StateOptions.builder().retention(Retention.blocks(WINDOW)).build()
+          ? StateOptions.builder().retention(Retention.blocks(WINDOW))
+              .flushLag(Integer.getInteger("strata.bench.flushLag", 0)).build()
           : StateOptions.defaults());
       trie = store.emptyTrie();
     }
