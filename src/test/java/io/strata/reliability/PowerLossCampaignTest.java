@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * Power-loss campaign, in one JVM on the crash-simulating file system: the whole stack (key-value
  * batches, trie commits (three runs in four with a trie retention window of 1 to 6 heights,
  * pruned in the background, so the oracle also checks the retention issue's rule 3; half the runs
- * commit world states, account tries with linked storage tries, see {@link World}), flushes,
+ * commit world states, account tries with linked storage tries, see {@link World}; of the
+ * others, half keep their nodes in memory with a flush lag, their commits journaled), flushes,
  * full compactions, and a close and reopen every few hundred
  * operations) runs with tiny write buffers and tables, so flushes, compactions and log rotations
  * never stop; before randomly chosen disk calls (on any thread: the writer, a flush, a
@@ -54,6 +55,7 @@ class PowerLossCampaignTest {
     int runs = 0;
     int windowedRuns = 0;
     int linkedRuns = 0;
+    int laggedRuns = 0;
     List<String> violations = new ArrayList<>();
     Quiet quiet = Quiet.engineWarnings(); // every crash copy with a torn log tail would warn
     while (checked < wanted) {
@@ -63,6 +65,7 @@ class PowerLossCampaignTest {
       runs++;
       windowedRuns += Ops.window(runSeed) > 0 ? 1 : 0;
       linkedRuns += Ops.linked(runSeed) ? 1 : 0;
+      laggedRuns += Ops.flushLag(runSeed) > 0 ? 1 : 0;
       ops += run.opsDone;
       Oracle oracle = new Oracle(runSeed);
       for (CrashPoint p : run.points) {
@@ -84,6 +87,7 @@ class PowerLossCampaignTest {
     figures.put("runs", runs);
     figures.put("runs_with_a_trie_window", windowedRuns);
     figures.put("runs_with_linked_commits", linkedRuns);
+    figures.put("runs_with_a_flush_lag", laggedRuns);
     figures.put("operations", ops);
     figures.put("crash_points", checked);
     where.forEach((k, v) -> figures.put("crash_points_" + k, v));
