@@ -18,6 +18,15 @@ final class IntArray {
     return a[i];
   }
 
+  int size() {
+    return n;
+  }
+
+  /** Removes the last element. */
+  void removeLast() {
+    n--;
+  }
+
   int[] toArray() {
     return Arrays.copyOf(a, n);
   }

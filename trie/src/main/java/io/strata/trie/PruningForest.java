@@ -800,7 +800,7 @@ final class PruningForest {
             && !(counts.checkRoots.contains(k) && anchorlessHolds(k))) {
           // a node that dies before it was written is dropped from memory; it may also be on
           // disk (written again by a commit while an older copy lived), then it is deleted too
-          if (dirty == null || dirty.remove(k) == null) {
+          if (dirty == null || !dirty.remove(k)) {
             batch.delete(k.bytes);
           } else {
             dirtyDropped++;

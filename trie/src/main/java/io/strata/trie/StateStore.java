@@ -661,9 +661,7 @@ public final class StateStore implements AutoCloseable {
       }
       if (added != null && added.journaled) {
         write(new NodeSet(), records, -1); // the nodes stay in memory; the journal is durable
-        for (int i = 0; i < set.size(); i++) {
-          dirty.put(new NodeKey(set.keys.get(i)), set.values.get(i));
-        }
+        dirty.putAll(set.keys, set.values);
       } else {
         write(set, records, forest != null && !known ? nextSeq : -1);
       }
@@ -1352,9 +1350,7 @@ public final class StateStore implements AutoCloseable {
           + " give root " + h + ", not the recorded " + r.root());
     }
     NodeSet set = Committer.against(root, h, anchor, r.anchor(), resolver);
-    for (int i = 0; i < set.size(); i++) {
-      layer.put(new NodeKey(set.keys.get(i)), set.values.get(i));
-    }
+    layer.putAll(set.keys, set.values);
     if (!deferNodes) {
       return;
     }
