@@ -270,13 +270,14 @@ final class PruningForest {
   }
 
   /**
-   * As {@link #run(long, TreeMap, Map, boolean)}; {@code between}, when given, runs between the
-   * steps of an advance (the pruning thread lets waiting commits in there: a commit meanwhile
-   * only adds a member whose join the next step counts first, and writes nothing the advance's
-   * batch touches but the nodes it keeps in memory).
+   * As {@link #run(long, TreeMap, Map, boolean)}; {@code between}, when given, is the commit lock
+   * the caller holds, released between the steps of an advance and while its batch is written
+   * (the pruning thread lets waiting commits in there: a commit meanwhile only adds a member whose
+   * join the next step counts first, and writes no record the batch touches; its nodes stay in
+   * memory, and the nodes the batch writes stay readable in memory until it is written).
    */
   boolean run(long horizon, TreeMap<Long, Hash> canonical, Map<Hash, Long> pruned,
-      boolean force, Runnable between) {
+      boolean force, java.util.concurrent.locks.Lock between) {
     if (dirty == null) {
       return step(horizon, canonical, pruned);
     }
@@ -290,10 +291,11 @@ final class PruningForest {
           break;
         }
         if (between != null) {
-          between.run();
+          between.unlock();
+          between.lock();
         }
       }
-      finishAdvance(shared);
+      finishAdvance(shared, between);
     } finally {
       shared = null;
       advancing = false;
@@ -310,7 +312,7 @@ final class PruningForest {
   }
 
   /** The end of an advance: survivors written, journals deleted or rewritten, one write. */
-  private void finishAdvance(WriteBatch batch) {
+  private void finishAdvance(WriteBatch batch, java.util.concurrent.locks.Lock unlocked) {
     List<NodeKey> written = new ArrayList<>();
     for (NodeKey[] keys : heirJoins) {
       for (NodeKey k : keys) {
@@ -331,7 +333,16 @@ final class PruningForest {
       }
     }
     if (batch.count() > 0) {
-      db.write(batch, advanceWrite);
+      if (unlocked != null) {
+        unlocked.unlock();
+      }
+      try {
+        db.write(batch, advanceWrite);
+      } finally {
+        if (unlocked != null) {
+          unlocked.lock();
+        }
+      }
     }
     for (NodeKey k : written) {
       dirty.remove(k);

@@ -1463,10 +1463,8 @@ public final class StateStore implements AutoCloseable {
       while (!closed) {
         if (pruneFailure == null && forest.due(horizon, false)) {
           try {
-            forest.run(horizon, canonical, pruned, false, () -> {
-              lock.unlock(); // a waiting commit goes in between the steps of an advance
-              lock.lock();
-            });
+            // waiting commits go in between the steps of an advance and during its write
+            forest.run(horizon, canonical, pruned, false, lock);
           } catch (RuntimeException | Error e) {
             pruneFailure = e;
             LOG.log(System.Logger.Level.ERROR, "pruning failed in " + dir, e);
