@@ -315,7 +315,7 @@ final class PruningForest {
   private void finishAdvance(WriteBatch batch, java.util.concurrent.locks.Lock unlocked) {
     List<NodeKey> written = new ArrayList<>();
     for (NodeKey[] keys : heirJoins) {
-      for (NodeKey k : keys) {
+      for (NodeKey k : keys == null ? new NodeKey[0] : keys) {
         byte[] enc = dirty.get(k);
         if (enc != null) {
           batch.put(k.bytes, enc);
@@ -933,6 +933,10 @@ final class PruningForest {
       }
       counts.addJoin(heir, -1);
       if (dirty != null) {
+        if (heir.journaled && heir.joinKeys == null) {
+          throw new IllegalStateException(heir + " becomes the root with nodes in memory but no"
+              + " counted join: its nodes could not be written");
+        }
         heirJoins.add(heir.joinKeys); // its nodes must be on disk once it is the root
         if (heir.journaled) {
           journalsDone.add(heir);

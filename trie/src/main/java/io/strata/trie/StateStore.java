@@ -1536,6 +1536,8 @@ public final class StateStore implements AutoCloseable {
     long backlog = 0;
     long nanos = 0;
     long linkedPruned = 0;
+    long dropped = 0;
+    DirtyNodes d = dirty;
     if (forest != null) {
       lock.lock();
       try {
@@ -1546,13 +1548,15 @@ public final class StateStore implements AutoCloseable {
         backlog = forest.backlog(horizon);
         nanos = forest.pruningNanos;
         linkedPruned = forest.linkedPruned;
+        dropped = forest.dirtyDropped;
       } finally {
         lock.unlock();
       }
     }
     return new StateStats(commits.sum(), nodesWritten.sum(), bytesWritten.sum(), cache.hits(),
         cache.misses(), cache.bytes(), retainedRoots, rootsPruned, nodesDeleted, bytesDeleted,
-        backlog, nanos, linkedCommitted.sum(), linkedPruned);
+        backlog, nanos, linkedCommitted.sum(), linkedPruned, d == null ? 0 : d.size(),
+        d == null ? 0 : d.bytes(), dropped);
   }
 
   /**

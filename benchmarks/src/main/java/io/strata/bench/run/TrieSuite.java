@@ -265,7 +265,11 @@ final class TrieSuite {
           + " %d roots pruned, %d nodes (%d bytes) deleted, %.1f s pruning, %.1f s waited at the"
           + " end; %d bytes written per block (B); disk after waitForPruning and a full"
           + " compaction", WINDOW, maxBacklog, s.rootsPruned(), s.nodesDeleted(),
-          s.bytesDeleted(), s.pruningNanos() / 1e9, pruneWaitNanos / 1e9, perBlock) + bound;
+          s.bytesDeleted(), s.pruningNanos() / 1e9, pruneWaitNanos / 1e9, perBlock) + bound
+          + (store.options().flushLag() == 0 ? "" : String.format(java.util.Locale.ROOT,
+          "; flush lag %d: %d nodes died in memory unwritten, %d nodes (%d bytes) still in"
+          + " memory at the end", store.options().flushLag(), s.nodesDroppedUnwritten(),
+          s.dirtyNodes(), s.dirtyBytes()));
     }
 
     @Override
