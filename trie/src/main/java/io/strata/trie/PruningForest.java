@@ -266,7 +266,7 @@ final class PruningForest {
    */
   boolean run(long horizon, TreeMap<Long, Hash> canonical, Map<Hash, Long> pruned,
       boolean force) {
-    return run(horizon, canonical, pruned, force, null);
+    return run(horizon, canonical, pruned, force, null, null);
   }
 
   /**
@@ -274,10 +274,12 @@ final class PruningForest {
    * the caller holds, released between the steps of an advance and while its batch is written
    * (the pruning thread lets waiting commits in there: a commit meanwhile only adds a member whose
    * join the next step counts first, and writes no record the batch touches; its nodes stay in
-   * memory, and the nodes the batch writes stay readable in memory until it is written).
+   * memory, and the nodes the batch writes stay readable in memory until it is written); when
+   * {@code stop} says so after a step, the advance ends there (what it did is written).
    */
   boolean run(long horizon, TreeMap<Long, Hash> canonical, Map<Hash, Long> pruned,
-      boolean force, java.util.concurrent.locks.Lock between) {
+      boolean force, java.util.concurrent.locks.Lock between,
+      java.util.function.BooleanSupplier stop) {
     if (dirty == null) {
       return step(horizon, canonical, pruned);
     }
@@ -293,6 +295,9 @@ final class PruningForest {
         if (between != null) {
           between.unlock();
           between.lock();
+        }
+        if (stop != null && stop.getAsBoolean()) {
+          break; // the store is closing: the steps done so far are written, whole
         }
       }
       finishAdvance(shared, between);

@@ -126,6 +126,8 @@ public final class StateStore implements AutoCloseable {
   private final ConcurrentHashMap<Hash, RangeImporter> imports = new ConcurrentHashMap<>();
   private volatile long latestBlock;
   private volatile boolean closed;
+  /** Set by {@link #close}: the pruning thread ends (an advance under way ends early, whole). */
+  private volatile boolean stopping;
 
   private StateStore(Db db, boolean ownsDb, Path dir, StateOptions options) {
     this.db = db;
@@ -1460,11 +1462,11 @@ public final class StateStore implements AutoCloseable {
   private void pruneLoop() {
     lock.lock();
     try {
-      while (!closed) {
+      while (!stopping) {
         if (pruneFailure == null && forest.due(horizon, false)) {
           try {
             // waiting commits go in between the steps of an advance and during its write
-            forest.run(horizon, canonical, pruned, false, lock);
+            forest.run(horizon, canonical, pruned, false, lock, () -> stopping);
           } catch (RuntimeException | Error e) {
             pruneFailure = e;
             LOG.log(System.Logger.Level.ERROR, "pruning failed in " + dir, e);
@@ -1589,7 +1591,10 @@ public final class StateStore implements AutoCloseable {
     }
     lock.lock();
     try {
-      closed = true;
+      if (closed || stopping) {
+        return;
+      }
+      stopping = true;
       work.signalAll();
     } finally {
       lock.unlock();
@@ -1602,13 +1607,16 @@ public final class StateStore implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    if (deferNodes && closeWritesNodes) {
-      lock.lock();
-      try {
+    lock.lock();
+    try {
+      // after a failed pruning step memory may be ahead of the disk: the journal stays, and the
+      // next open replays it onto the disk's state
+      if (deferNodes && closeWritesNodes && pruneFailure == null) {
         writeAllDirty();
-      } finally {
-        lock.unlock();
       }
+      closed = true;
+    } finally {
+      lock.unlock();
     }
     if (ownsDb) {
       db.close();
