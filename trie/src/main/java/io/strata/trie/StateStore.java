@@ -1323,6 +1323,11 @@ public final class StateStore implements AutoCloseable {
       rejournalOnOpen.clear();
       return;
     }
+    if (db.isReadOnly()) {
+      LOG.log(System.Logger.Level.INFO, "{0}: {1} journaled blocks replayed in memory (the Db"
+          + " is read-only)", dir, recs.size());
+      return;
+    }
     try {
       writeAllDirty();
       for (byte[] k : keys) {
@@ -1611,8 +1616,15 @@ public final class StateStore implements AutoCloseable {
     try {
       // after a failed pruning step memory may be ahead of the disk: the journal stays, and the
       // next open replays it onto the disk's state
-      if (deferNodes && closeWritesNodes && pruneFailure == null) {
-        writeAllDirty();
+      if (deferNodes && closeWritesNodes && pruneFailure == null && !db.isReadOnly()) {
+        try {
+          writeAllDirty();
+        } catch (RuntimeException e) {
+          // nothing is lost: the journal records are durable and the next open replays them
+          LOG.log(System.Logger.Level.WARNING, dir + ": closing without writing the "
+              + dirty.size() + " trie nodes held in memory (" + e.getMessage() + "); the next"
+              + " open replays the journal");
+        }
       }
       closed = true;
     } finally {
