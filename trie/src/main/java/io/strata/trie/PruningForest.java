@@ -311,6 +311,62 @@ final class PruningForest {
     return any;
   }
 
+  /** With {@link #dirty}: the budget of bytes held in memory ({@link StateOptions#dirtyBytes}). */
+  long dirtyBudget = Long.MAX_VALUE;
+  /** Members whose nodes were written early because memory was over its budget. */
+  long membersSpilled;
+
+  /**
+   * The oldest journaled member whose join is counted (its node keys known) and whose anchor has
+   * all its nodes on disk (not journaled), or null: written early, its own nodes then make it
+   * whole on disk, so it needs no journal record even if its anchor leaves later.
+   */
+  private Version spillable() {
+    for (Version v : members.values()) {
+      if (v.journaled && v.joined && v.joinKeys != null && v.anchor >= 0) {
+        Version a = members.get(v.anchor);
+        if (a != null && !a.journaled) {
+          return v;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Whether the nodes held in memory are over budget and some can be written early. */
+  boolean overBudget() {
+    return dirty != null && dirty.bytes() > dirtyBudget && spillable() != null;
+  }
+
+  /**
+   * While memory is over its budget: writes the nodes the oldest journaled member holds only in
+   * memory and deletes its journal record, in one batch (it then needs no replay: its own nodes
+   * are on disk, the others are its anchor's, all on disk too). Invariant: a member without a
+   * journal record has every node on disk. Not during an advance.
+   */
+  void spill() {
+    while (overBudget() && shared == null) {
+      Version v = spillable();
+      WriteBatch batch = new WriteBatch();
+      List<NodeKey> written = new ArrayList<>();
+      for (NodeKey k : v.joinKeys) {
+        byte[] enc = dirty.get(k);
+        if (enc != null) {
+          batch.put(k.bytes, enc);
+          written.add(k);
+        }
+      }
+      batch.delete(StoreKeys.journal(v.seq));
+      db.write(batch, advanceWrite);
+      for (NodeKey k : written) {
+        dirty.remove(k);
+      }
+      v.journaled = false;
+      nodesFlushed += written.size();
+      membersSpilled++;
+    }
+  }
+
   /** Whether an advance is under way (its steps may yield the lock between them). */
   boolean inAdvance() {
     return shared != null;

@@ -199,6 +199,7 @@ public final class StateStore implements AutoCloseable {
         forest.flushLag = options.flushLag();
         forest.rejournal = this::journalAgainst;
         forest.advanceWrite = writeOptions;
+        forest.dirtyBudget = options.dirtyBytes();
       }
       if (latestBlock - window > horizon) {
         horizon = latestBlock - window;
@@ -620,7 +621,8 @@ public final class StateStore implements AutoCloseable {
         }
         added = new Version(nextSeq, blockNumber, rootHash, anchorSeq);
         added.joinSet = set;
-        boolean journal = deferNodes && anchor != null && linked.isEmpty();
+        // (without links no linked trie has nodes to write: linkedNodes below refuses them)
+        boolean journal = deferNodes && anchor != null;
         List<byte[]> gone = journal ? new ArrayList<>() : null;
         if (anchorRoot != null && !forest.followsLinks()) {
           recordLeaveSet(added, anchorRoot, anchor.root, trie.root, rootHash, gone);
@@ -1468,10 +1470,11 @@ public final class StateStore implements AutoCloseable {
     lock.lock();
     try {
       while (!stopping) {
-        if (pruneFailure == null && forest.due(horizon, false)) {
+        if (pruneFailure == null && (forest.due(horizon, false) || forest.overBudget())) {
           try {
             // waiting commits go in between the steps of an advance and during its write
             forest.run(horizon, canonical, pruned, false, lock, () -> stopping);
+            forest.spill();
           } catch (RuntimeException | Error e) {
             pruneFailure = e;
             LOG.log(System.Logger.Level.ERROR, "pruning failed in " + dir, e);

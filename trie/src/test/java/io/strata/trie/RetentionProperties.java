@@ -64,18 +64,21 @@ class RetentionProperties {
    * The same with a flush lag (COMMIT.md, step D): commits journal their changes and keep their
    * nodes in memory, the oldest roots leave 1 to 4 at a time writing only the nodes that outlive
    * them; reopens after a clean close (every node written) or after a crash-like close that
-   * writes nothing held in memory (the journal is replayed). The same exact accounting at the
+   * writes nothing held in memory (the journal is replayed); a memory budget of 0, 8 KiB or the
+   * default, so that members are also written early (spilled). The same exact accounting at the
    * end, over the nodes on disk and in memory.
    */
   @Property(tries = 150)
   void withAFlushLagRetainedRootsFollowTheModelAcrossCrashes(@ForAll("ops") List<Integer> ops,
       @ForAll @IntRange(min = 1, max = 8) int window, @ForAll @IntRange(min = 1, max = 4)
-      int lag, @ForAll boolean crash) throws Exception {
+      int lag, @ForAll boolean crash, @ForAll @IntRange(min = 0, max = 2) int budget)
+      throws Exception {
     Path dir = Path.of("/strata-retention-lag");
     MemFileSystem fs = new MemFileSystem();
     Options dbOptions = Options.builder().fileSystem(fs).build();
     StateOptions options = StateOptions.builder().dbOptions(dbOptions).syncCommits(false)
         .nodeCacheBytes(ops.size() % 2 == 0 ? 0 : 1 << 20).flushLag(lag)
+        .dirtyBytes(budget == 0 ? 0 : budget == 1 ? 8_192 : 256L << 20)
         .retention(Retention.blocks(window)).build();
     RetentionModel model = new RetentionModel(window);
     StateStore store = StateStore.open(dir, options);
