@@ -3,6 +3,8 @@ package io.strata.lsm;
 import io.strata.fs.FileSystem;
 import io.strata.lsm.internal.compaction.CompactionOptions;
 import io.strata.lsm.internal.table.TableOptions;
+import io.strata.lsm.internal.version.VersionEdit;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,7 +18,21 @@ import java.util.Objects;
  *   <li>{@code blockCacheBytes} (64 MiB; 0 disables it): shared cache of uncompressed blocks.
  *   <li>{@code bloomBitsPerKey} (10; 0 disables filters; at most 64): whole-table Bloom filter
  *       density, about 1% false positives at 10.
- *   <li>{@code compression} ({@link Compression#LZ4}).
+ *   <li>{@code compression} ({@link Compression#LZ4}): how data blocks are compressed, at every
+ *       level unless {@code compressionPerLevel} says otherwise.
+ *   <li>{@code compressionPerLevel} (empty: {@code compression} everywhere; at most 7 entries):
+ *       compression by level, in the manner of RocksDB's {@code compression_per_level} under
+ *       dynamic level sizing. Entry 0 is for level-0 tables (flushes); entry {@code i >= 1} is for
+ *       the {@code i}-th sorted level counting from the base level (the level level-0 tables are
+ *       compacted into, see {@code lsm/COMPACTION.md}): entry 1 for the base level, entry 2 for
+ *       the level below it, and so on; a level above the base level (one being drained) uses
+ *       entry 1. Levels past the end of the list use its last entry. So {@code List.of(NONE,
+ *       LZ4)} leaves flushes uncompressed and compresses every compaction output, and {@code
+ *       List.of(NONE, NONE, LZ4)} compresses only below the base level. The base level moves up
+ *       as the data grows, so a level may hold tables written under different entries; each block
+ *       records its own compression, and a table moved down a level without being rewritten (a
+ *       trivial move) keeps its blocks as they are, unless the two levels' entries differ: then it
+ *       is rewritten instead.
  *   <li>{@code backgroundThreads} (2; 1 to 64): one thread for flushes and the rest for
  *       compactions, so a flush never waits behind a compaction; with 1, both share it.
  *   <li>{@code maxOpenFiles} (1000; at least 16): table files kept open at once.
@@ -53,6 +69,7 @@ public final class Options {
   private final long blockCacheBytes;
   private final int bloomBitsPerKey;
   private final Compression compression;
+  private final List<Compression> compressionPerLevel;
   private final int backgroundThreads;
   private final int maxOpenFiles;
   private final long targetFileSize;
@@ -72,6 +89,7 @@ public final class Options {
     this.blockCacheBytes = b.blockCacheBytes;
     this.bloomBitsPerKey = b.bloomBitsPerKey;
     this.compression = b.compression;
+    this.compressionPerLevel = b.compressionPerLevel;
     this.backgroundThreads = b.backgroundThreads;
     this.maxOpenFiles = b.maxOpenFiles;
     this.targetFileSize = b.targetFileSize;
@@ -102,6 +120,7 @@ public final class Options {
         .blockCacheBytes(blockCacheBytes)
         .bloomBitsPerKey(bloomBitsPerKey)
         .compression(compression)
+        .compressionPerLevel(compressionPerLevel)
         .backgroundThreads(backgroundThreads)
         .maxOpenFiles(maxOpenFiles)
         .targetFileSize(targetFileSize)
@@ -132,8 +151,31 @@ public final class Options {
     return bloomBitsPerKey;
   }
 
+  /** The compression of every level that {@link #compressionPerLevel()} does not set. */
   public Compression compression() {
     return compression;
+  }
+
+  /** Compression by level as set (see the class comment); empty when {@link #compression()} rules. */
+  public List<Compression> compressionPerLevel() {
+    return compressionPerLevel;
+  }
+
+  /**
+   * The compression of the tables written at depth {@code depth}: 0 for level-0 tables (flushes),
+   * {@code i >= 1} for the {@code i}-th sorted level from the base level down (see {@link
+   * #compressionPerLevel()}).
+   *
+   * @throws IllegalArgumentException when {@code depth} is not 0..6
+   */
+  Compression compressionAtDepth(int depth) {
+    if (depth < 0 || depth >= VersionEdit.LEVELS) {
+      throw new IllegalArgumentException("depth must be 0.." + (VersionEdit.LEVELS - 1) + ", was " + depth);
+    }
+    if (compressionPerLevel.isEmpty()) {
+      return compression;
+    }
+    return compressionPerLevel.get(Math.min(depth, compressionPerLevel.size() - 1));
   }
 
   public int backgroundThreads() {
@@ -198,7 +240,8 @@ public final class Options {
   public String toString() {
     return "Options{writeBufferSize=" + writeBufferSize + ", blockSize=" + blockSize
         + ", blockCacheBytes=" + blockCacheBytes + ", bloomBitsPerKey=" + bloomBitsPerKey
-        + ", compression=" + compression + ", backgroundThreads=" + backgroundThreads
+        + ", compression=" + compression + ", compressionPerLevel=" + compressionPerLevel
+        + ", backgroundThreads=" + backgroundThreads
         + ", maxOpenFiles=" + maxOpenFiles + ", targetFileSize=" + targetFileSize
         + ", maxBytesForLevelBase=" + maxBytesForLevelBase + ", levelSizeMultiplier="
         + levelSizeMultiplier + ", level0CompactionTrigger=" + level0CompactionTrigger
@@ -214,6 +257,7 @@ public final class Options {
     private long blockCacheBytes = 64L << 20;
     private int bloomBitsPerKey = 10;
     private Compression compression = Compression.LZ4;
+    private List<Compression> compressionPerLevel = List.of();
     private int backgroundThreads = 2;
     private int maxOpenFiles = 1000;
     private long targetFileSize = 64L << 20;
@@ -255,6 +299,30 @@ public final class Options {
 
     public Builder compression(Compression compression) {
       this.compression = Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
+    /**
+     * Compression by level, overriding {@link #compression} for every level while not empty:
+     * entry 0 for level-0 tables, entry {@code i >= 1} for the {@code i}-th sorted level from the
+     * base level down, the last entry for the levels past the end of the list (see {@link
+     * Options}). An empty list (the default) puts back {@link #compression} everywhere.
+     *
+     * @throws NullPointerException when the list or one of its entries is null
+     * @throws IllegalArgumentException when the list has more than 7 entries (one per level)
+     */
+    public Builder compressionPerLevel(List<Compression> perLevel) {
+      Objects.requireNonNull(perLevel, "compressionPerLevel");
+      if (perLevel.size() > VersionEdit.LEVELS) {
+        throw new IllegalArgumentException("compressionPerLevel must have at most " + VersionEdit.LEVELS
+            + " entries (one per level), had " + perLevel.size());
+      }
+      for (int i = 0; i < perLevel.size(); i++) {
+        if (perLevel.get(i) == null) {
+          throw new NullPointerException("compressionPerLevel[" + i + "] is null");
+        }
+      }
+      this.compressionPerLevel = List.copyOf(perLevel);
       return this;
     }
 

@@ -3,7 +3,10 @@ package io.strata.lsm;
 import io.strata.lsm.internal.compaction.CompactionOptions;
 import io.strata.lsm.internal.table.TableFormat;
 import io.strata.lsm.internal.table.TableOptions;
+import io.strata.lsm.internal.version.VersionEdit;
 import io.strata.wal.WalOptions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -78,14 +81,24 @@ final class TestKnobs {
 
   /** How {@code o}'s tables are written, within these knobs' block limit. */
   TableOptions tableOptions(Options o) {
-    return new TableOptions(o.blockSize(), o.compression(), o.bloomBitsPerKey(), maxBlockBytes);
+    return new TableOptions(o.blockSize(), o.compressionAtDepth(0), o.bloomBitsPerKey(),
+        maxBlockBytes);
   }
 
   /** How {@code o}'s compactions run, within these knobs' block limit. */
   CompactionOptions compactionOptions(Options o) {
     return new CompactionOptions(o.targetFileSize(), o.maxBytesForLevelBase(),
         o.levelSizeMultiplier(), o.level0CompactionTrigger(), o.compactionPriority(),
-        tableOptions(o));
+        tableOptions(o), compressionByDepth(o));
+  }
+
+  /** {@code o}'s compression at each depth 0..6 (level 0, then from the base level down). */
+  private static List<Compression> compressionByDepth(Options o) {
+    List<Compression> byDepth = new ArrayList<>(VersionEdit.LEVELS);
+    for (int depth = 0; depth < VersionEdit.LEVELS; depth++) {
+      byDepth.add(o.compressionAtDepth(depth));
+    }
+    return List.copyOf(byDepth);
   }
 
   private static void check(boolean ok, String name, long value, String range) {

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * One configuration of a metamorphic run. None of these settings may change an answer; each
- * changes which code runs (filters consulted or not, blocks compressed or not, many small blocks
+ * changes which code runs (filters consulted or not, blocks compressed or not or only in some levels, many small blocks
  * or few large ones, flushes and compactions on one shared thread or on their own, which table a
  * compaction picks, the real disk or the in-memory one).
  */
@@ -74,6 +74,9 @@ record Config(boolean bloom, boolean lz4, int blockSize, int backgroundThreads,
         .blockCacheBytes(64 << 10)
         .bloomBitsPerKey(bloom ? 10 : 0)
         .compression(lz4 ? Compression.LZ4 : Compression.NONE)
+        // with LZ4: mixed by level, so reads, merges and moves meet raw and compressed tables
+        .compressionPerLevel(lz4 ? List.of(Compression.LZ4, Compression.NONE, Compression.LZ4)
+            : List.of())
         .blockSize(blockSize)
         .backgroundThreads(backgroundThreads)
         .compactionPriority(priority)
@@ -84,7 +87,7 @@ record Config(boolean bloom, boolean lz4, int blockSize, int backgroundThreads,
 
   @Override
   public String toString() {
-    return "bloom=" + (bloom ? "on" : "off") + " compression=" + (lz4 ? "lz4" : "none")
+    return "bloom=" + (bloom ? "on" : "off") + " compression=" + (lz4 ? "lz4/none/lz4 by level" : "none")
         + " block=" + blockSize + " threads=" + backgroundThreads + " priority=" + priority
         + " fs=" + (realFileSystem ? "real" : "mem");
   }

@@ -8,6 +8,7 @@ import io.strata.lsm.internal.InternalKeys;
 import io.strata.lsm.internal.MergingIterator;
 import io.strata.lsm.internal.table.TableBuilder;
 import io.strata.lsm.internal.table.TableCache;
+import io.strata.lsm.internal.table.TableOptions;
 import io.strata.lsm.internal.table.TableProperties;
 import io.strata.lsm.internal.table.TableReader;
 import io.strata.lsm.internal.version.FileMetadata;
@@ -22,7 +23,8 @@ import java.util.function.Predicate;
 
 /**
  * Runs one {@link CompactionJob}: merges its input tables into new tables of the output level,
- * keeping only the versions {@link CompactionOutput} says a reader may still need. An output is
+ * keeping only the versions {@link CompactionOutput} says a reader may still need, compressed as
+ * {@link CompactionOptions#compressionFor} says for the output level. An output is
  * cut at the target size; earlier, once it holds a quarter of the target, where a table of the
  * level below the output (a grandparent) ends, so that outputs line up with the tables they will
  * later be compacted into; and earlier still where it would overlap more than {@link
@@ -85,6 +87,9 @@ public final class Compaction {
       throw e;
     }
     List<FileMetadata> outputs = new ArrayList<>();
+    // the output level's compression (Options.compressionPerLevel) under the job's version
+    TableOptions table = options.tableFor(job.outputLevel,
+        new CompactionPicker(options).targets(job.version).baseLevel());
     CompactionOutput filter = new CompactionOutput(snapshots, lowestLevelFor);
     List<FileMetadata> grandparents = job.grandparents;
     int grandparent = 0;
@@ -140,7 +145,7 @@ public final class Compaction {
           }
         }
         if (out == null) {
-          out = new Output(newFileNumber.getAsLong());
+          out = new Output(newFileNumber.getAsLong(), table);
           overlap = 0;
         }
         out.builder.add(key, it.value());
@@ -221,11 +226,11 @@ public final class Compaction {
     final WritableFile file;
     final TableBuilder builder;
 
-    Output(long number) throws IOException {
+    Output(long number, TableOptions table) throws IOException {
       this.number = number;
       this.path = FileNames.table(dir, number);
       this.file = fs.create(path);
-      this.builder = new TableBuilder(file, options.table());
+      this.builder = new TableBuilder(file, table);
     }
 
     FileMetadata finish() throws IOException {

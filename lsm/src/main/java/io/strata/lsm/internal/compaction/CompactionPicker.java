@@ -141,8 +141,8 @@ public final class CompactionPicker {
     for (FileMetadata f : level0) {
       inputs.add(new Compaction.Input(0, f));
     }
-    return withOutputLevel(v, CompactionJob.Reason.LEVEL0, 0, output, inputs, range, null, busy,
-        running);
+    return withOutputLevel(v, t, CompactionJob.Reason.LEVEL0, 0, output, inputs, range, null,
+        busy, running);
   }
 
   /**
@@ -188,7 +188,7 @@ public final class CompactionPicker {
       }
       List<Compaction.Input> inputs = new ArrayList<>();
       inputs.add(new Compaction.Input(level, f));
-      CompactionJob job = withOutputLevel(v, reason, level, level + 1, inputs,
+      CompactionJob job = withOutputLevel(v, t, reason, level, level + 1, inputs,
           range(List.of(f), null), f.largest(), busy, running);
       if (job != null) {
         return job;
@@ -201,9 +201,9 @@ public final class CompactionPicker {
    * Adds the output level's overlapping tables and the grandparents; null when a table is busy
    * or a running compaction writes overlapping keys into the same level.
    */
-  private CompactionJob withOutputLevel(Version v, CompactionJob.Reason reason, int level,
-      int output, List<Compaction.Input> inputs, byte[][] range, byte[] pointer, Set<Long> busy,
-      Collection<CompactionJob> running) {
+  private CompactionJob withOutputLevel(Version v, Targets t, CompactionJob.Reason reason,
+      int level, int output, List<Compaction.Input> inputs, byte[][] range, byte[] pointer,
+      Set<Long> busy, Collection<CompactionJob> running) {
     List<FileMetadata> below = overlapping(v.files(output), range[0], range[1]);
     for (FileMetadata f : below) {
       if (busy.contains(f.number())) {
@@ -219,7 +219,10 @@ public final class CompactionPicker {
     }
     List<FileMetadata> grandparents = output < LAST_LEVEL
         ? overlapping(v.files(output + 1), range[0], range[1]) : List.of();
-    boolean move = inputs.size() == 1 && bytes(grandparents) <= maxGrandparentOverlap();
+    // a move keeps the table's blocks as they are: only when both levels compress alike
+    boolean move = inputs.size() == 1 && bytes(grandparents) <= maxGrandparentOverlap()
+        && options.compressionFor(level, t.baseLevel())
+            == options.compressionFor(output, t.baseLevel());
     return new CompactionJob(reason, level, output, inputs, grandparents, pointer, move, v);
   }
 

@@ -35,7 +35,15 @@ public final class Memtable {
   private static final int HEADER = 16;
   private static final long NONE = 0;
   private static final long HEAD = -1;
-  private static final int DEFAULT_CHUNK = 1 << 20;
+  /**
+   * Just under 2 MiB, so that no heap region is left mostly empty: G1 makes an array of at least
+   * half a region humongous (regions of its own, which it never copies), and the arrays' 16-byte
+   * header made a chunk of exactly 1 MiB take a whole 2 MiB region (G1's region size for the
+   * runner's 1-3 GiB heaps), so the arena occupied twice the heap it held. 2 MiB less 64 bytes
+   * fills one 2 MiB region, or two 1 MiB ones; with regions of 4 MiB and more it is an ordinary
+   * large array, as a 1 MiB chunk was.
+   */
+  private static final int DEFAULT_CHUNK = (2 << 20) - 64;
 
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
