@@ -392,15 +392,19 @@ public final class TableReader {
    * sequence in {@code seekKeys[i]} (value or {@link Memtable#DELETED}) when this table has one.
    * The keys must be sorted and distinct. Each key is tested against the Bloom filter; the index is
    * searched once per data block reached (a key that falls in the block of the previous key costs
-   * one comparison), and each such block is fetched once, from the cache or from disk, whatever
-   * the number of keys it answers.
+   * one comparison, and the search for the next block starts after the last one), and the cache is
+   * asked once per such block. The keys of a cached block are answered at once; a block the cache
+   * does not hold is appended to {@code pending} with its keys, to be read (once, whatever the
+   * number of keys it answers) by {@link PendingBlockReads#run}.
    *
    * @param seeker the caller's scratch space for block lookups
+   * @return whether anything was appended to {@code pending} (then it must hold this table)
    */
-  public void multiGet(byte[][] userKeys, byte[][] seekKeys, long[] hashes, byte[][] found,
-      int from, int to, boolean fillCache, Block.Seeker seeker) {
+  public boolean multiGet(byte[][] userKeys, byte[][] seekKeys, long[] hashes, byte[][] found,
+      int from, int to, Block.Seeker seeker, PendingBlockReads pending) {
     int block = -1;
-    Block b = null;
+    Block b = null; // the block of the current run of keys when cached; null when pending
+    boolean appended = false;
     for (int i = from; i < to; i++) {
       if (found[i] != null || (filter != null && !filter.mightContain(hashes[i]))) {
         continue;
@@ -408,15 +412,34 @@ public final class TableReader {
       if (block < 0 || InternalKeys.compare(indexKeys[block], seekKeys[i]) < 0) {
         block = findBlock(seekKeys[i], block + 1);
         if (block == indexKeys.length) {
-          return; // every later key is past the last block too
+          break; // every later key is past the last block too
         }
-        b = null;
+        b = cache.get(number, indexHandles[block].offset());
+        if (b == null) {
+          pending.addRead(this, block);
+          appended = true;
+        }
       }
       if (b == null) {
-        b = dataBlock(block, fillCache);
+        pending.addKey(i);
+      } else {
+        found[i] = seeker.get(b, seekKeys[i], userKeys[i]);
       }
-      found[i] = seeker.get(b, seekKeys[i], userKeys[i]);
     }
+    return appended;
+  }
+
+  /**
+   * Data block {@code i} read from disk (its checksum checked), cached when {@code fillCache}: for
+   * a block the cache was already asked for and did not hold.
+   */
+  Block loadDataBlock(int i, boolean fillCache) {
+    BlockHandle h = indexHandles[i];
+    Block b = readBlock(h, "data block");
+    if (fillCache) {
+      cache.put(number, h.offset(), b);
+    }
+    return b;
   }
 
   /** Iterates the table; holds a reference on it until closed. */
