@@ -11,17 +11,18 @@ import java.util.function.Consumer;
  * The data blocks one step of a {@code multiGet} batch (one level, or one level-0 table) still
  * has to read from disk because the block cache did not hold them, each with the keys it answers.
  * {@link TableReader#multiGet} answers the keys of cached blocks at once and appends the others
- * here; {@link #run} then reads them: on the calling thread alone when they are few, or shared with
- * one helper thread when there are at least {@code minShared} of them. Sharing is dynamic: the
- * caller and the helper claim reads one at a time from a counter, so a helper that is slow to
+ * here; {@link #run} then reads them, blocks that lie back to back in one table with one read
+ * (a run; a clustered batch's blocks mostly form one), on the calling thread alone when there are
+ * few runs, or shared with one helper thread from {@code minShared} runs on. Sharing is dynamic:
+ * the caller and the helper claim runs one at a time from a counter, so a helper that is slow to
  * start (a busy machine) costs the caller only the hand-off, and one that starts after the caller
- * has claimed every read finds nothing to do and touches nothing.
+ * has claimed every run finds nothing to do and touches nothing.
  *
  * <p>Invariants: each read writes {@code found[i]} only for its own keys, and no key belongs to two
  * reads, so the threads never write the same slot. {@link #run} returns (or throws) only after
- * every read it handed out has finished, so the tables this object holds references on (released
+ * every run it handed out has finished, so the tables this object holds references on (released
  * by {@link #releaseTables}) and the batch's arrays outlive every use by the helper; the caller
- * sees the helper's answers because each finished read is counted with a volatile write the caller
+ * sees the helper's answers because each finished run is counted with a volatile write the caller
  * reads before it returns.
  *
  * <p>Thread-safety: filled and run by one thread (the batch's caller); during a shared {@link #run}
@@ -47,11 +48,18 @@ public final class PendingBlockReads {
   private TableReader[] held = new TableReader[4];
   private int heldCount;
   private boolean shared;
+  /**
+   * Set by run(): the reads grouped into runs of blocks back to back in one table, read with one
+   * read each ({@link TableReader#loadDataBlocks}); run {@code u} is reads {@code [runStart[u],
+   * runStart[u + 1])}. The unit the threads claim.
+   */
+  private int[] runStart;
+  private int runs;
 
   // ---- Shared with the helper during run().
-  /** The next read to claim; claims at or past {@code count} are empty. */
+  /** The next run of reads to claim; claims at or past {@code runs} are empty. */
   private final AtomicInteger next = new AtomicInteger();
-  /** Reads claimed and finished (or skipped after a failure). */
+  /** Runs claimed and finished (or skipped after a failure). */
   private final AtomicInteger done = new AtomicInteger();
   /** The first failure of any read; later reads are skipped (claimed and counted, not read). */
   private volatile Throwable failure;
@@ -134,10 +142,10 @@ public final class PendingBlockReads {
   }
 
   /**
-   * Reads every block appended and answers its keys. With {@code helper} non-null and at least
-   * {@code minShared} reads, hands one task to {@code helper} (when it refuses, the caller reads
+   * Reads every block appended (a run of blocks back to back with one read) and answers its
+   * keys. With {@code helper} non-null and at least {@code minShared} runs, hands one task to {@code helper} (when it refuses, the caller reads
    * everything itself), calls {@code hook} with {@code "multiget-reads-shared"} (tests; and with
-   * {@code "multiget-block-read"} on the reading thread before each read), then claims reads until
+   * {@code "multiget-block-read"} on the reading thread before each run), then claims runs until
    * none is left and waits for those the helper claimed. The first failure of
    * any read, on either thread, is thrown here once every claimed read has finished.
    *
@@ -147,9 +155,10 @@ public final class PendingBlockReads {
     if (count == 0) {
       return;
     }
-    if (helper == null || count < minShared) {
-      for (int r = 0; r < count; r++) {
-        read(r, seeker);
+    groupRuns();
+    if (helper == null || runs < minShared) {
+      for (int u = 0; u < runs; u++) {
+        read(u, seeker);
       }
       return;
     }
@@ -175,14 +184,29 @@ public final class PendingBlockReads {
     }
   }
 
-  /** Claims and performs reads until every one is claimed (caller and helper alike). */
+  /** Groups the reads into runs of blocks back to back in one table (see {@link #runStart}). */
+  private void groupRuns() {
+    runStart = new int[count + 1];
+    runs = 0;
+    int first = 0; // the first read of the current run
+    for (int r = 0; r < count; r++) {
+      if (r == 0 || readers[r] != readers[r - 1] || blocks[r] != blocks[r - 1] + 1
+          || !readers[r].readableWith(blocks[first], blocks[r - 1])) {
+        runStart[runs++] = r;
+        first = r;
+      }
+    }
+    runStart[runs] = count;
+  }
+
+  /** Claims and performs runs of reads until every one is claimed (caller and helper alike). */
   private void work(Block.Seeker seeker) {
-    int r;
-    while ((r = next.getAndIncrement()) < count) {
+    int u;
+    while ((u = next.getAndIncrement()) < runs) {
       try {
         if (failure == null) {
           hook.accept("multiget-block-read");
-          read(r, seeker);
+          read(u, seeker);
         }
       } catch (Throwable t) {
         if (failure == null) {
@@ -205,23 +229,28 @@ public final class PendingBlockReads {
    */
   private void awaitDone() {
     for (int spin = 0; spin < 1000; spin++) {
-      if (done.get() >= count) {
+      if (done.get() >= runs) {
         return;
       }
       Thread.onSpinWait();
     }
     waiter = Thread.currentThread();
-    while (done.get() < count) {
+    while (done.get() < runs) {
       LockSupport.parkNanos(this, 1_000_000L);
     }
   }
 
-  /** Reads read {@code r}'s block (it was not in the cache) and answers its keys. */
-  private void read(int r, Block.Seeker seeker) {
-    Block b = readers[r].loadDataBlock(blocks[r], fillCache);
-    for (int j = r == 0 ? 0 : keysEnd[r - 1]; j < keysEnd[r]; j++) {
-      int i = keys[j];
-      found[i] = seeker.get(b, seekKeys[i], userKeys[i]);
+  /** Reads run {@code u}'s blocks (not in the cache) with one read and answers their keys. */
+  private void read(int u, Block.Seeker seeker) {
+    int from = runStart[u];
+    int to = runStart[u + 1];
+    Block[] read = readers[from].loadDataBlocks(blocks[from], blocks[to - 1], fillCache);
+    for (int r = from; r < to; r++) {
+      Block b = read[r - from];
+      for (int j = r == 0 ? 0 : keysEnd[r - 1]; j < keysEnd[r]; j++) {
+        int i = keys[j];
+        found[i] = seeker.get(b, seekKeys[i], userKeys[i]);
+      }
     }
   }
 }
