@@ -286,7 +286,8 @@ class MultiGetSharedReadsTest {
     assertTrue(hook.helperRead(), "the helper thread read blocks: " + hook.readers);
     assertTrue(helperThreadAlive("closing-helper"), "the helper thread is alive before close");
     db.close();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    // well inside the helper's 30 s idle timeout, which would end it without a close
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (helperThreadAlive("closing-helper") && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
