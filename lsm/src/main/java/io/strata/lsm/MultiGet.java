@@ -14,16 +14,25 @@ import java.util.function.Consumer;
  * The batched read behind {@link Db#multiGet(List, ReadOptions)}: a batch of keys answered from
  * one {@link ReadView} at one sequence number, sharing the work a loop of {@code get} repeats.
  *
- * <p>The keys are sorted once (their positions, not copies) and duplicates collapsed, so each
- * distinct key is looked up once, with its seek key and Bloom hash computed once. The memtables
- * are asked first; the keys they do not answer go to the tables ({@code Version.multiGet}): per
- * level-0 table the run of keys in its range, per deeper level one walk of the sorted keys across
- * the level's sorted tables, each table acquired once; per table one Bloom probe per key, one index
- * search and one block fetch (cache lookup, or read, checksum and decompression) per data block
- * reached, whatever the number of keys it answers ({@code TableReader.multiGet}). Per distinct key
- * it allocates its seek key and its answer; the rest is per batch.
+ * <p>The keys are sorted once (their positions, not copies; compared by the 8 bytes after the
+ * batch's common prefix, held in one array of longs, and by their bytes only on a tie) and
+ * duplicates collapsed, so each distinct key is looked up once, with its seek key and Bloom hash
+ * computed once. The memtables are asked first; the keys they do not answer go to the tables
+ * ({@code Version.multiGet}), step by step: each level-0 table (newest first) with the run of keys
+ * in its range, then each deeper level with one walk of the sorted keys across its sorted tables,
+ * each table acquired once. In a table, one Bloom probe per key, one index search and one cache
+ * lookup per data block reached, whatever the number of keys it answers ({@code
+ * TableReader.multiGet}); cached blocks answer at once, and the step's misses are read after the
+ * walk ({@code PendingBlockReads}): misses back to back in one table with one read (each block
+ * still checked alone), and from {@link #MIN_SHARED_READS} reads on, shared with the engine's
+ * helper thread, the caller claiming reads too (so a batch never waits for the helper to start).
+ * Every read of a batch is of the one version its view pins, so the answers are of one state
+ * whichever thread read them. Per distinct key it allocates its seek key and its answer; the rest
+ * is per batch.
  *
- * <p>Stateless; each call uses only its own arrays, so any number of threads may call at once.
+ * <p>Stateless; each call uses only its own arrays (the helper writes only the answers of the
+ * reads it claimed, and the call returns after they are done), so any number of threads may call
+ * at once.
  */
 final class MultiGet {
   /**
