@@ -349,7 +349,11 @@ public final class Db implements AutoCloseable {
    * view at one sequence number (the options' snapshot, or now): one consistent state, as if read
    * at one instant; a key may appear more than once. Cheaper than a loop of {@link #get}: the
    * keys are probed in sorted order ({@link MultiGet}), so keys that fall in the same table block
-   * share one index search and one block fetch.
+   * share one index search and one block fetch, and blocks the cache lacks that lie back to back
+   * are read with one read. A batch that must read many blocks from disk (24 reads or more in one
+   * level) shares those reads with the store's one helper thread (a daemon started on demand,
+   * ended at {@link #close()} or after 30 s idle; none on a one-core machine); the calling thread
+   * reads too, and returns once every read of its batch is done.
    *
    * @return an unmodifiable list of the same size as {@code keys}, holding copies
    */

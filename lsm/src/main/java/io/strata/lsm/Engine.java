@@ -20,9 +20,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,6 +84,14 @@ final class Engine {
   private final CommitPipeline commits;
   private final ExecutorService flushExecutor;
   private final ExecutorService compactionExecutor;
+  /**
+   * The helper thread of {@code multiGet}: reads part of a large batch's block cache misses beside
+   * the caller ({@code PendingBlockReads}). One daemon thread, started on demand and ended after
+   * 30 s idle; at most 4 tasks wait for it, and a task it refuses is read by the caller alone (so
+   * concurrent batches never queue behind one another). Shut down, never interrupted (an interrupt
+   * during a read would close the table's channel for every reader), at close. Null on one core.
+   */
+  private final ThreadPoolExecutor multiGetHelper;
   /** Background compactions and compactRange. */
   private final CompactionScheduler compactions;
   /** Totals for stats(). */
@@ -134,13 +144,29 @@ final class Engine {
     this.compactionExecutor = options.backgroundThreads() > 1
         ? Executors.newFixedThreadPool(options.backgroundThreads() - 1, threads("compaction"))
         : flushExecutor;
+    this.multiGetHelper = Runtime.getRuntime().availableProcessors() > 1
+        ? multiGetHelper(threads("multiget")) : null;
     this.reads = new ReadPath(db, fs, dir, tables, versions, lastSequence, knobs.hook(),
-        knobs.maxBlockBytes(), readOnly);
+        knobs.maxBlockBytes(), readOnly, multiGetHelper, knobs.multiGetMinSharedReads());
     this.flusher = new Flusher(mutex, backgroundDone, new FlushEnv(), WriteStall.of(options),
         options.writeBufferSize(), flushExecutor, dir);
     this.compactions = new CompactionScheduler(mutex, backgroundDone, new CompactionEnv(), fs,
         dir, tables, versions, obsolete, counters, picker, knobs.compactionOptions(options),
         knobs.hook(), compactionExecutor, Math.max(1, options.backgroundThreads() - 1));
+  }
+
+  private static ThreadPoolExecutor multiGetHelper(ThreadFactory threads) {
+    ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(4), threads, new ThreadPoolExecutor.DiscardPolicy());
+    e.allowCoreThreadTimeOut(true);
+    return e;
+  }
+
+  /** Stops the multiGet helper: tasks under way finish (each within its caller's batch). */
+  private void stopMultiGetHelper() {
+    if (multiGetHelper != null) {
+      multiGetHelper.shutdown();
+    }
   }
 
   private ThreadFactory threads(String role) {
@@ -160,6 +186,7 @@ final class Engine {
     closed = true;
     flushExecutor.shutdownNow();
     compactionExecutor.shutdownNow();
+    stopMultiGetHelper();
     try {
       // nothing of a failed open may outlive it
       flushExecutor.awaitTermination(1, TimeUnit.MINUTES);
@@ -250,6 +277,7 @@ final class Engine {
     }
     flushExecutor.shutdown();
     compactionExecutor.shutdown();
+    stopMultiGetHelper();
     reads.releaseView();
     versions.close();
     tables.close();
@@ -277,6 +305,7 @@ final class Engine {
     compactions.afterManualCompaction(() -> closed = true); // a running compactRange finished
     flushExecutor.shutdown();
     compactionExecutor.shutdown();
+    stopMultiGetHelper();
     try {
       flushExecutor.awaitTermination(1, TimeUnit.MINUTES);
       compactionExecutor.awaitTermination(1, TimeUnit.MINUTES);

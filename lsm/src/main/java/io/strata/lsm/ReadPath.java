@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -49,6 +50,10 @@ final class ReadPath {
   private final Consumer<String> hook;
   /** The largest block a table may hold (smaller only in tests). */
   private final int maxBlockBytes;
+  /** Where {@code multiGet} shares large steps' block reads (the engine's; null on one core). */
+  private final Executor multiGetHelper;
+  /** From how many cache misses in one step a {@code multiGet} shares its reads. */
+  private final int multiGetMinSharedReads;
 
   // ---- Written under the Db's mutex, read without it.
   /** What reads pin: mem, imm and the current version. */
@@ -60,8 +65,11 @@ final class ReadPath {
   private final boolean readOnly;
 
   ReadPath(Db db, FileSystem fs, Path dir, TableCache tables, VersionSet versions,
-      AtomicLong lastSequence, Consumer<String> hook, int maxBlockBytes, boolean readOnly) {
+      AtomicLong lastSequence, Consumer<String> hook, int maxBlockBytes, boolean readOnly,
+      Executor multiGetHelper, int multiGetMinSharedReads) {
     this.db = db;
+    this.multiGetHelper = multiGetHelper;
+    this.multiGetMinSharedReads = multiGetMinSharedReads;
     this.readOnly = readOnly;
     this.fs = fs;
     this.dir = dir;
@@ -137,7 +145,8 @@ final class ReadPath {
   List<byte[]> multiGet(byte[][] keys, ReadOptions options) {
     ReadView v = acquire(); // before the sequence, as in get
     try {
-      return MultiGet.get(v, keys, sequenceFor(options), tables, options.fillCache());
+      return MultiGet.get(v, keys, sequenceFor(options), tables, options.fillCache(),
+          multiGetHelper, multiGetMinSharedReads, hook);
     } finally {
       v.release();
     }

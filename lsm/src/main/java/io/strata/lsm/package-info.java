@@ -16,7 +16,8 @@
  * ObsoleteFiles} (new table numbers, deleting what nothing needs); {@code EngineCounters} (the
  * totals behind {@code stats()}); {@code ReadPath} (the published {@code ReadView}, what a read
  * pins: memtables and a version, and the reads over it; {@code MultiGet}, the batched read of
- * {@code multiGet}: sorted keys, one index search and block fetch per block) and {@code
+ * {@code multiGet}: sorted keys, one index search and cache lookup per block, misses back to back
+ * read at once, many misses shared with a helper thread) and {@code
  * DbCursor}. Test-only: {@code TestKnobs} (the hook and limits tests set) and {@code TestAccess}
  * (what tests look at inside a {@code Db}). {@code Engine} owns the rooms, the mutex, the log, the stop flags and the
  * environments the rooms see the store through, and closes the store; {@code Opener} builds it for

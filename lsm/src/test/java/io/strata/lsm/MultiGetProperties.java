@@ -26,7 +26,8 @@ import net.jqwik.api.Tuple;
  * deeper levels (small blocks and tables, so one batch crosses many blocks and tables), with
  * overwrites, deletions and open snapshots; batches are random lists of keys with duplicates,
  * absent keys and keys that are prefixes of others, read now and at every snapshot, with and
- * without filling the cache. Answers must be equal, in input order, and each a distinct array.
+ * without filling the cache, with the block reads of a batch done by the caller alone or shared
+ * with the helper thread. Answers must be equal, in input order, and each a distinct array.
  */
 class MultiGetProperties {
 
@@ -84,13 +85,14 @@ class MultiGetProperties {
 
   @Property(tries = 80)
   void multiGetEqualsALoopOfGet(@ForAll("operations") List<Op> ops,
-      @ForAll("bloomBits") int bloomBits) {
+      @ForAll("bloomBits") int bloomBits, @ForAll("minSharedReads") int minSharedReads) {
     Options options = Options.builder().fileSystem(new MemFileSystem()).writeBufferSize(16 << 10)
         .targetFileSize(16 << 10).maxBytesForLevelBase(32 << 10).blockSize(256)
         .bloomBitsPerKey(bloomBits).level0CompactionTrigger(4).blockCacheBytes(32 << 10)
         .backgroundThreads(1).build();
     List<Snapshot> snapshots = new ArrayList<>();
-    try (Db db = Db.open(Path.of("/db"), options)) {
+    try (Db db = Db.open(Path.of("/db"), options,
+        TestKnobs.NONE.multiGetMinSharedReads(minSharedReads))) {
       for (Op op : ops) {
         if (op instanceof Fill f) {
           WriteBatch batch = new WriteBatch();
@@ -132,6 +134,61 @@ class MultiGetProperties {
         s.close();
       }
     }
+  }
+
+  /**
+   * The sort behind multiGet (8-byte words after the common prefix, bytes on a tie) orders keys
+   * as a stable sort by unsigned bytes does: keys with a long shared prefix, keys that are prefixes
+   * of others, zero bytes that tie with the words' padding, empty keys.
+   */
+  @Property(tries = 300)
+  void sortedPositionsIsAStableUnsignedSort(@ForAll("keyLists") List<byte[]> list) {
+    byte[][] keys = list.toArray(new byte[0][]);
+    int prefix = MultiGet.commonPrefix(keys);
+    long[] words = new long[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      words[i] = MultiGet.word(keys[i], prefix);
+    }
+    int[] got = MultiGet.sortedPositions(keys, words, prefix);
+    List<Integer> expected = new ArrayList<>();
+    for (int i = 0; i < keys.length; i++) {
+      expected.add(i);
+    }
+    expected.sort((a, b) -> java.util.Arrays.compareUnsigned(keys[a], keys[b]));
+    List<Integer> actual = new ArrayList<>();
+    for (int i : got) {
+      actual.add(i);
+    }
+    assertEquals(expected, actual);
+  }
+
+  @Provide
+  Arbitrary<List<byte[]>> keyLists() {
+    Arbitrary<byte[]> tail = Arbitraries.of((byte) 0, (byte) 1, (byte) 0x7f, (byte) 0x80,
+        (byte) 0xff).list().ofMaxSize(12).map(l -> {
+          byte[] b = new byte[l.size()];
+          for (int i = 0; i < b.length; i++) {
+            b[i] = l.get(i);
+          }
+          return b;
+        });
+    return Combinators.combine(Arbitraries.integers().between(0, 12), tail.list().ofMaxSize(40))
+        .as((prefixLength, tails) -> {
+          List<byte[]> keys = new ArrayList<>();
+          for (byte[] t : tails) {
+            byte[] k = new byte[prefixLength + t.length];
+            java.util.Arrays.fill(k, 0, prefixLength, (byte) 'p');
+            System.arraycopy(t, 0, k, prefixLength, t.length);
+            keys.add(k);
+          }
+          return keys;
+        });
+  }
+
+  /** From one cache miss on (every step's reads shared with the helper), a few, or never. */
+  @Provide
+  Arbitrary<Integer> minSharedReads() {
+    return Arbitraries.of(1, 4, Integer.MAX_VALUE);
   }
 
   @Provide

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the benchmark: for each round, for each suite, each engine in a fresh child JVM ({@link
@@ -19,14 +21,16 @@ import java.util.Objects;
  * for another's garbage or JIT state. Reads each child's progress and result lines, draws the
  * progress, keeps each child's standard error in {@code <out>/logs/}, and marks the workloads of a
  * child that died as failed. Afterwards compares the trie roots of the engines of each round.
- * Used from one thread.
+ * Used from one thread. On a signal (Ctrl-C, SIGTERM) the shutdown hook stops the {@link
+ * ChildLauncher} (the running child is killed and no other starts), waits for the loop to end and
+ * its temporary databases to be removed, and {@link #run} throws {@link ChildLauncher.Stopped}.
  */
 final class Runner {
   private final Settings settings;
   private final Progress progress;
   private final Path logs;
-  /** The child JVM now running, for the shutdown hook. */
-  private volatile Process running;
+  /** Starts the child JVMs; stopped by the shutdown hook. */
+  private final ChildLauncher children = new ChildLauncher();
 
   Runner(Settings settings, Progress progress) {
     this.settings = settings;
@@ -37,7 +41,7 @@ final class Runner {
   /** One child JVM's work. */
   private record Job(String suite, String engine, int round) {}
 
-  List<RunResult> run() throws IOException, InterruptedException {
+  List<RunResult> run() throws IOException, InterruptedException, ChildLauncher.Stopped {
     Files.createDirectories(logs);
     boolean temporary = settings.dir() == null;
     Path base = temporary ? Files.createTempDirectory("strata-bench-") : settings.dir();
@@ -51,24 +55,22 @@ final class Runner {
       }
     }
     List<RunResult> results = new ArrayList<>();
-    // on Ctrl-C: stop the running child and remove the temporary databases
+    // on a signal: stop the running child, start no other, and let the loop remove the temporary
+    // databases before the JVM halts (it halts once the hooks return)
+    CountDownLatch loopEnded = new CountDownLatch(1);
     Thread cleanup = new Thread(() -> {
-      Process child = running;
-      if (child != null) {
-        child.destroyForcibly();
-        try {
-          child.waitFor();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+      children.stop();
+      try {
+        if (!loopEnded.await(60, TimeUnit.SECONDS) && temporary) {
+          KvSuite.delete(base); // the loop is stuck: remove them here
         }
-      }
-      if (temporary) {
-        KvSuite.delete(base);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }, "strata-bench-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
-      for (int i = 0; i < jobs.size(); i++) {
+      for (int i = 0; i < jobs.size() && !children.stopped(); i++) {
         Job job = jobs.get(i);
         progress.start(String.format("[%d/%d] %s %s, round %d of %d", i + 1, jobs.size(),
             job.suite(), job.engine(), job.round(), settings.rounds()));
@@ -76,16 +78,25 @@ final class Runner {
       }
     } finally {
       progress.end();
-      Runtime.getRuntime().removeShutdownHook(cleanup);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it waits for this loop
+      }
       if (temporary) {
         KvSuite.delete(base);
       }
+      loopEnded.countDown();
+    }
+    if (children.stopped()) {
+      throw new ChildLauncher.Stopped();
     }
     compareRoots(results);
     return results;
   }
 
-  private List<RunResult> runChild(Job job, Path base) throws IOException, InterruptedException {
+  private List<RunResult> runChild(Job job, Path base)
+      throws IOException, InterruptedException, ChildLauncher.Stopped {
     String suite = job.suite();
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -104,8 +115,7 @@ final class Runner {
         "workloads=" + String.join(",", settings.workloads(suite)),
         "dir=" + base.toAbsolutePath()));
     Path log = logs.resolve(suite + "-" + job.engine() + "-round" + job.round() + ".log");
-    Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
-    running = p;
+    Process p = children.start(new ProcessBuilder(command).redirectError(log.toFile()));
     p.getOutputStream().close();
     Map<String, RunResult> got = new LinkedHashMap<>();
     String error = null;
@@ -127,7 +137,6 @@ final class Runner {
       }
     }
     int exit = p.waitFor();
-    running = null;
     List<RunResult> results = new ArrayList<>();
     for (String workload : settings.workloads(suite)) {
       if (suite.equals(TrieSuite.NAME) && !TrieSuite.supports(job.engine(), workload)) {

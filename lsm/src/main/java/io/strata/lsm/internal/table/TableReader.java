@@ -252,10 +252,16 @@ public final class TableReader {
    * compression type (raw or LZ4).
    */
   private byte verify(byte[] raw, int n, BlockHandle h, String what) {
-    byte type = raw[n];
-    int stored = (raw[n + 1] & 0xFF) | (raw[n + 2] & 0xFF) << 8 | (raw[n + 3] & 0xFF) << 16
-        | (raw[n + 4] & 0xFF) << 24;
-    if (TableFormat.blockChecksum(raw, 0, n, type) != stored) {
+    return verify(raw, 0, n, h, what);
+  }
+
+  /** As {@link #verify(byte[], int, BlockHandle, String)} for the block at {@code raw[at, at + n)}. */
+  private byte verify(byte[] raw, int at, int n, BlockHandle h, String what) {
+    int t = at + n;
+    byte type = raw[t];
+    int stored = (raw[t + 1] & 0xFF) | (raw[t + 2] & 0xFF) << 8 | (raw[t + 3] & 0xFF) << 16
+        | (raw[t + 4] & 0xFF) << 24;
+    if (TableFormat.blockChecksum(raw, at, n, type) != stored) {
       throw new CorruptionException(path, h.offset(), what + " of " + n
           + " bytes: checksum mismatch");
     }
@@ -268,16 +274,22 @@ public final class TableReader {
 
   /** The LZ4 block {@code raw[0, n)} (checked), decompressed into an array of its own. */
   private byte[] decompress(byte[] raw, int n, BlockHandle h, String what) {
-    ByteSource in = new ByteSource(raw, 0, n, path, h.offset(), what);
+    return decompress(raw, 0, n, h, what);
+  }
+
+  /** As {@link #decompress(byte[], int, BlockHandle, String)} for the block at {@code raw[at, at + n)}. */
+  private byte[] decompress(byte[] raw, int at, int n, BlockHandle h, String what) {
+    // positions in the source are of raw; the file offset it names is the block's plus theirs
+    ByteSource in = new ByteSource(raw, at, n, path, h.offset() - at, what);
     int length = in.varint32(maxBlockBytes, "uncompressed length");
-    if (length > 255L * (n - in.position()) + 16) {
+    if (length > 255L * (at + n - in.position()) + 16) {
       // LZ4 cannot expand more than 255-fold: do not allocate what a forged length asks for
-      throw new CorruptionException(path, h.offset(), what + ": " + (n - in.position())
+      throw new CorruptionException(path, h.offset(), what + ": " + (at + n - in.position())
           + " bytes of LZ4 data cannot hold " + length + " bytes");
     }
     byte[] out = new byte[length];
     try {
-      Lz4Decoder.decompress(raw, in.position(), n - in.position(), out, 0, length);
+      Lz4Decoder.decompress(raw, in.position(), at + n - in.position(), out, 0, length);
     } catch (IllegalArgumentException e) {
       throw new CorruptionException(path, h.offset(), what + ": " + e.getMessage(), e);
     }
@@ -392,15 +404,19 @@ public final class TableReader {
    * sequence in {@code seekKeys[i]} (value or {@link Memtable#DELETED}) when this table has one.
    * The keys must be sorted and distinct. Each key is tested against the Bloom filter; the index is
    * searched once per data block reached (a key that falls in the block of the previous key costs
-   * one comparison), and each such block is fetched once, from the cache or from disk, whatever
-   * the number of keys it answers.
+   * one comparison, and the search for the next block starts after the last one), and the cache is
+   * asked once per such block. The keys of a cached block are answered at once; a block the cache
+   * does not hold is appended to {@code pending} with its keys, to be read (once, whatever the
+   * number of keys it answers) by {@link PendingBlockReads#run}.
    *
    * @param seeker the caller's scratch space for block lookups
+   * @return whether anything was appended to {@code pending} (then it must hold this table)
    */
-  public void multiGet(byte[][] userKeys, byte[][] seekKeys, long[] hashes, byte[][] found,
-      int from, int to, boolean fillCache, Block.Seeker seeker) {
+  public boolean multiGet(byte[][] userKeys, byte[][] seekKeys, long[] hashes, byte[][] found,
+      int from, int to, Block.Seeker seeker, PendingBlockReads pending) {
     int block = -1;
-    Block b = null;
+    Block b = null; // the block of the current run of keys when cached; null when pending
+    boolean appended = false;
     for (int i = from; i < to; i++) {
       if (found[i] != null || (filter != null && !filter.mightContain(hashes[i]))) {
         continue;
@@ -408,15 +424,89 @@ public final class TableReader {
       if (block < 0 || InternalKeys.compare(indexKeys[block], seekKeys[i]) < 0) {
         block = findBlock(seekKeys[i], block + 1);
         if (block == indexKeys.length) {
-          return; // every later key is past the last block too
+          break; // every later key is past the last block too
         }
-        b = null;
+        b = cache.get(number, indexHandles[block].offset());
+        if (b == null) {
+          pending.addRead(this, block);
+          appended = true;
+        }
       }
       if (b == null) {
-        b = dataBlock(block, fillCache);
+        pending.addKey(i);
+      } else {
+        found[i] = seeker.get(b, seekKeys[i], userKeys[i]);
       }
-      found[i] = seeker.get(b, seekKeys[i], userKeys[i]);
     }
+    return appended;
+  }
+
+  /** The most bytes {@link #loadDataBlocks} reads at once (the thread's reused buffer). */
+  static final int MAX_SPAN_BYTES = SCRATCH_BYTES;
+
+  /**
+   * Whether data blocks {@code i} and {@code i + 1} lie back to back in the file and together
+   * with the blocks from {@code first} on span at most {@link #MAX_SPAN_BYTES}: then {@link
+   * #loadDataBlocks} reads them with one read.
+   */
+  boolean readableWith(int first, int i) {
+    BlockHandle a = indexHandles[i];
+    BlockHandle b = indexHandles[i + 1];
+    return b.offset() == a.offset() + a.size() + TableFormat.BLOCK_TRAILER_BYTES
+        && b.offset() + b.size() + TableFormat.BLOCK_TRAILER_BYTES - indexHandles[first].offset()
+            <= MAX_SPAN_BYTES;
+  }
+
+  /**
+   * Data blocks {@code first..last} (back to back in the file, at most {@link #MAX_SPAN_BYTES}
+   * in all: {@link #readableWith}) read from disk with one read into the thread's buffer, each
+   * checked (a damaged one throws naming its offset), decompressed or copied into an array of its
+   * own, and cached when {@code fillCache}: for blocks the cache was asked for and did not hold.
+   */
+  Block[] loadDataBlocks(int first, int last, boolean fillCache) {
+    if (first == last) {
+      return new Block[] {loadDataBlock(first, fillCache)};
+    }
+    long start = indexHandles[first].offset();
+    for (int i = first; i <= last; i++) {
+      checkedSize(indexHandles[i], "data block");
+    }
+    BlockHandle end = indexHandles[last];
+    int length = (int) (end.offset() + end.size() + TableFormat.BLOCK_TRAILER_BYTES - start);
+    byte[][] holder = SCRATCH.get();
+    byte[] span = holder[0];
+    if (span == null || span.length < length) {
+      span = new byte[Math.max(length, 8 << 10)];
+      holder[0] = span;
+    }
+    readInto(start, span, length);
+    Block[] out = new Block[last - first + 1];
+    for (int i = first; i <= last; i++) {
+      BlockHandle h = indexHandles[i];
+      int at = (int) (h.offset() - start);
+      int n = (int) h.size();
+      byte[] data = verify(span, at, n, h, "data block") == TableFormat.TYPE_RAW
+          ? Arrays.copyOfRange(span, at, at + n) : decompress(span, at, n, h, "data block");
+      Block b = Block.parse(data, data.length, path, h.offset(), "data block");
+      if (fillCache) {
+        cache.put(number, h.offset(), b);
+      }
+      out[i - first] = b;
+    }
+    return out;
+  }
+
+  /**
+   * Data block {@code i} read from disk (its checksum checked), cached when {@code fillCache}: for
+   * a block the cache was already asked for and did not hold.
+   */
+  Block loadDataBlock(int i, boolean fillCache) {
+    BlockHandle h = indexHandles[i];
+    Block b = readBlock(h, "data block");
+    if (fillCache) {
+      cache.put(number, h.offset(), b);
+    }
+    return b;
   }
 
   /** Iterates the table; holds a reference on it until closed. */

@@ -5,6 +5,7 @@ import io.strata.lsm.internal.InternalKeys;
 import io.strata.lsm.internal.RefCount;
 import io.strata.lsm.internal.memtable.Memtable;
 import io.strata.lsm.internal.table.Block;
+import io.strata.lsm.internal.table.PendingBlockReads;
 import io.strata.lsm.internal.table.TableCache;
 import io.strata.lsm.internal.table.TableReader;
 import io.strata.lsm.internal.table.TwoLevelIterator;
@@ -14,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -116,51 +118,86 @@ public final class Version {
    * in {@code seekKeys[i]}: the value or {@link Memtable#DELETED}; it stays null when no table
    * has one. The user keys must be sorted and distinct. Each level-0 table is probed with the run
    * of keys inside its key range; in a deeper level the keys and the level's (sorted, disjoint)
-   * tables are walked together, each table acquired once for the run of keys it may hold.
+   * tables are walked together, each table acquired once for the run of keys it may hold. Per
+   * step (a level-0 table, or a deeper level) the keys of cached blocks are answered as they are
+   * met and the blocks the cache lacks are read after the walk ({@link PendingBlockReads}): by the
+   * caller, or shared with {@code helper} when there are at least {@code minShared} of them.
+   *
+   * @param helper where a step's block reads may be shared; null to read on the calling thread
+   * @param hook test-only, told {@code "multiget-reads-shared"} when a step's reads are shared
    */
   public void multiGet(byte[][] userKeys, byte[][] seekKeys, long[] hashes, byte[][] found,
-      TableCache tables, boolean fillCache) {
+      TableCache tables, boolean fillCache, Executor helper, int minShared,
+      Consumer<String> hook) {
     int m = userKeys.length;
     Block.Seeker seeker = new Block.Seeker();
-    for (FileMetadata f : levels.get(0)) {
-      int lo = firstAtOrAfter(userKeys, f.smallest());
-      int hi = lo;
-      while (hi < m && InternalKeys.compareUserKey(f.largest(), userKeys[hi]) >= 0) {
-        hi++;
-      }
-      probe(f, userKeys, seekKeys, hashes, found, lo, hi, tables, fillCache, seeker);
-    }
-    for (int level = 1; level < VersionEdit.LEVELS; level++) {
-      List<FileMetadata> files = levels.get(level);
-      int f = 0;
-      int i = 0;
-      while (i < m && f < files.size()) {
-        if (found[i] != null) {
-          i++;
-          continue;
-        }
-        if (InternalKeys.compare(files.get(f).largest(), seekKeys[i]) < 0) {
-          f = findFile(files, seekKeys[i], f + 1);
-          if (f == files.size()) {
-            break;
-          }
-        }
-        FileMetadata file = files.get(f);
-        // the keys from i on that this file (the first whose largest key is at or after theirs)
-        // may hold: they must not be below its smallest key either
-        int hi = i;
-        while (hi < m && InternalKeys.compare(file.largest(), seekKeys[hi]) >= 0) {
+    PendingBlockReads pending = new PendingBlockReads(userKeys, seekKeys, found, fillCache);
+    try {
+      for (FileMetadata f : levels.get(0)) {
+        int lo = firstAtOrAfter(userKeys, f.smallest());
+        int hi = lo;
+        while (hi < m && InternalKeys.compareUserKey(f.largest(), userKeys[hi]) >= 0) {
           hi++;
         }
-        int lo = i;
-        while (lo < hi && InternalKeys.compareUserKey(file.smallest(), userKeys[lo]) > 0) {
-          lo++;
-        }
-        probe(file, userKeys, seekKeys, hashes, found, lo, hi, tables, fillCache, seeker);
-        i = hi;
-        f++;
+        probe(f, userKeys, seekKeys, hashes, found, lo, hi, tables, seeker, pending);
+        pending = finishStep(pending, helper, minShared, seeker, hook);
       }
+      for (int level = 1; level < VersionEdit.LEVELS; level++) {
+        List<FileMetadata> files = levels.get(level);
+        int f = 0;
+        int i = 0;
+        while (i < m && f < files.size()) {
+          if (found[i] != null) {
+            i++;
+            continue;
+          }
+          if (InternalKeys.compare(files.get(f).largest(), seekKeys[i]) < 0) {
+            f = findFile(files, seekKeys[i], f + 1);
+            if (f == files.size()) {
+              break;
+            }
+          }
+          FileMetadata file = files.get(f);
+          // the keys from i on that this file (the first whose largest key is at or after
+          // theirs) may hold: they must not be below its smallest key either
+          int hi = i;
+          while (hi < m && InternalKeys.compare(file.largest(), seekKeys[hi]) >= 0) {
+            hi++;
+          }
+          int lo = i;
+          while (lo < hi && InternalKeys.compareUserKey(file.smallest(), userKeys[lo]) > 0) {
+            lo++;
+          }
+          probe(file, userKeys, seekKeys, hashes, found, lo, hi, tables, seeker, pending);
+          i = hi;
+          f++;
+        }
+        pending = finishStep(pending, helper, minShared, seeker, hook);
+      }
+    } finally {
+      pending.releaseTables(); // when a step failed: the tables it still held
     }
+  }
+
+  /**
+   * Reads the step's pending blocks and releases its tables; returns what the next step fills:
+   * the same object emptied, or a new one if this one was shared (a late helper may still look).
+   */
+  private static PendingBlockReads finishStep(PendingBlockReads pending, Executor helper,
+      int minShared, Block.Seeker seeker, Consumer<String> hook) {
+    if (pending.count() == 0) {
+      return pending;
+    }
+    try {
+      pending.run(helper, minShared, seeker, hook);
+    } finally {
+      pending.releaseTables();
+    }
+    if (pending.shared()) {
+      return pending.next();
+    }
+    pending.clear();
+    return pending;
   }
 
   /** Index of the first of the sorted {@code userKeys} at or after the user key of {@code ikey}. */
@@ -179,7 +216,8 @@ public final class Version {
   }
 
   private static void probe(FileMetadata f, byte[][] userKeys, byte[][] seekKeys, long[] hashes,
-      byte[][] found, int lo, int hi, TableCache tables, boolean fillCache, Block.Seeker seeker) {
+      byte[][] found, int lo, int hi, TableCache tables, Block.Seeker seeker,
+      PendingBlockReads pending) {
     boolean any = false;
     for (int i = lo; i < hi && !any; i++) {
       any = found[i] == null;
@@ -188,10 +226,16 @@ public final class Version {
       return;
     }
     TableReader t = tables.acquire(f.number());
+    boolean held = false;
     try {
-      t.multiGet(userKeys, seekKeys, hashes, found, lo, hi, fillCache, seeker);
+      if (t.multiGet(userKeys, seekKeys, hashes, found, lo, hi, seeker, pending)) {
+        pending.hold(t); // its pending reads need it until the step has run
+        held = true;
+      }
     } finally {
-      t.release();
+      if (!held) {
+        t.release();
+      }
     }
   }
 
