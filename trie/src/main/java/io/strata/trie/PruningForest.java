@@ -367,6 +367,9 @@ final class PruningForest {
     }
   }
 
+  /** Largest batch of nodes an advance writes at once. */
+  static final int NODE_BATCH_BYTES = 1 << 20;
+
   /** Whether an advance is under way (its steps may yield the lock between them). */
   boolean inAdvance() {
     return shared != null;
@@ -374,15 +377,28 @@ final class PruningForest {
 
   /** The end of an advance: survivors written, journals deleted or rewritten, one write. */
   private void finishAdvance(WriteBatch batch, java.util.concurrent.locks.Lock unlocked) {
+    // the nodes go first, in batches of about 1 MiB that commits' own writes can go between;
+    // before the last batch they are extra copies of live nodes (a crash there leaves them for
+    // the pruning to delete when they die, as nodes a commit wrote again); the last batch holds
+    // the deletes and records that must change together
     List<NodeKey> written = new ArrayList<>();
+    List<WriteBatch> nodes = new ArrayList<>();
+    WriteBatch current = new WriteBatch();
     for (NodeKey[] keys : heirJoins) {
       for (NodeKey k : keys == null ? new NodeKey[0] : keys) {
         byte[] enc = dirty.get(k);
         if (enc != null) {
-          batch.put(k.bytes, enc);
+          if (current.approximateSize() + enc.length > NODE_BATCH_BYTES && current.count() > 0) {
+            nodes.add(current);
+            current = new WriteBatch();
+          }
+          current.put(k.bytes, enc);
           written.add(k);
         }
       }
+    }
+    if (current.count() > 0) {
+      nodes.add(current);
     }
     for (Version v : journalsDone) {
       batch.delete(StoreKeys.journal(v.seq));
@@ -393,11 +409,14 @@ final class PruningForest {
         batch.put(StoreKeys.journal(c.seq), rejournal.apply(c, members.get(c.anchor)));
       }
     }
-    if (batch.count() > 0) {
+    if (batch.count() > 0 || !nodes.isEmpty()) {
       if (unlocked != null) {
         unlocked.unlock();
       }
       try {
+        for (WriteBatch b : nodes) {
+          db.write(b, WriteOptions.defaults()); // made durable by the last batch's sync
+        }
         db.write(batch, advanceWrite);
       } finally {
         if (unlocked != null) {
