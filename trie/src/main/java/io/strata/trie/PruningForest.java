@@ -78,6 +78,12 @@ final class PruningForest {
   private boolean advancing;
   /** During an advance: the joins of the heirs that became the root (to write at its end). */
   private final List<NodeKey[]> heirJoins = new ArrayList<>();
+  /**
+   * During an advance: node keys its batch deletes on disk. A commit between its steps may write
+   * such a key again (in memory); if the advance then writes it (its nodes go in batches before
+   * the last one, which holds the deletes), the last batch puts it again after its delete.
+   */
+  private final java.util.Set<NodeKey> advanceDeletes = new java.util.HashSet<>();
   /** During an advance: members whose journal record goes (left, or nodes now on disk). */
   private final List<Version> journalsDone = new ArrayList<>();
   /** During an advance: journaled members re-anchored (their record is rewritten). */
@@ -305,6 +311,7 @@ final class PruningForest {
       shared = null;
       advancing = false;
       heirJoins.clear();
+      advanceDeletes.clear();
       journalsDone.clear();
       rejournaled.clear();
     }
@@ -394,6 +401,9 @@ final class PruningForest {
           }
           current.put(k.bytes, enc);
           written.add(k);
+          if (advanceDeletes.contains(k)) {
+            batch.put(k.bytes, enc); // after its delete in the last batch: the put stands
+          }
         }
       }
     }
@@ -893,10 +903,16 @@ final class PruningForest {
           // disk (written again by a commit while an older copy lived), then it is deleted too
           if (dirty == null || !dirty.remove(k)) {
             batch.delete(k.bytes);
+            if (shared != null) {
+              advanceDeletes.add(k);
+            }
           } else {
             dirtyDropped++;
             if (db.get(k.bytes) != null) {
               batch.delete(k.bytes);
+              if (shared != null) {
+                advanceDeletes.add(k);
+              }
             }
           }
           deleted.add(k);

@@ -144,7 +144,7 @@ public final class StateOptions {
     private int commitBatchBytes = 64 << 20;
     private Retention retention = Retention.archive();
     private LeafLinks leafLinks = LeafLinks.none();
-    private int flushLag;
+    private int flushLag = 16;
     private long dirtyBytes = 256L << 20;
 
     private Builder() {}
@@ -172,9 +172,11 @@ public final class StateOptions {
      * written, so nodes that die inside the window never reach a table file ({@code
      * trie/COMMIT.md}, step D). Memory: the nodes of about {@code window + blocks} blocks. On
      * open the journal is replayed, each block checked against its recorded root; {@link
-     * StateStore#close()} writes every node held in memory. 0 (default): every commit writes
-     * its nodes. Ignored in archive mode and with links (commits write their nodes), which also
-     * write on open what a crashed session left in the journal. 0 to 1,024.
+     * StateStore#close()} writes every node held in memory. Default 16 (measured: at 1M
+     * accounts and a window of 128, 1.15x the committed updates/s of 0 and 0.78x its disk);
+     * 0: every commit writes its nodes. Ignored in archive mode and with links (commits write
+     * their nodes), which also write on open what a crashed session left in the journal. 0 to
+     * 1,024.
      */
     public Builder flushLag(int blocks) {
       if (blocks < 0 || blocks > 1_024) {

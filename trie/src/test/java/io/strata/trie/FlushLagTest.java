@@ -77,7 +77,8 @@ class FlushLagTest {
   void optionIsChecked() {
     assertThrows(IllegalArgumentException.class, () -> StateOptions.builder().flushLag(-1));
     assertThrows(IllegalArgumentException.class, () -> StateOptions.builder().flushLag(1025));
-    assertEquals(0, StateOptions.defaults().flushLag());
+    assertEquals(16, StateOptions.defaults().flushLag());
+    assertEquals(256L << 20, StateOptions.defaults().dirtyBytes());
     assertTrue(lagged(4, 3).toString().contains("flushLag=3"));
   }
 

@@ -237,6 +237,12 @@ final class RetentionModel {
     }
     Set<String> stored = new HashSet<>();
     Set<String> counted = new HashSet<>();
+    // nodes held in memory, before and after the scan: the pruning thread may write some to
+    // disk meanwhile (a memory budget), and a node moving out of memory is on disk before it
+    // leaves memory, so it is in one of the two
+    for (byte[] k : store.dirtyKeys()) {
+      stored.add(Hash.hex(k));
+    }
     Db db = store.db();
     try (Cursor c = db.cursor(ReadOptions.defaults())) {
       for (c.seekToFirst(); c.isValid(); c.next()) {

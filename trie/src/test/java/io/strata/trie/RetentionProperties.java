@@ -34,7 +34,7 @@ class RetentionProperties {
     MemFileSystem fs = new MemFileSystem();
     Options dbOptions = Options.builder().fileSystem(fs).build();
     StateOptions options = StateOptions.builder().dbOptions(dbOptions).syncCommits(false)
-        .nodeCacheBytes(ops.size() % 2 == 0 ? 0 : 1 << 20)
+        .nodeCacheBytes(ops.size() % 2 == 0 ? 0 : 1 << 20).flushLag(0)
         .retention(Retention.blocks(window)).build();
     RetentionModel model = new RetentionModel(window);
     StateStore store = StateStore.open(dir, options);
@@ -62,7 +62,7 @@ class RetentionProperties {
 
   /**
    * The same with a flush lag (COMMIT.md, step D): commits journal their changes and keep their
-   * nodes in memory, the oldest roots leave 1 to 4 at a time writing only the nodes that outlive
+   * nodes in memory, the oldest roots leave 1 to 16 at a time writing only the nodes that outlive
    * them; reopens after a clean close (every node written) or after a crash-like close that
    * writes nothing held in memory (the journal is replayed); a memory budget of 0, 8 KiB or the
    * default, so that members are also written early (spilled). The same exact accounting at the
@@ -70,7 +70,7 @@ class RetentionProperties {
    */
   @Property(tries = 150)
   void withAFlushLagRetainedRootsFollowTheModelAcrossCrashes(@ForAll("ops") List<Integer> ops,
-      @ForAll @IntRange(min = 1, max = 8) int window, @ForAll @IntRange(min = 1, max = 4)
+      @ForAll @IntRange(min = 1, max = 8) int window, @ForAll @IntRange(min = 1, max = 16)
       int lag, @ForAll boolean crash, @ForAll @IntRange(min = 0, max = 2) int budget)
       throws Exception {
     Path dir = Path.of("/strata-retention-lag");

@@ -34,7 +34,7 @@ class SplitCommitCrashTest {
   }
 
   private static StateOptions options() {
-    return StateOptions.builder().syncCommits(false).retention(Retention.blocks(2))
+    return StateOptions.builder().syncCommits(false).flushLag(0).retention(Retention.blocks(2))
         .commitBatchBytes(1 << 20).build();
   }
 

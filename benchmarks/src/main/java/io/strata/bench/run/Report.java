@@ -59,7 +59,7 @@ final class Report {
       "Trie: 32-byte random keys, 70-byte values; blocks of 1,000 random account updates."
           + " `strata-store`: Strata's trie committed to its `StateStore` (defaults: one synced"
           + " commit per block, LZ4, 10 bits/key Bloom filter, 64 MiB write buffer, block cache"
-          + " and node cache); `strata-store-w128`: the same with `Retention.blocks(128)`, pruned"
+          + " and node cache); `strata-store-w128`: the same with `Retention.blocks(128)` (and its default flush lag of 16 blocks), pruned"
           + " in the background (its blocks row's checks give the pruning backlog and what was"
           + " deleted; its disk figure is taken after `waitForPruning()` and a full compaction);"
           + " `strata-memory`: Strata's trie in memory, root hash per block;"

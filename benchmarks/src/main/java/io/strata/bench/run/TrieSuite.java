@@ -202,7 +202,8 @@ final class TrieSuite {
       this.windowed = windowed;
       store = StateStore.open(dir, windowed
           ? StateOptions.builder().retention(Retention.blocks(WINDOW))
-              .flushLag(Integer.getInteger("strata.bench.flushLag", 0)).build()
+              .flushLag(Integer.getInteger("strata.bench.flushLag",
+                  StateOptions.defaults().flushLag())).build()
           : StateOptions.defaults());
       trie = store.emptyTrie();
     }
