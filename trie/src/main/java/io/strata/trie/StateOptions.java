@@ -10,7 +10,8 @@ import java.util.Objects;
  * cache, synced commits (a returned commit survives a power loss), plain keys (not secure), hash
  * the 16 subtrees of the root branch in parallel when at least 2,000 updates are waiting to be
  * hashed, split commits into key-value batches of at most 64 MiB, and archive retention (every
- * root ever committed stays readable).
+ * root ever committed stays readable); under a window without leaf links, a flush lag of 16
+ * blocks with at most 256 MiB of committed nodes held in memory ({@link Builder#flushLag}).
  *
  * <p>Thread-safety: immutable, safe to share; a {@link Builder} belongs to one thread.
  */
