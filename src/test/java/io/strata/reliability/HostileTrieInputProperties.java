@@ -519,7 +519,7 @@ class HostileTrieInputProperties {
   /**
    * Hostile values under the store's metadata keys (format version, latest block, a block's
    * root; layout in trie/FORMAT.md): opening the store and reading the block history give answers
-   * or the documented exceptions: a format version other than 2 refuses the open with a
+   * or the documented exceptions: a format version other than 2 or 3 refuses the open with a
    * StrataException saying so; a latest-block or root record of the wrong length is a
    * CorruptionException; a root that names no stored node is a MissingNodeException.
    */
@@ -554,7 +554,8 @@ class HostileTrieInputProperties {
           try {
             s = StateStore.on(db);
           } catch (Throwable e) {
-            boolean formatRefused = which == 0 && !(junk.length == 1 && junk[0] == 2)
+            boolean formatRefused = which == 0
+                && !(junk.length == 1 && (junk[0] == 2 || junk[0] == 3))
                 && e instanceof io.strata.StrataException
                 && e.getMessage().contains("format version");
             boolean badLatest = which == 1 && junk.length != 8 && e instanceof CorruptionException;

@@ -48,16 +48,6 @@ final class DirtyNodes {
     return Arrays.copyOfRange(c, p + 4, p + 4 + el);
   }
 
-  /** Whether this key is dirty. */
-  synchronized boolean contains(NodeKey k) {
-    return find(k) >= 0;
-  }
-
-  /** Adds one node (a key already dirty keeps its equal encoding). */
-  void put(NodeKey k, byte[] encoding) {
-    putAll(List.of(k.bytes), List.of(encoding));
-  }
-
   /** Adds the nodes of a set in one chunk; keys already dirty keep their equal encodings. */
   synchronized void putAll(List<byte[]> keys, List<byte[]> encodings) {
     int need = 0;

@@ -102,6 +102,12 @@ public final class StateStore implements AutoCloseable {
    * is read-only (the replayed nodes then live in memory only).
    */
   private volatile DirtyNodes dirty;
+  /**
+   * Whether the store's format record says version 2 (written before journal records existed):
+   * the first journaled commit raises it to 3 in its batch, so that a build that knows no journal
+   * refuses the store instead of missing the nodes only the journal holds.
+   */
+  private boolean formatWithoutJournal;
   /** Whether commits defer their nodes (a window, no links, {@link StateOptions#flushLag()} > 0). */
   private final boolean deferNodes;
   /**
@@ -148,10 +154,13 @@ public final class StateStore implements AutoCloseable {
             + " Rebuild the store from its source: there is no migration before 1.0");
       }
       init.put(StoreKeys.FORMAT, new byte[] {StoreKeys.VERSION});
-    } else if (version.length != 1 || version[0] != StoreKeys.VERSION) {
+    } else if (version.length != 1 || version[0] != StoreKeys.VERSION
+        && version[0] != StoreKeys.VERSION_WITHOUT_JOURNAL) {
       throw new StrataException("trie store format version " + Hash.hex(version)
-          + " is not the supported version " + StoreKeys.VERSION + " in " + this.dir);
+          + " is not a supported version (" + StoreKeys.VERSION_WITHOUT_JOURNAL + " or "
+          + StoreKeys.VERSION + ") in " + this.dir);
     }
+    formatWithoutJournal = version != null && version[0] == StoreKeys.VERSION_WITHOUT_JOURNAL;
     latestBlock = readLong(StoreKeys.LATEST_BLOCK, "latest-block", -1);
     nextSeq = readLong(StoreKeys.NEXT_SEQUENCE, "next-sequence", 0);
     horizon = readLong(StoreKeys.HORIZON, "horizon", -1);
@@ -632,6 +641,9 @@ public final class StateStore implements AutoCloseable {
           records.put(StoreKeys.journal(nextSeq), journalOf(anchor.root, anchor.seq, rootHash,
               blockNumber, set, gone).encode());
           added.journaled = true;
+          if (formatWithoutJournal) {
+            records.put(StoreKeys.FORMAT, new byte[] {StoreKeys.VERSION});
+          }
         }
       } else {
         set = Committer.unstored(trie.root, rootHash);
@@ -665,6 +677,7 @@ public final class StateStore implements AutoCloseable {
       }
       if (added != null && added.journaled) {
         write(new NodeSet(), records, -1); // the nodes stay in memory; the journal is durable
+        formatWithoutJournal = false;
         dirty.putAll(set.keys, set.values);
       } else {
         write(set, records, forest != null && !known ? nextSeq : -1);
@@ -1330,16 +1343,11 @@ public final class StateStore implements AutoCloseable {
           + " is read-only)", dir, recs.size());
       return;
     }
-    try {
-      writeAllDirty();
-      for (byte[] k : keys) {
-        init.delete(k);
-      }
-      dirty = null;
-    } catch (UnsupportedOperationException readOnly) {
-      LOG.log(System.Logger.Level.INFO, "{0}: {1} journaled blocks replayed in memory (the Db"
-          + " is read-only)", dir, recs.size());
+    writeAllDirty();
+    for (byte[] k : keys) {
+      init.delete(k);
     }
+    dirty = null;
   }
 
   private void replay(byte[] key, BlockJournal r, DirtyNodes layer) {

@@ -26,7 +26,9 @@ final class StoreKeys {
   /** The namespace every trie key starts with. */
   static final byte[] PREFIX = {0x00, 0x74};
   /** The format version this code writes and reads. */
-  static final byte VERSION = 2;
+  static final byte VERSION = 3;
+  /** The version before journal records ({@link #JOURNAL}); read, and raised to 3 by the first. */
+  static final byte VERSION_WITHOUT_JOURNAL = 2;
   /** The one-byte format key of version 1 stores (refused with a clear message). */
   static final byte[] V1_FORMAT = {0x00};
 

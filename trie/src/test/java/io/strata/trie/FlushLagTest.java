@@ -171,6 +171,37 @@ class FlushLagTest {
     }
   }
 
+  /**
+   * Format version 3 came with journal records: a version-2 store opens, stays 2 while nothing is
+   * journaled, and its first journaled commit raises it to 3; another version byte is refused.
+   */
+  @Test
+  void theFirstJournaledCommitRaisesTheFormatVersion() {
+    Path dir = tmp.resolve("format");
+    try (Db db = Db.open(dir)) {
+      try (StateStore s = StateStore.on(db, lagged(4, 0))) {
+        commitBlocks(s, 1, 3, s.emptyTrie());
+      }
+      WriteBatch wb = new WriteBatch();
+      wb.put(StoreKeys.FORMAT, new byte[] {2});
+      db.write(wb, WriteOptions.sync());
+      try (StateStore s = StateStore.on(db, lagged(4, 0))) {
+        commitBlocks(s, 4, 2, s.trie(s.rootAt(3).orElseThrow()));
+      }
+      assertArrayEquals(new byte[] {2}, db.get(StoreKeys.FORMAT), "nothing journaled yet");
+      try (StateStore s = StateStore.on(db, lagged(4, 2))) {
+        commitBlocks(s, 6, 1, s.trie(s.rootAt(5).orElseThrow()));
+        assertArrayEquals(new byte[] {3}, db.get(StoreKeys.FORMAT), "raised with the journal");
+      }
+      WriteBatch bad = new WriteBatch();
+      bad.put(StoreKeys.FORMAT, new byte[] {4});
+      db.write(bad, WriteOptions.sync());
+      io.strata.StrataException e = assertThrows(io.strata.StrataException.class,
+          () -> StateStore.on(db, lagged(4, 2)));
+      assertTrue(e.getMessage().contains("not a supported version (2 or 3)"), e.getMessage());
+    }
+  }
+
   /** A damaged journal record is reported naming it, whether it fails to decode or to verify. */
   @Test
   void aDamagedJournalRecordIsReportedByName() {
