@@ -62,6 +62,12 @@ public final class BloomFilter {
     return XXH3.hashBytes(key);
   }
 
+  /** {@link #hash(byte[])} of {@code key[offset, offset + length)}, without a copy. */
+  public static long hash(byte[] key, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, key.length);
+    return XXH3.hashBytes(key, offset, length);
+  }
+
   /**
    * Starts a filter with {@code bitsPerKey} bits of filter per added key (10 gives about 1% false
    * positives).

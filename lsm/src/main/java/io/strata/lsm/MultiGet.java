@@ -77,12 +77,14 @@ final class MultiGet {
     }
     byte[][] seekKeys = new byte[m][];
     byte[][] found = new byte[m][];
+    long[] hashes = new long[m];
     int missing = 0;
     for (int i = 0; i < m; i++) {
       seekKeys[i] = InternalKeys.seekKey(userKeys[i], sequence); // shared by every probe below
-      byte[] value = v.mem.get(userKeys[i], seekKeys[i]);
+      hashes[i] = BloomFilter.hash(userKeys[i]); // and so is the hash, memtables' filters first
+      byte[] value = v.mem.get(userKeys[i], seekKeys[i], hashes[i]);
       if (value == null && v.imm != null) {
-        value = v.imm.get(userKeys[i], seekKeys[i]);
+        value = v.imm.get(userKeys[i], seekKeys[i], hashes[i]);
       }
       found[i] = value;
       if (value == null) {
@@ -90,12 +92,6 @@ final class MultiGet {
       }
     }
     if (missing > 0) {
-      long[] hashes = new long[m];
-      for (int i = 0; i < m; i++) {
-        if (found[i] == null) {
-          hashes[i] = BloomFilter.hash(userKeys[i]);
-        }
-      }
       v.version.multiGet(userKeys, seekKeys, hashes, found, tables, fillCache, helper,
           minSharedReads, hook);
     }

@@ -43,14 +43,14 @@ final class ReadView {
 
   /** Newest visible version of a key: value, {@link Memtable#DELETED}, or null. */
   byte[] get(byte[] userKey, long sequence, TableCache tables, boolean fillCache) {
-    byte[] v = mem.get(userKey, sequence);
+    byte[] seekKey = InternalKeys.seekKey(userKey, sequence);
+    long hash = io.strata.bloom.BloomFilter.hash(userKey); // for every filter on the way
+    byte[] v = mem.get(userKey, seekKey, hash);
     if (v == null && imm != null) {
-      v = imm.get(userKey, sequence);
+      v = imm.get(userKey, seekKey, hash);
     }
     if (v == null) {
-      byte[] seekKey = InternalKeys.seekKey(userKey, sequence);
-      v = version.get(userKey, seekKey, io.strata.bloom.BloomFilter.hash(userKey), tables,
-          fillCache);
+      v = version.get(userKey, seekKey, hash, tables, fillCache);
     }
     return v;
   }

@@ -1,5 +1,6 @@
 package io.strata.lsm.internal.memtable;
 
+import io.strata.bloom.BloomFilter;
 import io.strata.lsm.internal.BatchFormat;
 import io.strata.lsm.internal.ByteSource;
 import io.strata.lsm.internal.Bytes;
@@ -26,6 +27,9 @@ import java.util.Arrays;
  * <p>Node layout (8-byte aligned): key length (4 bytes), value length (4), height (4), padding (4),
  * {@code height} links (8 each), internal key, value. A link is {@code chunk << 32 | offset}; 0 is
  * no node (no node starts at offset 0).
+ *
+ * <p>A {@link KeyFilter} over the user keys (1/64 of the write buffer: about 20 bits per entry of
+ * 150 bytes) answers most gets of keys the memtable does not hold without a search.
  */
 public final class Memtable {
   /** Marker returned by {@link #get} for a key whose newest visible version is a deletion. */
@@ -53,6 +57,7 @@ public final class Memtable {
 
   private final long walSegment;
   private final int chunkSize;
+  private final KeyFilter filter;
   private final long[] head = new long[MAX_HEIGHT];
   /**
    * Replaced (never changed in place) when a chunk is added, before any node in it is linked. Not
@@ -82,13 +87,22 @@ public final class Memtable {
   /** A memtable whose chunks suit a write buffer of {@code writeBufferSize} bytes. */
   public static Memtable forWriteBuffer(long walSegment, long writeBufferSize) {
     return new Memtable(walSegment,
-        (int) Math.max(4 << 10, Math.min(DEFAULT_CHUNK, writeBufferSize / 8)));
+        (int) Math.max(4 << 10, Math.min(DEFAULT_CHUNK, writeBufferSize / 8)),
+        KeyFilter.bytesFor(writeBufferSize));
   }
 
-  /** @param chunkSize bytes of each arena chunk (larger entries get a chunk of their own) */
+  /**
+   * @param chunkSize bytes of each arena chunk (larger entries get a chunk of their own); the key
+   *     filter is sized for a write buffer of 8 chunks
+   */
   public Memtable(long walSegment, int chunkSize) {
+    this(walSegment, chunkSize, KeyFilter.bytesFor(8L * chunkSize));
+  }
+
+  private Memtable(long walSegment, int chunkSize, long filterBytes) {
     this.walSegment = walSegment;
     this.chunkSize = chunkSize;
+    this.filter = new KeyFilter(filterBytes);
   }
 
   public long walSegment() {
@@ -288,6 +302,7 @@ public final class Memtable {
       c[k + keyLength + i] = (byte) (trailer >>> (56 - 8 * i));
     }
     System.arraycopy(valueBuf, valueOffset, c, k + ikeyLength, valueLength);
+    filter.add(BloomFilter.hash(buf, keyOffset, keyLength)); // before the node is linked
 
     if (last != NONE && compare(last, c, k, ikeyLength) < 0) {
       findFromFinger(c, k, ikeyLength); // ascending inserts start near the previous one
@@ -424,6 +439,17 @@ public final class Memtable {
 
   /** As {@link #get(byte[], long)}, with the seek key already built ({@link InternalKeys#seekKey}). */
   public byte[] get(byte[] userKey, byte[] seekKey) {
+    return get(userKey, seekKey, BloomFilter.hash(userKey));
+  }
+
+  /**
+   * As {@link #get(byte[], byte[])}, with the key's hash ({@link BloomFilter#hash(byte[])}) already
+   * computed: a key the filter rules out costs no search.
+   */
+  public byte[] get(byte[] userKey, byte[] seekKey, long hash) {
+    if (!filter.mightContain(hash)) {
+      return null;
+    }
     long node = findGreaterOrEqual(seekKey);
     if (node == NONE) {
       return null;
