@@ -91,19 +91,21 @@ final class PruningForest {
   /** Whether the last step let a member leave. */
   private boolean lastLeft;
   /** Dirty nodes written by advances, and dropped (died before they were written). */
+  // The counters change under the commit lock only; those StateStore.stats reads are volatile so
+  // that it reads them without the lock (it must never wait for a pruning step).
   long nodesFlushed;
-  long dirtyDropped;
+  volatile long dirtyDropped;
 
-  long rootsPruned;
-  long nodesDeleted;
+  volatile long rootsPruned;
+  volatile long nodesDeleted;
   /** Leaves of a root counted from its heir's recorded leave set (no diff walk). */
   long leavesFromMemory;
-  long bytesDeleted;
-  long pruningNanos;
+  volatile long bytesDeleted;
+  volatile long pruningNanos;
   long linkedJoined;
   /** Linked tries whose join was counted from what their commit wrote (no diff walk). */
   long linkedJoinsFromMemory;
-  long linkedPruned;
+  volatile long linkedPruned;
 
   /**
    * A linked trie (PRUNING.md, section 4): {@code links} counts the (key, root) links that
@@ -444,6 +446,24 @@ final class PruningForest {
   int backlog(long horizon) {
     return (int) members.values().stream().filter(v -> v.height <= horizon)
         .mapToLong(v -> v.height).distinct().count();
+  }
+
+  /**
+   * Without the lock: members above {@code horizon} and heights at or below it in the view
+   * published last (after the latest commit or pruning step), as {@code {retained, backlog}}.
+   */
+  long[] publishedCounts(long horizon) {
+    Version[] v = view;
+    long retained = 0;
+    java.util.Set<Long> waiting = new java.util.HashSet<>();
+    for (Version x : v) {
+      if (x.height > horizon) {
+        retained++;
+      } else {
+        waiting.add(x.height);
+      }
+    }
+    return new long[] {retained, waiting.size()};
   }
 
   /** Members above the horizon. */
