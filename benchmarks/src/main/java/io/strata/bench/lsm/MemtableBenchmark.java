@@ -1,5 +1,6 @@
 package io.strata.bench.lsm;
 
+import io.strata.lsm.internal.ByteSource;
 import io.strata.lsm.internal.InternalKeys;
 import io.strata.lsm.internal.memtable.Memtable;
 import java.util.Random;
@@ -23,6 +24,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * every key back: Strata's arena skip list ({@link Memtable}) against the JDK's {@link
  * ConcurrentSkipListMap} of internal-key and value arrays, which the memtable was before. The
  * score is the time for all inserts (or all gets); a 2 GiB heap, so the collector's share shows.
+ * {@code insertBatchesArena} inserts the same number of 33-byte random keys (a trie store's node
+ * keys) as encoded batches of {@value #BATCH} operations, the way a commit's batch reaches the
+ * memtable (sorted, then inserted in key order); {@code getMissingArena} gets as many keys the
+ * full memtable does not hold (what its key filter answers).
  * The memtable is a public class of the non-exported package {@code
  * io.strata.lsm.internal.memtable}, which this class path jar reaches (see the README).
  */
@@ -36,7 +41,11 @@ public class MemtableBenchmark {
   @Param("500000")
   public int entries;
 
+  static final int BATCH = 10_000;
+
   private byte[][] keys;
+  private byte[][] missing;
+  private byte[][] batches;
   private final byte[] value = new byte[100];
   private Memtable arena;
   private ConcurrentSkipListMap<byte[], byte[]> skipList;
@@ -49,6 +58,51 @@ public class MemtableBenchmark {
       keys[i] = String.format("%016d", r.nextInt(Integer.MAX_VALUE)).getBytes();
     }
     r.nextBytes(value);
+    missing = new byte[entries][];
+    for (int i = 0; i < entries; i++) {
+      missing[i] = String.format("%016dx", r.nextInt(Integer.MAX_VALUE)).getBytes();
+    }
+    batches = new byte[(entries + BATCH - 1) / BATCH][];
+    for (int b = 0; b < batches.length; b++) {
+      int n = Math.min(BATCH, entries - b * BATCH);
+      byte[] buf = new byte[n * (3 + 33 + 100)];
+      int at = 0;
+      for (int i = 0; i < n; i++) {
+        buf[at++] = InternalKeys.KIND_PUT;
+        buf[at++] = 33; // one-byte varints: lengths under 128
+        byte[] k = new byte[33];
+        r.nextBytes(k);
+        k[0] = 'n';
+        System.arraycopy(k, 0, buf, at, 33);
+        at += 33;
+        buf[at++] = 100;
+        System.arraycopy(value, 0, buf, at, 100);
+        at += 100;
+      }
+      batches[b] = buf;
+    }
+  }
+
+  @Benchmark
+  public Memtable insertBatchesArena() {
+    Memtable m = Memtable.forWriteBuffer(1, 64L << 20);
+    long first = 1;
+    for (byte[] b : batches) {
+      int n = b.length / (3 + 33 + 100);
+      m.insertBatch(new ByteSource(b, 0, b.length, null, 0, "batch"), n, first);
+      first += n;
+    }
+    return m;
+  }
+
+  @Benchmark
+  public long getMissingArena() {
+    long found = 0;
+    for (int i = 0; i < entries; i++) {
+      byte[] v = arena.get(missing[i], Long.MAX_VALUE >>> 8);
+      found += v == null ? 0 : v.length;
+    }
+    return found;
   }
 
   /** Full tables for the read benchmarks, fresh ones for the insert benchmarks. */

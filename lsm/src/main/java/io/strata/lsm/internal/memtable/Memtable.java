@@ -389,17 +389,7 @@ public final class Memtable {
         valueLengths[n[0]++] = -1;
       }
     });
-    Integer[] order = new Integer[count];
-    for (int i = 0; i < count; i++) {
-      order[i] = i;
-    }
-    // internal-key order: user key ascending, then the later operation (higher sequence) first
-    Arrays.sort(order, (a, b) -> {
-      int c = Arrays.compareUnsigned(buf, keyOffsets[a], keyOffsets[a] + keyLengths[a],
-          buf, keyOffsets[b], keyOffsets[b] + keyLengths[b]);
-      return c != 0 ? c : Integer.compare(b, a);
-    });
-    for (int i : order) {
+    for (int i : insertionOrder(buf, keyOffsets, keyLengths, count)) {
       if (valueLengths[i] < 0) {
         add(first + i, InternalKeys.KIND_DELETE, buf, keyOffsets[i], keyLengths[i], DELETED, 0, 0);
       } else {
@@ -407,6 +397,105 @@ public final class Memtable {
             valueOffsets[i], valueLengths[i]);
       }
     }
+  }
+
+  /**
+   * The operations {@code 0..count-1} of a batch (key {@code i} at {@code buf[keyOffsets[i],
+   * +keyLengths[i])}) in internal-key order: user key ascending, then the later operation (the
+   * higher index, so the higher sequence) first.
+   *
+   * <p>A primitive sort, not a comparator sort of boxed indices (which took 40% of a large
+   * batch's insert): each operation becomes one long, {@value #PREFIX_BITS} bits of its key after
+   * the prefix every key of the batch shares, then its index; {@link Arrays#sort(long[])} orders
+   * those; only runs whose bits tie are ordered again by full comparison.
+   */
+  static int[] insertionOrder(byte[] buf, int[] keyOffsets, int[] keyLengths, int count) {
+    int[] order = new int[count];
+    if (count == 0) {
+      return order;
+    }
+    if (count > INDEX_MASK) {
+      return comparatorSort(buf, keyOffsets, keyLengths, count, order);
+    }
+    int shared = keyLengths[0];
+    for (int i = 1; i < count && shared > 0; i++) {
+      int m = Arrays.mismatch(buf, keyOffsets[0], keyOffsets[0] + shared, buf, keyOffsets[i],
+          keyOffsets[i] + Math.min(shared, keyLengths[i]));
+      if (m >= 0) {
+        shared = m; // also the length of key i when it is a prefix of the first
+      }
+    }
+    long[] packed = new long[count];
+    for (int i = 0; i < count; i++) {
+      long p = 0;
+      int from = keyOffsets[i] + shared;
+      int available = keyLengths[i] - shared;
+      for (int j = 0; j < PREFIX_BYTES; j++) {
+        p = (p << 8) | (j < available ? buf[from + j] & 0xFF : 0);
+      }
+      // the prefix's top PREFIX_BITS bits (a non-negative long sorts as unsigned), then the index
+      packed[i] = (p >>> (8 * PREFIX_BYTES - PREFIX_BITS)) << INDEX_BITS | i;
+    }
+    Arrays.sort(packed);
+    for (int i = 0; i < count; i++) {
+      order[i] = (int) (packed[i] & INDEX_MASK);
+    }
+    // runs of equal prefix bits: ordered by the whole key (a shorter key padded with zeros ties
+    // with its extensions; equal keys must put the later operation first)
+    int start = 0;
+    for (int i = 1; i <= count; i++) {
+      if (i == count || packed[i] >>> INDEX_BITS != packed[start] >>> INDEX_BITS) {
+        if (i - start > 1) {
+          sortRun(buf, keyOffsets, keyLengths, order, start, i);
+        }
+        start = i;
+      }
+    }
+    return order;
+  }
+
+  private static final int PREFIX_BYTES = 5;
+  private static final int PREFIX_BITS = 39;
+  private static final int INDEX_BITS = 24;
+  private static final int INDEX_MASK = (1 << INDEX_BITS) - 1;
+
+  private static int compareOps(byte[] buf, int[] keyOffsets, int[] keyLengths, int a, int b) {
+    int c = Arrays.compareUnsigned(buf, keyOffsets[a], keyOffsets[a] + keyLengths[a],
+        buf, keyOffsets[b], keyOffsets[b] + keyLengths[b]);
+    return c != 0 ? c : Integer.compare(b, a);
+  }
+
+  private static void sortRun(byte[] buf, int[] keyOffsets, int[] keyLengths, int[] order,
+      int from, int to) {
+    if (to - from <= 16) {
+      for (int i = from + 1; i < to; i++) {
+        int x = order[i];
+        int j = i - 1;
+        while (j >= from && compareOps(buf, keyOffsets, keyLengths, order[j], x) > 0) {
+          order[j + 1] = order[j];
+          j--;
+        }
+        order[j + 1] = x;
+      }
+      return;
+    }
+    Integer[] run = new Integer[to - from];
+    for (int i = from; i < to; i++) {
+      run[i - from] = order[i];
+    }
+    Arrays.sort(run, (a, b) -> compareOps(buf, keyOffsets, keyLengths, a, b));
+    for (int i = from; i < to; i++) {
+      order[i] = run[i - from];
+    }
+  }
+
+  private static int[] comparatorSort(byte[] buf, int[] keyOffsets, int[] keyLengths, int count,
+      int[] order) {
+    for (int i = 0; i < count; i++) {
+      order[i] = i;
+    }
+    sortRun(buf, keyOffsets, keyLengths, order, 0, count);
+    return order;
   }
 
   /** A handler that inserts decoded operations at consecutive sequences from {@code first}. */
