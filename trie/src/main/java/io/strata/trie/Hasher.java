@@ -146,7 +146,8 @@ final class Hasher {
     }
   }
 
-  private static ForkJoinPool pool() {
+  /** The hashing pool, one thread per processor (also the commit's leave-set walk). */
+  static ForkJoinPool pool() {
     ForkJoinPool p = pool;
     if (p == null) {
       synchronized (Hasher.class) {
