@@ -154,6 +154,31 @@ class Lz4EncoderProperties {
     }
   }
 
+  /**
+   * Incompressible bytes and then their second half again: the search, stepping over several bytes
+   * at a time in both copies, finds the repeat late and extends the match backwards (often by the
+   * whole {@code MAX_CATCH_UP}); the limit stays exact there, where a give-up counting every
+   * pending literal as certain would be wrong.
+   */
+  @Property(tries = 300)
+  void givesUpExactlyWhereAMatchExtendsBackwards(@ForAll long seed,
+      @ForAll @IntRange(min = 100, max = 20_000) int prefix,
+      @ForAll @IntRange(max = 100) int tail) {
+    Random r = new Random(seed);
+    int from = prefix / 4 + r.nextInt(prefix / 2);
+    byte[] in = new byte[2 * prefix - from + tail];
+    r.nextBytes(in);
+    System.arraycopy(in, from, in, prefix, prefix - from);
+    Lz4Encoder encoder = new Lz4Encoder();
+    byte[] full = new byte[Lz4Encoder.maxCompressedLength(in.length)];
+    int size = encoder.compress(in, 0, in.length, full, 0, full.length);
+    assertArrayEquals(in, decodeBoth(full, 0, size, in.length));
+    byte[] dst = new byte[size + 1];
+    assertEquals(-1, encoder.compress(in, 0, in.length, dst, 0, size - 1));
+    assertEquals(size, encoder.compress(in, 0, in.length, dst, 0, size));
+    assertEquals(size, encoder.compress(in, 0, in.length, dst, 0, size + 1));
+  }
+
   /** One instance over many blocks writes what a fresh instance writes for each. */
   @Property(tries = 100)
   void reuseGivesTheSameBlocksAsAFreshInstance(@ForAll long seed,
