@@ -5,13 +5,14 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Decompresses LZ4 blocks (the raw block format lz4-java's compressors write). Every read and
+ * Decompresses LZ4 blocks (the raw block format {@link Lz4Encoder} and lz4-java's compressors
+ * write). Every read and
  * write is bounds-checked, so malformed input gives an {@link IllegalArgumentException}, never an
  * index exception or a write outside the destination; match copies of 8 bytes or more at a
  * distance of 8 or more move 8 bytes at a time. Stateless and thread-safe.
  *
  * <p>Measured against lz4-java's pure-Java safe decompressor on 4 KiB table blocks, see {@code
- * Lz4DecoderTest}; this one is used because it is faster on them.
+ * Lz4DecoderBenchmark}; this one is used because it is faster on them.
  */
 public final class Lz4Decoder {
   private Lz4Decoder() {}

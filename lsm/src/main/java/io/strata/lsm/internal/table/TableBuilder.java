@@ -12,8 +12,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import net.jpountz.lz4.LZ4Compressor;
-import net.jpountz.lz4.LZ4Factory;
 
 /**
  * Writes one table file (format in {@code lsm/FORMAT.md}): data blocks, the Bloom filter, the
@@ -28,8 +26,6 @@ import net.jpountz.lz4.LZ4Factory;
  * {@link Db} refuses such entries before it accepts them.
  */
 public final class TableBuilder {
-  private static final LZ4Compressor LZ4 = LZ4Factory.fastestJavaInstance().fastCompressor();
-
   private final WritableFile out;
   private final int blockSize;
   private final Compression compression;
@@ -58,6 +54,7 @@ public final class TableBuilder {
   private long minSequence = Long.MAX_VALUE;
   private long maxSequence = 0;
   private byte[] compressBuffer = new byte[0];
+  private final Lz4Encoder lz4 = new Lz4Encoder();
 
   public TableBuilder(WritableFile out, TableOptions options) {
     this.out = out;
@@ -184,14 +181,14 @@ public final class TableBuilder {
     byte[] payload = contents;
     int payloadLength = length;
     if (c == Compression.LZ4 && length > 64) {
-      int header = Bytes.varintLength(length);
-      int max = header + LZ4.maxCompressedLength(length);
+      int max = length - length / 8; // the most worth storing: it saves at least 1/8
       if (compressBuffer.length < max) {
         compressBuffer = new byte[max];
       }
       int at = Bytes.putVarint(compressBuffer, 0, length);
-      int compressed = LZ4.compress(contents, 0, length, compressBuffer, at, max - at);
-      if (at + compressed <= length - length / 8) {
+      // gives up (-1) as soon as the block cannot fit, so incompressible blocks cost little
+      int compressed = lz4.compress(contents, 0, length, compressBuffer, at, max - at);
+      if (compressed >= 0) {
         type = TableFormat.TYPE_LZ4;
         payload = compressBuffer;
         payloadLength = at + compressed;

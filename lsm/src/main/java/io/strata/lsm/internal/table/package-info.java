@@ -4,8 +4,8 @@
  * blocks from {@link io.strata.lsm.internal.table.BlockBuilder}), reading one ({@link
  * io.strata.lsm.internal.table.TableReader}, {@link io.strata.lsm.internal.table.Footer}, {@link
  * io.strata.lsm.internal.table.Block}, {@link io.strata.lsm.internal.table.BlockIterator}, {@link
- * io.strata.lsm.internal.table.TwoLevelIterator}), the LZ4 block decoder ({@link
- * io.strata.lsm.internal.table.Lz4Decoder}), the shared block cache ({@link
+ * io.strata.lsm.internal.table.TwoLevelIterator}), the LZ4 block encoder and decoder ({@link
+ * io.strata.lsm.internal.table.Lz4Encoder}, {@link io.strata.lsm.internal.table.Lz4Decoder}), the shared block cache ({@link
  * io.strata.lsm.internal.table.BlockCache}) and the cache of open tables ({@link
  * io.strata.lsm.internal.table.TableCache}).
  *
