@@ -16,7 +16,7 @@ import java.util.concurrent.locks.StampedLock;
  * of the capacity (a sixteenth); a block larger than the share is not cached.
  *
  * <p>Probing reads two longs held side by side in one array, so a lookup dereferences nothing but
- * the block it returns. A hit sets its slot's reference bit and moves nothing; an insert first
+ * the block it returns (and an eviction nothing at all: sizes are kept beside the keys). A hit sets its slot's reference bit and moves nothing; an insert first
  * makes room: the clock hand walks the slots, clearing set bits and evicting the first entry
  * whose bit is clear. A block is inserted with its bit clear, so blocks read once (a scan) go
  * before blocks read again.
@@ -46,6 +46,8 @@ public final class BlockCache {
     /** Slot {@code i}'s file number at {@code 2i} ({@link #EMPTY} when free), offset at {@code 2i+1}. */
     final long[] keys;
     final Block[] blocks;
+    /** The blocks' sizes, so an eviction need not read the block it drops. */
+    final int[] sizes;
     /** Reference bits: set by a hit, cleared by the clock hand. */
     final byte[] referenced;
     final int mask;
@@ -54,6 +56,7 @@ public final class BlockCache {
       keys = new long[2 * length];
       java.util.Arrays.fill(keys, EMPTY);
       blocks = new Block[length];
+      sizes = new int[length];
       referenced = new byte[length];
       mask = length - 1;
     }
@@ -142,6 +145,7 @@ public final class BlockCache {
           j = (j + 1) & t.mask;
         }
         t.blocks[j] = b;
+        t.sizes[j] = size;
         t.referenced[j] = 0;
         t.keys[2 * j + 1] = offset;
         t.keys[2 * j] = file;
@@ -219,7 +223,7 @@ public final class BlockCache {
       Table t = table;
       long[] keys = t.keys;
       int mask = t.mask;
-      used -= t.blocks[i].size();
+      used -= t.sizes[i];
       count--;
       while (true) {
         keys[2 * i] = EMPTY;
@@ -238,6 +242,7 @@ public final class BlockCache {
             keys[2 * i + 1] = keys[2 * j + 1];
             keys[2 * i] = f;
             t.blocks[i] = t.blocks[j];
+            t.sizes[i] = t.sizes[j];
             t.referenced[i] = t.referenced[j];
             i = j;
             break;
@@ -260,6 +265,7 @@ public final class BlockCache {
           t.keys[2 * i] = f;
           t.keys[2 * i + 1] = offset;
           t.blocks[i] = old.blocks[s];
+          t.sizes[i] = old.sizes[s];
           t.referenced[i] = old.referenced[s];
         }
       }
