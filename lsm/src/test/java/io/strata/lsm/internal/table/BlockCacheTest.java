@@ -4,19 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * The block cache: (file, offset) pairs that differ never share an entry; each shard evicts least
- * recently used first and never holds more than its share of the bytes.
+ * The block cache: (file, offset) pairs that differ never share an entry; each shard evicts blocks
+ * not read since their insert before blocks read again (CLOCK) and never holds more than its share
+ * of the bytes; lock-free readers never see a block under another key. The model-based property
+ * is {@code BlockCacheProperties}.
  */
 class BlockCacheTest {
   private static Block emptyBlock(long offset) {
@@ -73,68 +79,137 @@ class BlockCacheTest {
   }
 
   @Test
-  void evictsTheLeastRecentlyUsedFirst() {
+  void evictsABlockNotReadSinceItsInsertBeforeOneReadAgain() {
     BlockCache cache = new BlockCache(16 * 1000); // 1,000 bytes a shard
     long[] o = offsetsInShardZero(4);
     Block a = blockOf(300);
+    Block b = blockOf(300);
+    Block c = blockOf(300);
     cache.put(1, o[0], a);
-    cache.put(1, o[1], blockOf(300));
-    cache.put(1, o[2], blockOf(300));
-    assertSame(a, cache.get(1, o[0])); // o[0] becomes the most recent: o[1] is now the oldest
-    cache.put(1, o[3], blockOf(300)); // 1,200 bytes: one must go
-    assertNull(cache.get(1, o[1]));
-    assertArrayEquals(new long[][] {{1, o[2]}, {1, o[0]}, {1, o[3]}},
-        cache.lruOrderOfShardOf(1, o[0]));
+    cache.put(1, o[1], b);
+    cache.put(1, o[2], c);
+    assertSame(a, cache.get(1, o[0])); // o[0] is read again: b or c goes first
+    Block d = blockOf(300);
+    cache.put(1, o[3], d); // 1,200 bytes: one must go
+    assertSame(a, cache.get(1, o[0]));
+    assertSame(d, cache.get(1, o[3]));
+    int left = (cache.get(1, o[1]) == b ? 1 : 0) + (cache.get(1, o[2]) == c ? 1 : 0);
+    assertEquals(1, left, "exactly one of the blocks not read again was evicted");
+    assertEquals(3, cache.entriesOfShardOf(1, o[0]).length);
     assertEquals(900, cache.usedBytes());
     cache.put(1, o[1], blockOf(1001)); // larger than the shard's share: not cached
-    assertNull(cache.get(1, o[1]));
     assertEquals(900, cache.usedBytes());
+    assertEquals(3, cache.entriesOfShardOf(1, o[0]).length);
+  }
+
+  /** CLOCK's promise: a block read between any two inserts outlives every block not read. */
+  @Test
+  void aBlockReadBetweenInsertsStaysWhileOthersComeAndGo() {
+    BlockCache cache = new BlockCache(16 * 1000);
+    long[] o = offsetsInShardZero(200);
+    Block hot = blockOf(100);
+    cache.put(1, o[0], hot);
+    for (int i = 1; i < o.length; i++) {
+      cache.put(1, o[i], blockOf(150));
+      assertSame(hot, cache.get(1, o[0]), "after insert " + i);
+      assertTrue(cache.usedBytes() <= 1000, "after insert " + i);
+    }
+    assertSame(null, cache.get(1, o[1])); // long gone
+  }
+
+  @Test
+  void replacingAnEntryChargesOnlyTheNewBlock() {
+    BlockCache cache = new BlockCache(16 * 1000);
+    long[] o = offsetsInShardZero(1);
+    cache.put(1, o[0], blockOf(400));
+    Block b = blockOf(500);
+    cache.put(1, o[0], b);
+    assertSame(b, cache.get(1, o[0]));
+    assertEquals(500, cache.usedBytes());
+    assertEquals(1, cache.entriesOfShardOf(1, o[0]).length);
+  }
+
+  @Test
+  void aNegativeTableNumberIsRefused() {
+    BlockCache cache = new BlockCache(1 << 20);
+    var e = assertThrows(IllegalArgumentException.class, () -> cache.put(-1, 0, blockOf(8)));
+    assertTrue(e.getMessage().contains("table number"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new BlockCache(-1));
   }
 
   /**
-   * Random puts, gets and file evictions in one shard against a model (an access-ordered map
-   * trimmed from its eldest entry): the same entries, in the same recency order, the same bytes.
+   * Readers without locks racing writers that insert, replace, evict and drop whole files: a get
+   * returns null or a block put under exactly that key, never one of another key.
    */
   @Test
-  void matchesAnLruModel() {
-    for (int seed = 0; seed < 20; seed++) {
-      Random r = new Random(seed);
-      long share = 2000;
-      BlockCache cache = new BlockCache(16 * share);
-      long[] offsets = offsetsInShardZero(64);
-      LinkedHashMap<Long, Block> model = new LinkedHashMap<>(16, 0.75f, true);
-      for (int op = 0; op < 3000; op++) {
-        long off = offsets[r.nextInt(offsets.length)];
-        int kind = r.nextInt(10);
-        if (kind < 5) {
-          Block b = blockOf(8 + r.nextInt(600));
-          cache.put(1, off, b);
-          if (b.size() <= share) {
-            model.put(off, b);
-            long used = model.values().stream().mapToLong(Block::size).sum();
-            var it = model.entrySet().iterator();
-            while (used > share) {
-              used -= it.next().getValue().size();
-              it.remove();
-            }
-          }
-        } else if (kind < 9) {
-          assertSame(model.get(off), cache.get(1, off), "seed " + seed + " op " + op);
-        } else {
-          cache.evictFile(1);
-          model.clear();
+  void concurrentReadersNeverSeeABlockUnderAnotherKey() throws Exception {
+    int files = 3;
+    int offsets = 64;
+    int versions = 3;
+    BlockCache cache = new BlockCache(16 * 3000); // small: evictions all the time
+    Block[][][] blocks = new Block[files][offsets][versions];
+    Map<Block, Long> keyOf = new IdentityHashMap<>();
+    for (int f = 0; f < files; f++) {
+      for (int i = 0; i < offsets; i++) {
+        for (int v = 0; v < versions; v++) {
+          blocks[f][i][v] = blockOf(8 + 40 * ((f + i + v) % 7));
+          keyOf.put(blocks[f][i][v], (long) f * offsets + i);
         }
-        List<long[]> expected = new ArrayList<>();
-        long used = 0;
-        for (Map.Entry<Long, Block> e : model.entrySet()) {
-          expected.add(new long[] {1, e.getKey()});
-          used += e.getValue().size();
-        }
-        assertArrayEquals(expected.toArray(new long[0][]), cache.lruOrderOfShardOf(1, off),
-            "seed " + seed + " op " + op);
-        assertEquals(used, cache.usedBytes(), "seed " + seed + " op " + op);
-        assertTrue(cache.usedBytes() <= 16 * share);
       }
     }
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<String> wrong = new AtomicReference<>();
+    AtomicLong reads = new AtomicLong();
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      int seed = w;
+      threads.add(new Thread(() -> {
+        Random r = new Random(seed);
+        while (!stop.get()) {
+          int f = r.nextInt(files);
+          int i = r.nextInt(offsets);
+          if (r.nextInt(500) == 0) {
+            cache.evictFile(f + 1);
+          } else {
+            cache.put(f + 1, i * 4096L, blocks[f][i][r.nextInt(versions)]);
+          }
+        }
+      }));
+    }
+    for (int t = 0; t < 3; t++) {
+      int seed = 100 + t;
+      threads.add(new Thread(() -> {
+        Random r = new Random(seed);
+        long n = 0;
+        while (!stop.get()) {
+          int f = r.nextInt(files);
+          int i = r.nextInt(offsets);
+          Block b = cache.get(f + 1, i * 4096L);
+          n++;
+          if (b != null && keyOf.get(b) != (long) f * offsets + i) {
+            wrong.compareAndSet(null, "file " + (f + 1) + " offset " + i * 4096L + " gave the"
+                + " block of key " + keyOf.get(b));
+          }
+        }
+        reads.addAndGet(n);
+      }));
+    }
+    threads.forEach(Thread::start);
+    Thread.sleep(1500);
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertNull(wrong.get());
+    assertTrue(reads.get() > 10_000, "readers ran: " + reads.get());
+    assertTrue(cache.usedBytes() <= 16 * 3000);
+    long used = 0; // the bytes charged are those of the blocks the cache can return
+    for (int f = 0; f < files; f++) {
+      for (int i = 0; i < offsets; i++) {
+        Block b = cache.get(f + 1, i * 4096L);
+        used += b == null ? 0 : b.size();
+      }
+    }
+    assertEquals(used, cache.usedBytes());
   }
 }
