@@ -146,8 +146,7 @@ final class Hasher {
     }
   }
 
-  /** The hashing pool, one thread per processor (also the commit's leave-set walk). */
-  static ForkJoinPool pool() {
+  private static ForkJoinPool pool() {
     ForkJoinPool p = pool;
     if (p == null) {
       synchronized (Hasher.class) {

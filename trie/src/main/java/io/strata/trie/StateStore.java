@@ -119,16 +119,6 @@ public final class StateStore implements AutoCloseable {
    * Pins at most one trie's in-memory nodes, which the caller usually still holds.
    */
   private Node lastRootNode;
-  /**
-   * Nodes the last windowed commit with an anchor wrote. When at least {@link
-   * #PARALLEL_LEAVE_WALK}, the next one walks its leave set on the hashing pool while it walks its
-   * join set (two independent read-only walks); a small commit does both itself, as a hand-off
-   * would cost more than the walk.
-   */
-  private int lastJoinNodes;
-  static final int PARALLEL_LEAVE_WALK = 512;
-  /** {@link #PARALLEL_LEAVE_WALK}, or what a test set (0: always beside, MAX_VALUE: never). */
-  static volatile int parallelLeaveWalk = PARALLEL_LEAVE_WALK;
   private Hash lastRootHash;
   private Thread pruner;
   private volatile Throwable pruneFailure;
@@ -629,22 +619,6 @@ public final class StateStore implements AutoCloseable {
         Version anchor = anchorSeq < 0 ? null : forest.members.get(anchorSeq);
         Node anchorRoot = anchor == null || anchor.root.equals(Hash.EMPTY_TRIE) ? null
             : anchor.root.equals(lastRootHash) ? lastRootNode : new HashNode(anchor.root);
-        // (without links no linked trie has nodes to write: linkedNodes below refuses them)
-        boolean journal = deferNodes && anchor != null;
-        java.util.concurrent.FutureTask<LeaveSet> leaveWalk = null;
-        if (anchorRoot != null && !forest.followsLinks()) {
-          Node from = anchorRoot;
-          Hash fromHash = anchor.root;
-          Node to = trie.root;
-          leaveWalk = new java.util.concurrent.FutureTask<>(
-              () -> leaveSet(from, fromHash, to, rootHash, journal));
-          if (lastJoinNodes >= parallelLeaveWalk
-              && Runtime.getRuntime().availableProcessors() > 1) {
-            Hasher.pool().execute(leaveWalk);
-          } else {
-            leaveWalk.run();
-          }
-        }
         try {
           set = Committer.against(trie.root, rootHash, anchorRoot,
               anchor == null ? Hash.EMPTY_TRIE : anchor.root, resolver);
@@ -657,17 +631,11 @@ public final class StateStore implements AutoCloseable {
         }
         added = new Version(nextSeq, blockNumber, rootHash, anchorSeq);
         added.joinSet = set;
-        lastJoinNodes = set.size();
-        List<byte[]> gone = null;
-        if (leaveWalk != null) {
-          LeaveSet l = await(leaveWalk);
-          added.leaveSet = l.keys;
-          added.leaveSetSizes = l.sizes;
-          added.leaveSetAnchor = added.anchor;
-          gone = l.gone;
-        }
-        if (journal && gone == null) {
-          gone = new ArrayList<>();
+        // (without links no linked trie has nodes to write: linkedNodes below refuses them)
+        boolean journal = deferNodes && anchor != null;
+        List<byte[]> gone = journal ? new ArrayList<>() : null;
+        if (anchorRoot != null && !forest.followsLinks()) {
+          recordLeaveSet(added, anchorRoot, anchor.root, trie.root, rootHash, gone);
         }
         records.put(added.key(), added.value(forest.epoch, !forest.inMemory));
         if (journal) {
@@ -1231,11 +1199,10 @@ public final class StateStore implements AutoCloseable {
    * commit's diff). The walk visits the anchor's nodes on the paths the block changed, which the
    * update itself loaded, so it reads from the node cache.
    */
-  private LeaveSet leaveSet(Node anchorRoot, Hash anchorHash, Node root, Hash rootHash,
-      boolean withGone) {
+  private void recordLeaveSet(Version v, Node anchorRoot, Hash anchorHash, Node root,
+      Hash rootHash, List<byte[]> goneKeys) {
     List<byte[]> keys = new ArrayList<>();
     IntArray sizes = new IntArray();
-    List<byte[]> goneKeys = withGone ? new ArrayList<>() : null;
     TrieDiff.onlyIn(anchorRoot, anchorHash, root, rootHash, resolver, (pos, node, hash) -> {
       byte[] key = StoreKeys.node(pos, hash);
       keys.add(key);
@@ -1244,40 +1211,9 @@ public final class StateStore implements AutoCloseable {
         Committer.entries(node, pos, (k, val) -> goneKeys.add(k));
       }
     });
-    return new LeaveSet(keys.toArray(new byte[0][]), sizes.toArray(), goneKeys);
-  }
-
-  /**
-   * The other side of a commit's diff: {@code nodes(anchor) \ nodes(v)} as store keys and sizes,
-   * and (for a journal) the keys of the entries those nodes held.
-   */
-  private record LeaveSet(byte[][] keys, int[] sizes, List<byte[]> gone) {}
-
-  /** The walk's result, waiting for it without giving up on an interrupt; its failure rethrown. */
-  private static LeaveSet await(java.util.concurrent.FutureTask<LeaveSet> task) {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return task.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (java.util.concurrent.ExecutionException e) {
-          Throwable c = e.getCause();
-          if (c instanceof RuntimeException r) {
-            throw r;
-          }
-          if (c instanceof Error er) {
-            throw er;
-          }
-          throw new IllegalStateException(c);
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    v.leaveSet = keys.toArray(new byte[0][]);
+    v.leaveSetSizes = sizes.toArray();
+    v.leaveSetAnchor = v.anchor;
   }
 
   /**

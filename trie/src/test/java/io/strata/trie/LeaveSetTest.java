@@ -25,21 +25,6 @@ class LeaveSetTest {
 
   @Test
   void canonicalLeavesUseRecordedSetsAndStayExactAcrossAReopen() {
-    canonicalChain();
-  }
-
-  /** The same with every commit's leave-set walk on the hashing pool, beside its join walk. */
-  @Test
-  void theSameWithTheLeaveSetWalkedBesideTheJoin() {
-    StateStore.parallelLeaveWalk = 0;
-    try {
-      canonicalChain();
-    } finally {
-      StateStore.parallelLeaveWalk = StateStore.PARALLEL_LEAVE_WALK;
-    }
-  }
-
-  private void canonicalChain() {
     StateOptions opts = StateOptions.builder().syncCommits(false)
         .retention(Retention.blocks(WINDOW)).build();
     Random r = new Random(7);
