@@ -181,9 +181,10 @@ public final class BloomFilter {
 
   /**
    * MurmurHash3's 64-bit finalizer: a bijection whose output bits each depend on every input bit,
-   * so the probe positions are independent of the upper hash bits that chose the block.
+   * so the probe positions are independent of the upper hash bits that chose the block. Public
+   * for other blocked filters over the same {@link #hash} (the memtable's key filter).
    */
-  static long mix(long h) {
+  public static long mix(long h) {
     h ^= h >>> 33;
     h *= 0xFF51AFD7ED558CCDL;
     h ^= h >>> 33;
@@ -193,7 +194,7 @@ public final class BloomFilter {
   }
 
   /** Maps the upper 32 bits of the hash uniformly onto 0..blocks-1 without a division. */
-  static int blockIndex(long hash, int blocks) {
+  public static int blockIndex(long hash, int blocks) {
     return (int) (((hash >>> 32) * blocks) >>> 32);
   }
 

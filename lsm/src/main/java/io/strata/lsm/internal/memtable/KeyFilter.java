@@ -1,5 +1,7 @@
 package io.strata.lsm.internal.memtable;
 
+import io.strata.bloom.BloomFilter;
+
 /**
  * A Bloom filter over the user keys of one memtable, so a get of a key the memtable does not hold
  * (most gets once the data outgrows it) costs one cache line instead of a skip-list search of
@@ -35,7 +37,7 @@ final class KeyFilter {
   /** Adds a key by its hash. Writer only. */
   void add(long hash) {
     int base = block(hash);
-    long bits = mix(hash);
+    long bits = BloomFilter.mix(hash);
     for (int i = 0; i < PROBES; i++, bits >>>= 9) {
       int bit = (int) bits & 511;
       words[base + (bit >>> 5)] |= 1 << bit;
@@ -45,7 +47,7 @@ final class KeyFilter {
   /** False only when no key with this hash was added (before the caller's snapshot). */
   boolean mightContain(long hash) {
     int base = block(hash);
-    long bits = mix(hash);
+    long bits = BloomFilter.mix(hash);
     for (int i = 0; i < PROBES; i++, bits >>>= 9) {
       int bit = (int) bits & 511;
       if ((words[base + (bit >>> 5)] & (1 << bit)) == 0) {
@@ -60,16 +62,6 @@ final class KeyFilter {
   }
 
   private int block(long hash) {
-    return (int) (((hash >>> 32) * blocks) >>> 32) * BLOCK_INTS;
-  }
-
-  /** MurmurHash3's 64-bit finalizer: probe bits independent of the bits that chose the block. */
-  private static long mix(long h) {
-    h ^= h >>> 33;
-    h *= 0xFF51AFD7ED558CCDL;
-    h ^= h >>> 33;
-    h *= 0xC4CEB9FE1A85EC53L;
-    h ^= h >>> 33;
-    return h;
+    return BloomFilter.blockIndex(hash, blocks) * BLOCK_INTS;
   }
 }
