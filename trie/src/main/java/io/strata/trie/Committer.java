@@ -54,7 +54,7 @@ final class Committer {
       }
     }
     byte[] hash = rootHash != null ? rootHash.bytes() : n.ref;
-    set.add(StoreKeys.node(pos, hash), encode(n), n, pos);
+    set.add(StoreKeys.node(pos, hash), take(n), n, pos);
   }
 
   static NodeSet against(Node root, Hash rootHash, Node anchor, Hash anchorHash,
@@ -66,7 +66,7 @@ final class Committer {
     NodeSet set = new NodeSet();
     for (Object[] f : found) {
       Node n = (Node) f[1];
-      set.add(StoreKeys.node((byte[]) f[0], (byte[]) f[2]), encode(n), n, (byte[]) f[0]);
+      set.add(StoreKeys.node((byte[]) f[0], (byte[]) f[2]), take(n), n, (byte[]) f[0]);
     }
     return set;
   }
@@ -111,5 +111,18 @@ final class Committer {
     byte[] enc = new byte[n.encodedLength()];
     n.encode(enc, 0);
     return enc;
+  }
+
+  /**
+   * The node's encoding for a write: the one its hashing kept ({@link Node#encoding}), taken
+   * (the node no longer holds it), else encoded now.
+   */
+  static byte[] take(Node n) {
+    byte[] enc = n.encoding;
+    if (enc != null) {
+      n.encoding = null;
+      return enc;
+    }
+    return encode(n);
   }
 }

@@ -37,18 +37,35 @@ final class Hasher {
 
   /** The hash of the root: the Keccak-256 of its encoding even when that is under 32 bytes. */
   static Hash rootHash(Node root, boolean parallel) {
+    return rootHash(root, parallel, false);
+  }
+
+  /**
+   * As {@link #rootHash(Node, boolean)}; with {@code keep}, every node hashed keeps its encoding
+   * ({@link Node#encoding}) for the commit that follows (a trie of a store).
+   */
+  static Hash rootHash(Node root, boolean parallel, boolean keep) {
     if (root == null) {
       return Hash.EMPTY_TRIE;
     }
     if (parallel && root.ref == null) {
-      hashChildrenInParallel(root);
+      hashChildrenInParallel(root, keep);
     }
-    byte[] r = ref(root);
+    byte[] r = ref(root, keep);
     return r.length == 32 ? Hash.wrap(r) : Hash.wrap(Keccak.hash(r));
   }
 
   /** The node's reference, computing it and every missing reference below it. */
   static byte[] ref(Node n) {
+    return ref(n, false);
+  }
+
+  /**
+   * As {@link #ref(Node)}; with {@code keep}, each node hashed (32 bytes or more) keeps its
+   * encoding in {@link Node#encoding}: one array the commit then writes as it is, instead of
+   * encoding the node a second time.
+   */
+  static byte[] ref(Node n, boolean keep) {
     byte[] r = n.ref;
     if (r != null) {
       return r;
@@ -56,21 +73,32 @@ final class Hasher {
     if (n instanceof BranchNode b) {
       for (Node c : b.children) {
         if (c != null && c.ref == null) {
-          ref(c);
+          ref(c, keep);
         }
       }
     } else if (n instanceof ExtensionNode e) {
       if (e.child.ref == null) {
-        ref(e.child);
+        ref(e.child, keep);
       }
     }
-    Buffer buf = BUFFER.get();
     int payload = n.payloadLength();
     int len = Rlp.headerLength(payload) + payload;
-    byte[] out = buf.ensure(len);
-    int end = n.encode(out, 0, payload);
-    assert end == len;
-    r = len < 32 ? java.util.Arrays.copyOf(out, len) : Keccak.hash(out, 0, len);
+    if (len < 32) {
+      byte[] out = new byte[len];
+      n.encode(out, 0, payload);
+      r = out;
+    } else if (keep) {
+      byte[] out = new byte[len];
+      n.encode(out, 0, payload);
+      r = Keccak.hash(out, 0, len);
+      n.encoding = out; // before the volatile ref: whoever sees the ref sees this (or null)
+    } else {
+      byte[] out = BUFFER.get().ensure(len);
+      int end = n.encode(out, 0, payload);
+      assert end == len;
+      r = Keccak.hash(out, 0, len);
+    }
+    n.encodedSize = len;
     n.ref = r;
     return r;
   }
@@ -85,7 +113,7 @@ final class Hasher {
     return out;
   }
 
-  private static void hashChildrenInParallel(Node root) {
+  private static void hashChildrenInParallel(Node root, boolean keep) {
     Node n = root;
     if (n instanceof ExtensionNode e) {
       n = e.child;
@@ -101,7 +129,7 @@ final class Hasher {
 
           @Override
           protected void compute() {
-            ref(c);
+            ref(c, keep);
           }
         });
       }

@@ -22,6 +22,30 @@ abstract class Node {
   boolean stored;
   /** The updater allowed to change this node in place, or null. */
   Object edit;
+  /**
+   * The length of the RLP encoding once known, else 0: set by the hashing (with {@link #ref},
+   * before it, so a thread that sees the reference sees this too or 0) and by a load from the
+   * store, when the node is final. A cache only: 0 means compute it.
+   */
+  int encodedSize;
+  /**
+   * The RLP encoding (32 bytes or more) kept by the hashing of a trie that belongs to a store,
+   * written before {@link #ref} like {@link #encodedSize}, so the commit does not encode the node
+   * again; the commit takes it ({@link Committer}) and clears the field, so committed nodes do
+   * not keep their encodings. Null otherwise; never changed once set except to null. Another
+   * thread may see it null and encode the same bytes itself.
+   */
+  byte[] encoding;
+
+  /**
+   * Forgets the cached reference, length and encoding: for a node its updater (or a verifier
+   * rebuilding a trie) is about to change in place.
+   */
+  final void unhash() {
+    ref = null;
+    encodedSize = 0;
+    encoding = null;
+  }
 
   /** Length of the RLP payload (inside the list header); children's refs must be computed. */
   abstract int payloadLength();
@@ -39,8 +63,12 @@ abstract class Node {
   /** Writes the list items (without the list header); returns the end. */
   abstract int encodePayload(byte[] out, int off);
 
-  /** Length of the RLP encoding. */
+  /** Length of the RLP encoding (children's refs must be computed). */
   final int encodedLength() {
+    int s = encodedSize;
+    if (s != 0) {
+      return s;
+    }
     int p = payloadLength();
     return Rlp.headerLength(p) + p;
   }

@@ -161,7 +161,7 @@ final class RangeVerifier {
    * @param onR whether it is a prefix of R (never when R is open)
    */
   private Node edge(Node n, byte[] buf, int len, boolean onL, boolean onR) {
-    n.ref = null; // its children may change: hash it again
+    n.unhash(); // its children may change: hash it again
     n.stored = false;
     if (n instanceof LeafNode leaf) {
       byte[] key = Nibbles.concat(Arrays.copyOf(buf, len), leaf.path);

@@ -504,6 +504,7 @@ public final class StateStore implements AutoCloseable {
       throw new CorruptionException(dir, -1, "trie node " + h + ": its " + enc.length
           + " stored bytes hash correctly but are not a trie node: " + e.getMessage());
     }
+    n.encodedSize = enc.length;
     n.ref = enc.length < 32 ? enc : h.bytes();
     n.stored = true;
     cache.put(nk, n);

@@ -180,7 +180,7 @@ public final class Trie {
   public Hash rootHash() {
     Hash h = hash;
     if (h == null) {
-      h = Hasher.rootHash(root, pendingUpdates >= parallelThreshold);
+      h = Hasher.rootHash(root, pendingUpdates >= parallelThreshold, store != null);
       hash = h;
     }
     return h;

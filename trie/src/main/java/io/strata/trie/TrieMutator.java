@@ -46,7 +46,7 @@ final class TrieMutator {
         }
         if (owned(leaf)) {
           leaf.value = value;
-          leaf.ref = null;
+          leaf.unhash();
           return leaf;
         }
         return new LeafNode(leaf.path, value, edit);
@@ -70,7 +70,7 @@ final class TrieMutator {
         }
         if (owned(ext)) {
           ext.child = nc;
-          ext.ref = null;
+          ext.unhash();
           return ext;
         }
         return new ExtensionNode(ext.path, nc, edit);
@@ -89,7 +89,7 @@ final class TrieMutator {
       }
       if (owned(br)) {
         br.value = value;
-        br.ref = null;
+        br.unhash();
         return br;
       }
       return new BranchNode(br.children.clone(), value, edit);
@@ -102,7 +102,7 @@ final class TrieMutator {
     }
     if (owned(br)) {
       br.children[i] = nc;
-      br.ref = null;
+      br.unhash();
       return br;
     }
     Node[] ch = br.children.clone();
@@ -147,7 +147,7 @@ final class TrieMutator {
       }
       if (owned(br)) {
         br.value = null;
-        br.ref = null;
+        br.unhash();
         nb = br;
       } else {
         nb = new BranchNode(br.children.clone(), null, edit);
@@ -164,7 +164,7 @@ final class TrieMutator {
       }
       if (owned(br)) {
         br.children[i] = nc;
-        br.ref = null;
+        br.unhash();
         nb = br;
       } else {
         Node[] ch = br.children.clone();
@@ -219,7 +219,7 @@ final class TrieMutator {
     }
     if (owned(old)) {
       old.child = child;
-      old.ref = null;
+      old.unhash();
       return old;
     }
     return new ExtensionNode(prefix, child, edit);
