@@ -503,10 +503,29 @@ final class PruningForest {
     return best == null ? -1 : best.seq;
   }
 
+  /**
+   * One key's change in a step: its count as read (from {@link #memCounts} or the store) and as
+   * the step leaves it, its size when known (0 if not), whether it is a candidate for deletion
+   * (in memory mode), and the {@link #memCounts} entry it was read from (null: absent), so the
+   * step's end updates it without a second lookup.
+   */
+  private static final class Change {
+    long old;
+    long now;
+    int size;
+    /** In memory mode: it may have lost its last holder in this step ({@link Counts#candidate}). */
+    boolean candidate;
+    /** With {@link #candidate}: it may still be held by an anchorless member (the root). */
+    boolean checkRoot;
+    int[] mem;
+  }
+
+  /** Keys the last step changed: the next sizes its map to about as many. */
+  private int lastChanged = 16;
+
   /** Counts changed in one step: the value read from the store and the new value. */
   private final class Counts {
-    final Map<NodeKey, long[]> changed = new HashMap<>();
-    final Map<NodeKey, Integer> sizes = new HashMap<>();
+    final Map<NodeKey, Change> changed = new HashMap<>(lastChanged * 4 / 3 + 16);
     /** Linked tries whose link count this step changed, in the order first touched. */
     final Map<Hash, Linked> linkedTouched = new java.util.LinkedHashMap<>();
     /** What the commits whose joins this step counts wrote for their linked tries, by root. */
@@ -527,14 +546,14 @@ final class PruningForest {
       }
     }
 
-    void add(NodeKey k, int delta, int size) {
-      long[] c = changed.get(k);
+    Change add(NodeKey k, int delta, int size) {
+      Change c = changed.get(k);
       if (c == null) {
-        long old = 0;
+        c = new Change();
         byte[] v = null;
         if (inMemory) {
-          int[] m = memCounts.get(k);
-          old = m == null ? 0 : m[0];
+          c.mem = memCounts.get(k);
+          c.old = c.mem == null ? 0 : c.mem[0];
         } else {
           v = db.get(StoreKeys.count(epoch, k.bytes));
         }
@@ -543,32 +562,34 @@ final class PruningForest {
             throw new CorruptionException(dir, -1, "pruning count of trie node key " + k + " is "
                 + v.length + " bytes, expected 8");
           }
-          old = StoreKeys.getLong(v, 0);
+          c.old = StoreKeys.getLong(v, 0);
         }
-        c = new long[] {old, old};
+        c.now = c.old;
         changed.put(k, c);
       }
-      c[1] += delta;
+      c.now += delta;
       if (size > 0) {
-        sizes.put(k, size);
+        c.size = size;
       }
+      return c;
     }
 
     /**
      * In memory mode: keys that may have lost their last holder in this step; a key that ends
      * the step at count 0 is deleted only if it is one (a key the root holds has count 0 too).
-     * Those also in {@link #checkRoots} may still be held by an anchorless member (the root) and
-     * are deleted only if none holds them.
+     * Those with {@code checkRoot} may still be held by an anchorless member (the root) and are
+     * deleted only if none holds them. {@code count += delta} too.
      */
-    final java.util.Set<NodeKey> candidates = new java.util.HashSet<>();
-    final java.util.Set<NodeKey> checkRoots = new java.util.HashSet<>();
+    void candidate(NodeKey k, int delta, int size, boolean checkRoot) {
+      Change c = add(k, delta, size);
+      c.candidate = true;
+      if (checkRoot) {
+        c.checkRoot = true;
+      }
+    }
 
     void candidate(NodeKey k, int size, boolean checkRoot) {
-      add(k, 0, size);
-      candidates.add(k);
-      if (checkRoot) {
-        checkRoots.add(k);
-      }
+      candidate(k, 0, size, checkRoot);
     }
 
     /** {@code count += delta} for each key of a recorded join. */
@@ -909,16 +930,17 @@ final class PruningForest {
       }
     }
     List<NodeKey> deleted = new ArrayList<>();
-    for (Map.Entry<NodeKey, long[]> e : counts.changed.entrySet()) {
-      long now = e.getValue()[1];
+    long deletedBytes = 0;
+    for (Map.Entry<NodeKey, Change> e : counts.changed.entrySet()) {
+      Change change = e.getValue();
+      long now = change.now;
       if (inMemory) {
         if (now < 0) {
           throw new IllegalStateException("pruning count of trie node key " + e.getKey()
               + " would go below zero (" + now + "): the in-memory pruning counts are wrong");
         }
         NodeKey k = e.getKey();
-        if (now == 0 && counts.candidates.contains(k)
-            && !(counts.checkRoots.contains(k) && anchorlessHolds(k))) {
+        if (now == 0 && change.candidate && !(change.checkRoot && anchorlessHolds(k))) {
           // a node that dies before it was written is dropped from memory; it may also be on
           // disk (written again by a commit while an older copy lived), then it is deleted too
           if (dirty == null || !dirty.remove(k)) {
@@ -936,6 +958,7 @@ final class PruningForest {
             }
           }
           deleted.add(k);
+          deletedBytes += change.size;
         }
         continue;
       }
@@ -948,7 +971,8 @@ final class PruningForest {
         batch.delete(countKey);
         batch.delete(e.getKey().bytes);
         deleted.add(e.getKey());
-      } else if (now != e.getValue()[0]) {
+        deletedBytes += change.size;
+      } else if (now != change.old) {
         batch.put(countKey, StoreKeys.longBytes(now));
       }
     }
@@ -961,16 +985,17 @@ final class PruningForest {
       db.write(batch, WriteOptions.defaults());
     }
     if (inMemory) {
-      for (Map.Entry<NodeKey, long[]> e : counts.changed.entrySet()) {
-        long now = e.getValue()[1];
-        if (now == 0) {
-          memCounts.remove(e.getKey());
-        } else if (now != e.getValue()[0]) {
-          int[] m = memCounts.get(e.getKey());
-          if (m == null) {
-            memCounts.put(e.getKey(), new int[] {(int) now});
+      for (Map.Entry<NodeKey, Change> e : counts.changed.entrySet()) {
+        Change c = e.getValue();
+        if (c.now == 0) {
+          if (c.mem != null) {
+            memCounts.remove(e.getKey());
+          }
+        } else if (c.now != c.old) {
+          if (c.mem == null) {
+            memCounts.put(e.getKey(), new int[] {(int) c.now});
           } else {
-            m[0] = (int) now;
+            c.mem[0] = (int) c.now;
           }
         }
       }
@@ -982,9 +1007,9 @@ final class PruningForest {
     }
     for (NodeKey k : deleted) {
       cache.remove(k);
-      Integer size = counts.sizes.get(k);
-      bytesDeleted += size == null ? 0 : size;
     }
+    bytesDeleted += deletedBytes;
+    lastChanged = counts.changed.size();
     nodesDeleted += deleted.size();
     pruningNanos += System.nanoTime() - start;
     return true;
@@ -1004,9 +1029,7 @@ final class PruningForest {
       if (inMemory) {
         // its join loses its count; a node it alone held goes, unless the root holds it too
         for (int i = 0; i < x.joinKeys.length; i++) {
-          counts.add(x.joinKeys[i], -1, x.joinSizes[i]);
-          counts.candidates.add(x.joinKeys[i]);
-          counts.checkRoots.add(x.joinKeys[i]);
+          counts.candidate(x.joinKeys[i], -1, x.joinSizes[i], true);
         }
         x.joinKeys = null;
         x.joinSizes = null;
