@@ -151,10 +151,12 @@ final class DbCursor implements Cursor {
     byte[] hidden = skip;
     while (iter.isValid()) {
       byte[] ikey = iter.key();
+      // the bound is checked on every entry, visible or not: the entries past it may all be newer
+      // than the snapshot, and walking them would cost the rest of the store
+      if (upper != null && compareUser(ikey, upper) >= 0) {
+        break;
+      }
       if (InternalKeys.sequence(ikey) <= sequence) {
-        if (upper != null && compareUser(ikey, upper) >= 0) {
-          break;
-        }
         if (hidden == null || compareUsers(ikey, hidden) > 0) {
           if (InternalKeys.kind(ikey) == InternalKeys.KIND_DELETE) {
             hidden = ikey;
@@ -179,12 +181,12 @@ final class DbCursor implements Cursor {
     byte[] v = null;
     while (iter.isValid()) {
       byte[] ikey = iter.key();
+      if (lower != null && compareUser(ikey, lower) < 0) {
+        break; // on every entry, visible or not (see findNext)
+      }
       if (InternalKeys.sequence(ikey) <= sequence) {
         if (kind != InternalKeys.KIND_DELETE && compareUsers(ikey, k) < 0) {
           break; // passed the collected key: it is the answer
-        }
-        if (lower != null && compareUser(ikey, lower) < 0) {
-          break;
         }
         kind = InternalKeys.kind(ikey);
         if (kind == InternalKeys.KIND_DELETE) {
