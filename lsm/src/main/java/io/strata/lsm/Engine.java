@@ -133,7 +133,7 @@ final class Engine {
     // read-only: every table stays open (see openReadOnly), so a writer's deletions cannot reach it
     this.tables = new TableCache(fs, dir, blockCache,
         readOnly ? Integer.MAX_VALUE : options.maxOpenFiles(),
-        knobs.maxBlockBytes(), knobs.hook());
+        knobs.maxBlockBytes(), options.mapTableFiles(), knobs.hook());
     this.versions = new VersionSet(fs, dir, v -> scheduleObsoleteFileDeletion(),
         options.maxManifestBytes());
     this.obsolete = new ObsoleteFiles(fs, dir, versions, tables);

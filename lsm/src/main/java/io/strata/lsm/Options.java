@@ -36,6 +36,13 @@ import java.util.Objects;
  *   <li>{@code backgroundThreads} (2; 1 to 64): one thread for flushes and the rest for
  *       compactions, so a flush never waits behind a compaction; with 1, both share it.
  *   <li>{@code maxOpenFiles} (1000; at least 16): table files kept open at once.
+ *   <li>{@code mapTableFiles} (true): open table files are read through read-only memory
+ *       mappings, so a block read from disk (its checksum still checked) is a copy out of the
+ *       operating system's page cache instead of a system call; a table is unmapped when its
+ *       reader closes. Only where the file system maps files (the real one does, for files under
+ *       2 GiB); false reads every block with a positional read. Pages of mapped tables that reads
+ *       touched count in the process's resident set size (they are the page cache's, shared and
+ *       reclaimable, not heap).
  *   <li>{@code targetFileSize} (64 MiB; at least 16 KiB): size at which compaction starts a new
  *       output table (a table never splits the versions of one key, so it may run over).
  *   <li>{@code maxBytesForLevelBase} (256 MiB; at least 16 KiB): the most the base level (the
@@ -72,6 +79,7 @@ public final class Options {
   private final List<Compression> compressionPerLevel;
   private final int backgroundThreads;
   private final int maxOpenFiles;
+  private final boolean mapTableFiles;
   private final long targetFileSize;
   private final long maxBytesForLevelBase;
   private final int levelSizeMultiplier;
@@ -92,6 +100,7 @@ public final class Options {
     this.compressionPerLevel = b.compressionPerLevel;
     this.backgroundThreads = b.backgroundThreads;
     this.maxOpenFiles = b.maxOpenFiles;
+    this.mapTableFiles = b.mapTableFiles;
     this.targetFileSize = b.targetFileSize;
     this.maxBytesForLevelBase = b.maxBytesForLevelBase;
     this.levelSizeMultiplier = b.levelSizeMultiplier;
@@ -123,6 +132,7 @@ public final class Options {
         .compressionPerLevel(compressionPerLevel)
         .backgroundThreads(backgroundThreads)
         .maxOpenFiles(maxOpenFiles)
+        .mapTableFiles(mapTableFiles)
         .targetFileSize(targetFileSize)
         .maxBytesForLevelBase(maxBytesForLevelBase)
         .levelSizeMultiplier(levelSizeMultiplier)
@@ -186,6 +196,11 @@ public final class Options {
     return maxOpenFiles;
   }
 
+  /** Whether table files are read through memory mappings (see the class comment). */
+  public boolean mapTableFiles() {
+    return mapTableFiles;
+  }
+
   public long targetFileSize() {
     return targetFileSize;
   }
@@ -242,7 +257,8 @@ public final class Options {
         + ", blockCacheBytes=" + blockCacheBytes + ", bloomBitsPerKey=" + bloomBitsPerKey
         + ", compression=" + compression + ", compressionPerLevel=" + compressionPerLevel
         + ", backgroundThreads=" + backgroundThreads
-        + ", maxOpenFiles=" + maxOpenFiles + ", targetFileSize=" + targetFileSize
+        + ", maxOpenFiles=" + maxOpenFiles + ", mapTableFiles=" + mapTableFiles
+        + ", targetFileSize=" + targetFileSize
         + ", maxBytesForLevelBase=" + maxBytesForLevelBase + ", levelSizeMultiplier="
         + levelSizeMultiplier + ", level0CompactionTrigger=" + level0CompactionTrigger
         + ", level0SlowdownTrigger=" + level0SlowdownTrigger + ", level0StopTrigger="
@@ -260,6 +276,7 @@ public final class Options {
     private List<Compression> compressionPerLevel = List.of();
     private int backgroundThreads = 2;
     private int maxOpenFiles = 1000;
+    private boolean mapTableFiles = true;
     private long targetFileSize = 64L << 20;
     private long maxBytesForLevelBase = 256L << 20;
     private int levelSizeMultiplier = 10;
@@ -335,6 +352,12 @@ public final class Options {
     public Builder maxOpenFiles(int files) {
       check(files >= 16, "maxOpenFiles", files, ">= 16");
       this.maxOpenFiles = files;
+      return this;
+    }
+
+    /** Whether table files are read through read-only memory mappings (true by default). */
+    public Builder mapTableFiles(boolean map) {
+      this.mapTableFiles = map;
       return this;
     }
 

@@ -17,4 +17,23 @@ public interface ReadableFile extends Closeable {
 
   /** The file's length in bytes. */
   long size() throws IOException;
+
+  /**
+   * The whole file mapped read-only into memory, so reads of it cost no system call, or null when
+   * this file is not mapped (the default, and for files of 2 GiB or more): then read it with
+   * {@link #readFully}. The mapping is made once, at the first call, of the file's length then;
+   * every call returns the same buffer. It is shared: read it only with absolute gets, never change
+   * its position or limit.
+   *
+   * <p>{@link #close()} unmaps it, and a read of an unmapped buffer may crash the JVM: a caller
+   * that maps a file must make sure no thread reads the buffer once the file is closed (the table
+   * reader counts its references and closes the file after the last). Where the JDK offers no way
+   * to unmap, the mapping goes when the buffer is garbage collected.
+   *
+   * @throws IOException when the file cannot be mapped (a caller may read it with {@link
+   *     #readFully} instead)
+   */
+  default ByteBuffer map() throws IOException {
+    return null;
+  }
 }

@@ -3,6 +3,7 @@ package io.strata.fs;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
@@ -186,8 +187,15 @@ final class RealFileSystem implements FileSystem {
     }
   }
 
+  /**
+   * A file read through its channel, or through a read-only mapping once {@link #map()} was called.
+   * Thread-safe; {@link #map()} and {@link #close()} synchronize on the file.
+   */
   private static final class Readable implements ReadableFile {
     private final FileChannel ch;
+    /** The mapping made by the first {@link #map()}; guarded by this. */
+    private MappedByteBuffer mapped;
+    private boolean mappedOnce;
 
     Readable(FileChannel ch) {
       this.ch = ch;
@@ -212,8 +220,28 @@ final class RealFileSystem implements FileSystem {
     }
 
     @Override
-    public void close() throws IOException {
-      ch.close();
+    public synchronized ByteBuffer map() throws IOException {
+      if (!mappedOnce) {
+        mappedOnce = true;
+        long size = ch.size();
+        if (size < Integer.MAX_VALUE) {
+          mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        }
+      }
+      return mapped;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+      MappedByteBuffer m = mapped;
+      mapped = null;
+      try {
+        ch.close();
+      } finally {
+        if (m != null) {
+          Unmapper.unmap(m);
+        }
+      }
     }
   }
 

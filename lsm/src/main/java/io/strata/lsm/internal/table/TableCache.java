@@ -32,14 +32,17 @@ public final class TableCache {
   private final Consumer<String> testHook;
 
   private final int maxBlockBytes;
+  /** Whether tables are read through memory mappings where the file system offers them. */
+  private final boolean mapFiles;
 
   public TableCache(FileSystem fs, Path dir, BlockCache blocks, int capacity) {
-    this(fs, dir, blocks, capacity, TableFormat.MAX_BLOCK_BYTES, point -> { });
+    this(fs, dir, blocks, capacity, TableFormat.MAX_BLOCK_BYTES, true, point -> { });
   }
 
   public TableCache(FileSystem fs, Path dir, BlockCache blocks, int capacity, int maxBlockBytes,
-      Consumer<String> testHook) {
+      boolean mapFiles, Consumer<String> testHook) {
     this.maxBlockBytes = maxBlockBytes;
+    this.mapFiles = mapFiles;
     this.fs = fs;
     this.dir = dir;
     this.blocks = blocks;
@@ -64,7 +67,7 @@ public final class TableCache {
           r = open.get(number);
           if (r == null) {
             r = TableReader.open(fs, FileNames.table(dir, number), number, blocks,
-                maxBlockBytes);
+                maxBlockBytes, mapFiles);
             open.put(number, r);
             openOrder.add(number);
             evictOverCapacity(number);

@@ -50,10 +50,18 @@ public final class TableReader {
   private final TableProperties properties;
   private final RefCount refs = new RefCount();
   private final int maxBlockBytes;
+  /**
+   * The file mapped read-only (its first {@code size} bytes), so a block read is a copy out of the
+   * page cache instead of a system call; null when the file system does not map files (then reads
+   * go through {@link ReadableFile#readFully}). Read only while a reference is held: the file,
+   * and with it the mapping, closes after the last.
+   */
+  private final ByteBuffer mapped;
 
   private TableReader(ReadableFile file, Path path, long number, long size, BlockCache cache,
-      int maxBlockBytes) {
+      int maxBlockBytes, boolean map) {
     this.file = file;
+    this.mapped = map ? mapOrNull(file, size) : null;
     this.path = path;
     this.number = number;
     this.size = size;
@@ -137,6 +145,15 @@ public final class TableReader {
   /** Opens a table whose blocks may not exceed {@code maxBlockBytes} (smaller only in tests). */
   public static TableReader open(FileSystem fs, Path path, long number, BlockCache cache,
       int maxBlockBytes) {
+    return open(fs, path, number, cache, maxBlockBytes, false);
+  }
+
+  /**
+   * As {@link #open(FileSystem, Path, long, BlockCache, int)}, reading the file through a memory
+   * mapping when {@code map} and the file system maps it (see {@link ReadableFile#map()}).
+   */
+  public static TableReader open(FileSystem fs, Path path, long number, BlockCache cache,
+      int maxBlockBytes, boolean map) {
     ReadableFile f;
     try {
       f = fs.openForRead(path);
@@ -148,7 +165,7 @@ public final class TableReader {
       throw new StrataException("cannot open table " + path + ": " + e.getMessage(), e);
     }
     try {
-      return new TableReader(f, path, number, f.size(), cache, maxBlockBytes);
+      return new TableReader(f, path, number, f.size(), cache, maxBlockBytes, map);
     } catch (IOException e) {
       closeQuietly(f, e);
       throw new StrataException("cannot read table " + path + ": " + e.getMessage(), e);
@@ -172,7 +189,28 @@ public final class TableReader {
     return b;
   }
 
+  private static ByteBuffer mapOrNull(ReadableFile file, long size) {
+    ByteBuffer m;
+    try {
+      m = file.map();
+    } catch (IOException | RuntimeException e) {
+      return null; // cannot be mapped (address space, file system): read with system calls
+    }
+    return m != null && m.capacity() >= size ? m : null;
+  }
+
   private void readInto(long at, byte[] b, int length) {
+    ByteBuffer m = mapped;
+    if (m != null) {
+      if (at < 0 || at > size - length) {
+        throw new StrataException("I/O error reading " + length + " bytes at offset " + at
+            + " of " + path + ": end of file at " + size);
+      }
+      // a fault on a mapped page (the file shrank under the mapping, or the disk failed) is an
+      // InternalError the JVM may deliver a little later: the block reads below catch it
+      m.get((int) at, b, 0, length);
+      return;
+    }
     try {
       file.readFully(at, ByteBuffer.wrap(b, 0, length));
     } catch (IOException e) {
@@ -195,6 +233,27 @@ public final class TableReader {
 
   /** Reads a block, checks its checksum and decompresses it: exactly its bytes. */
   private byte[] contents(BlockHandle h, String what) {
+    try {
+      return contentsUnguarded(h, what);
+    } catch (InternalError e) {
+      throw mappedFault(e, h.offset(), what);
+    }
+  }
+
+  /**
+   * The error a fault on a mapped page becomes: {@code InternalError} ("a fault occurred in an
+   * unsafe memory access operation") when the file is mapped, rethrown as it is otherwise.
+   */
+  private RuntimeException mappedFault(InternalError e, long at, String what) {
+    if (mapped == null) {
+      throw e;
+    }
+    return new CorruptionException(path, at, what + " at offset " + at + " cannot be read through"
+        + " the file's memory mapping (was the file truncated, or is the disk failing?): "
+        + e.getMessage(), e);
+  }
+
+  private byte[] contentsUnguarded(BlockHandle h, String what) {
     int n = checkedSize(h, what);
     byte[] raw = read(h.offset(), n + TableFormat.BLOCK_TRAILER_BYTES);
     if (verify(raw, n, h, what) == TableFormat.TYPE_RAW) {
@@ -211,6 +270,14 @@ public final class TableReader {
    * guessed the kind right; else one copy more).
    */
   private Block readBlock(BlockHandle h, String what) {
+    try {
+      return readBlockUnguarded(h, what);
+    } catch (InternalError e) {
+      throw mappedFault(e, h.offset(), what);
+    }
+  }
+
+  private Block readBlockUnguarded(BlockHandle h, String what) {
     int n = checkedSize(h, what);
     int stored = n + TableFormat.BLOCK_TRAILER_BYTES;
     boolean ownArray = lastRaw || stored > SCRATCH_BYTES;
@@ -467,6 +534,14 @@ public final class TableReader {
     if (first == last) {
       return new Block[] {loadDataBlock(first, fillCache)};
     }
+    try {
+      return loadSpan(first, last, fillCache);
+    } catch (InternalError e) {
+      throw mappedFault(e, indexHandles[first].offset(), "data blocks " + first + " to " + last);
+    }
+  }
+
+  private Block[] loadSpan(int first, int last, boolean fillCache) {
     long start = indexHandles[first].offset();
     for (int i = first; i <= last; i++) {
       checkedSize(indexHandles[i], "data block");
