@@ -31,7 +31,18 @@ public final class WriteBatch {
     this(64);
   }
 
-  WriteBatch(int expectedBytes) {
+  /**
+   * An empty batch with room for about {@code expectedBytes} of keys and values before its buffer
+   * grows (a hint: it still grows past it), for a caller that knows what it will add: a large
+   * batch built from the default size is copied each time its buffer doubles.
+   *
+   * @throws IllegalArgumentException when {@code expectedBytes} is negative or over 2 GiB less 64
+   */
+  public WriteBatch(int expectedBytes) {
+    if (expectedBytes < 0 || expectedBytes > Integer.MAX_VALUE - 64) {
+      throw new IllegalArgumentException("expectedBytes must be 0 to 2 GiB less 64, got "
+          + expectedBytes);
+    }
     rep = new ByteSink(HEADER + expectedBytes);
     rep.skip(HEADER);
   }

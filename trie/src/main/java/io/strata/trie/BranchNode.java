@@ -8,6 +8,13 @@ package io.strata.trie;
 final class BranchNode extends Node {
   final Node[] children;
   byte[] value;
+  /**
+   * Bit {@code i} set when child {@code i} is embedded (its reference, under 32 bytes, is its
+   * encoding), so a walk for the entries held in a node finds its embedded children without
+   * loading the sixteen child objects. Valid while the node is hashed ({@link #ref} set): written
+   * by the hashing and by the decoder before {@code ref}, like {@link #encodedSize}.
+   */
+  int embedded;
 
   BranchNode(Node[] children, byte[] value, Object edit) {
     this.children = children;
@@ -34,6 +41,18 @@ final class BranchNode extends Node {
       return off + 1;
     }
     return Rlp.writeString(value, out, off);
+  }
+
+  /** The {@link #embedded} mask of the children's computed references. */
+  int embeddedMask() {
+    int m = 0;
+    for (int i = 0; i < 16; i++) {
+      Node c = children[i];
+      if (c != null && c.ref.length < Hash.LENGTH) {
+        m |= 1 << i;
+      }
+    }
+    return m;
   }
 
   /** Number of non-empty children plus one if there is a value. */

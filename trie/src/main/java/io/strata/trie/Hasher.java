@@ -98,6 +98,9 @@ final class Hasher {
       assert end == len;
       r = Keccak.hash(out, 0, len);
     }
+    if (n instanceof BranchNode b) {
+      b.embedded = b.embeddedMask(); // the children's refs are in cache: the encoding read them
+    }
     n.encodedSize = len;
     n.ref = r;
     return r;

@@ -65,6 +65,13 @@ final class NodeDecoder {
       if (br.entries() < 2) {
         throw new RlpException("a branch with fewer than two entries");
       }
+      int embedded = 0;
+      for (int i = 0; i < 16; i++) {
+        if (children[i] != null && !(children[i] instanceof HashNode)) {
+          embedded |= 1 << i;
+        }
+      }
+      br.embedded = embedded;
       return br;
     }
     if (n != 2) {

@@ -1013,7 +1013,14 @@ public final class StateStore implements AutoCloseable {
   private void write(NodeSet set, Records records, long seq) {
     List<WriteBatch> batches = new ArrayList<>();
     IntArray firstNode = new IntArray(); // index in the set of each batch's first node
-    WriteBatch batch = new WriteBatch();
+    long expected = records.bytes + 64;
+    for (int i = 0; i < set.size(); i++) {
+      expected += set.keys.get(i).length + set.values.get(i).length + 8;
+    }
+    // sized for what it will hold (up to the split size): a batch grown from the default size
+    // copied itself at every doubling, 10% of a windowed block's commit at 1M accounts (JFR)
+    int room = (int) Math.min(expected, options.commitBatchBytes());
+    WriteBatch batch = new WriteBatch(room);
     batches.add(batch);
     firstNode.add(0);
     long listed = 0; // bytes the batch's listing of node keys will take (windowed commits)
@@ -1022,7 +1029,7 @@ public final class StateStore implements AutoCloseable {
       byte[] k = set.keys.get(i);
       if (batch.approximateSize() + listed + v.length + 64 > options.commitBatchBytes()
           && batch.count() > 0) {
-        batch = new WriteBatch();
+        batch = new WriteBatch(room);
         batches.add(batch);
         firstNode.add(i);
         listed = 0;
