@@ -6,8 +6,6 @@
 module io.strata.trie {
   // StateStore.on(Db) and StateOptions carry the engine's types.
   requires transitive io.strata.lsm;
-  // Keccak-256.
-  requires org.bouncycastle.provider;
 
   exports io.strata.trie;
 }
