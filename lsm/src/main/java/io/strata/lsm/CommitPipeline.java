@@ -250,7 +250,7 @@ final class CommitPipeline {
       recordLength = group.get(0).batch.size();
     } else {
       ByteSink sink = new ByteSink((int) bytes);
-      sink.put(new byte[WriteBatch.HEADER]);
+      sink.advance(WriteBatch.HEADER); // written below
       for (Writer w : group) {
         sink.put(w.batch.array(), WriteBatch.HEADER, w.batch.bodySize());
       }

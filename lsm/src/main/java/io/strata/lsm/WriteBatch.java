@@ -44,7 +44,7 @@ public final class WriteBatch {
           + expectedBytes);
     }
     rep = new ByteSink(HEADER + expectedBytes);
-    rep.skip(HEADER);
+    rep.advance(HEADER); // filled in when the batch is written
   }
 
   /** Sets {@code key} to {@code value}. */
@@ -80,7 +80,7 @@ public final class WriteBatch {
   /** Empties the batch for reuse. */
   public WriteBatch clear() {
     rep.reset();
-    rep.skip(HEADER);
+    rep.advance(HEADER); // filled in when the batch is written
     count = 0;
     longestKey = 0;
     longestValue = 0;

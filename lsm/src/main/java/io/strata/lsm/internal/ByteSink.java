@@ -24,6 +24,16 @@ public final class ByteSink {
     }
   }
 
+  /**
+   * Appends {@code n} bytes the caller fills in later (with {@link #array()}), not zeroed: the
+   * room for a header written once the rest is known.
+   */
+  public ByteSink advance(int n) {
+    ensure(n);
+    size += n;
+    return this;
+  }
+
   /** Appends {@code n} zero bytes. */
   public ByteSink skip(int n) {
     ensure(n);
