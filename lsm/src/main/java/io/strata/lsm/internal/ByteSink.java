@@ -34,14 +34,6 @@ public final class ByteSink {
     return this;
   }
 
-  /** Appends {@code n} zero bytes. */
-  public ByteSink skip(int n) {
-    ensure(n);
-    java.util.Arrays.fill(buf, size, size + n, (byte) 0);
-    size += n;
-    return this;
-  }
-
   public ByteSink put(byte b) {
     ensure(1);
     buf[size++] = b;
