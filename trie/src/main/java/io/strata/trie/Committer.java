@@ -72,6 +72,117 @@ final class Committer {
   }
 
   /**
+   * Both sides of a windowed commit's diff, from the trie's {@link Trace} instead of two walks:
+   * {@link #join} holds the nodes the trie holds and the anchor does not (children first, the
+   * root last, as {@link #against}), {@link #leaving} the anchor's nodes the trie does not hold,
+   * with their positions.
+   */
+  static final class Traced {
+    final NodeSet join;
+    final List<Node> leaving;
+    final List<byte[]> leavingPositions;
+    final List<byte[]> leavingKeys;
+
+    Traced(NodeSet join, List<Node> leaving, List<byte[]> positions, List<byte[]> keys) {
+      this.join = join;
+      this.leaving = leaving;
+      this.leavingPositions = positions;
+      this.leavingKeys = keys;
+    }
+  }
+
+  /**
+   * The diff of hashed trie {@code v} (root hash {@code rootHash}) against the committed root
+   * {@code anchor}, from {@code v}'s trace; null when the trace does not describe that diff (see
+   * {@link Trace#describes}), and the caller walks instead.
+   *
+   * <p>Why it is exact: every node of the anchor that {@code v} lacks was replaced by some update
+   * of the chain, which recorded it (replaced set R); every node {@code v} holds that the anchor
+   * lacks is new, so not yet stored (U, the unstored nodes reachable from the root). A new node can
+   * carry the key of an anchor node (a value set back): then that anchor node was replaced at the
+   * same position, so it is in R. Hence join = U \ R and leaving = R \ U, over store keys. Nodes
+   * of U under an anchor key are flagged stored here (they are in the store), so a later trace
+   * records them when they are replaced.
+   */
+  static Traced traced(Trie v, Hash rootHash, Hash anchor) {
+    Trace t = v.trace;
+    if (t == null || !t.describes(anchor)) {
+      return null;
+    }
+    java.util.HashMap<NodeKey, Integer> replaced = new java.util.HashMap<>(
+        Math.max(16, t.chainSize() * 2));
+    List<Node> rNodes = new ArrayList<>();
+    List<byte[]> rPositions = new ArrayList<>();
+    List<byte[]> rKeys = new ArrayList<>();
+    t.forEach((pos, n) -> {
+      byte[] ref = n.ref;
+      byte[] hash = pos.length == 0 ? (ref.length == Hash.LENGTH ? ref : Keccak.hash(ref)) : ref;
+      byte[] key = StoreKeys.node(pos, hash);
+      if (replaced.putIfAbsent(new NodeKey(key), rNodes.size()) == null) {
+        rNodes.add(n);
+        rPositions.add(pos);
+        rKeys.add(key);
+      }
+    });
+    NodeSet join = unstored(v.root, rootHash);
+    boolean[] kept = new boolean[rNodes.size()];
+    NodeSet j = new NodeSet();
+    for (int i = 0; i < join.size(); i++) {
+      Integer r = replaced.get(new NodeKey(join.keys.get(i)));
+      Node n = join.nodes.get(i);
+      if (r != null) {
+        kept[r] = true; // the anchor holds this key: neither joins nor leaves
+        n.stored = true;
+        n.encoding = null;
+      } else {
+        j.add(join.keys.get(i), join.values.get(i), n, join.positions.get(i));
+      }
+    }
+    List<Node> leaving = new ArrayList<>(rNodes.size());
+    List<byte[]> positions = new ArrayList<>(rNodes.size());
+    List<byte[]> keys = new ArrayList<>(rNodes.size());
+    for (int i = 0; i < kept.length; i++) {
+      if (!kept[i]) {
+        leaving.add(rNodes.get(i));
+        positions.add(rPositions.get(i));
+        keys.add(rKeys.get(i));
+      }
+    }
+    return new Traced(join.size() == j.size() ? join : j, leaving, positions, keys);
+  }
+
+  /**
+   * Flags every node reachable from {@code root} through unstored nodes as stored: after a
+   * windowed commit of a trie whose nodes are all in the store (written now, or held by the
+   * anchor under the same key), so that traces of later updates record them when they replace
+   * them.
+   */
+  static void markReachableStored(Node root) {
+    if (root != null && !root.stored && root.ref != null) {
+      markBelow(root);
+      root.stored = true;
+    }
+  }
+
+  private static void markBelow(Node n) {
+    if (n instanceof BranchNode br) {
+      for (int i = 0; i < 16; i++) {
+        Node c = br.children[i];
+        if (c != null && !c.stored && c.ref != null && c.ref.length == Hash.LENGTH) {
+          markBelow(c);
+          c.stored = true;
+        }
+      }
+    } else if (n instanceof ExtensionNode ext) {
+      Node c = ext.child;
+      if (!c.stored && c.ref != null && c.ref.length == Hash.LENGTH) {
+        markBelow(c);
+        c.stored = true;
+      }
+    }
+  }
+
+  /**
    * Calls {@code sink} with every key-value entry held in node {@code n} itself (a leaf's, a
    * branch's value) or in the nodes embedded in it, given the node's position. Keys are bytes;
    * an entry at an odd number of nibbles (no byte key reaches it) is skipped. The node must be

@@ -14,11 +14,13 @@ public final class TrieUpdater {
   private TrieMutator mutator;
   private Node root;
   private int updates;
+  private final Trace trace;
 
   TrieUpdater(Trie base) {
     this.base = base;
     this.root = base.root;
-    this.mutator = new TrieMutator(edit, base.resolver());
+    this.trace = Trace.start(base);
+    this.mutator = new TrieMutator(edit, base.resolver(), trace);
   }
 
   private void checkOpen() {
@@ -60,7 +62,7 @@ public final class TrieUpdater {
   Trie finish() {
     checkOpen();
     end();
-    return base.with(root, updates);
+    return base.with(root, updates, trace);
   }
 
   /** Ends this updater without a result. */
