@@ -15,14 +15,6 @@ final class BranchNode extends Node {
    * by the hashing and by the decoder before {@code ref}, like {@link #encodedSize}.
    */
   int embedded;
-  /**
-   * Bit {@code i} set when child {@code i} was not stored when this branch was hashed (set by
-   * {@link Hasher#ref}, written before {@code ref}); every bit set when not hashed here (a loaded
-   * node). The stored flag only ever goes from false to true, so the mask covers every child
-   * unstored now: a commit's walk for the nodes to write ({@link Committer#unstored}) visits
-   * those children only, instead of loading all sixteen (cache misses) to ask each.
-   */
-  int unstored = 0xffff;
 
   BranchNode(Node[] children, byte[] value, Object edit) {
     this.children = children;

@@ -39,9 +39,7 @@ final class Committer {
 
   private static void collect(Node n, byte[] pos, Hash rootHash, NodeSet set) {
     if (n instanceof BranchNode br) {
-      // only the children unstored when the branch was hashed, and not embedded in it
-      for (int m = br.unstored & ~br.embedded & 0xffff; m != 0; m &= m - 1) {
-        int i = Integer.numberOfTrailingZeros(m);
+      for (int i = 0; i < 16; i++) {
         Node c = br.children[i];
         if (c != null && !c.stored && c.ref.length == Hash.LENGTH) {
           byte[] p = java.util.Arrays.copyOf(pos, pos.length + 1);
@@ -76,24 +74,20 @@ final class Committer {
   /**
    * Both sides of a windowed commit's diff, from the trie's {@link Trace} instead of two walks:
    * {@link #join} holds the nodes the trie holds and the anchor does not (children first, the
-   * root last, as {@link #against}), the leaving nodes are those of the anchor the trie does not
-   * hold: node {@code i} stood at the first {@link #leavingLengths}{@code [i]} nibbles of {@link
-   * #leavingPaths}{@code [i]}, under store key {@link #leavingKeys}{@code [i]}.
+   * root last, as {@link #against}), {@link #leaving} the anchor's nodes the trie does not hold,
+   * with their positions.
    */
   static final class Traced {
     final NodeSet join;
-    final List<Node> leaving = new ArrayList<>();
-    final List<byte[]> leavingPaths = new ArrayList<>();
-    final IntArray leavingLengths = new IntArray();
-    final List<byte[]> leavingKeys = new ArrayList<>();
+    final List<Node> leaving;
+    final List<byte[]> leavingPositions;
+    final List<byte[]> leavingKeys;
 
-    Traced(NodeSet join) {
+    Traced(NodeSet join, List<Node> leaving, List<byte[]> positions, List<byte[]> keys) {
       this.join = join;
-    }
-
-    /** The position of leaving node {@code i} (a fresh array). */
-    byte[] leavingPosition(int i) {
-      return java.util.Arrays.copyOf(leavingPaths.get(i), leavingLengths.get(i));
+      this.leaving = leaving;
+      this.leavingPositions = positions;
+      this.leavingKeys = keys;
     }
   }
 
@@ -115,74 +109,46 @@ final class Committer {
     if (t == null || !t.describes(anchor)) {
       return null;
     }
-    // R as keys in an open-addressing table of indices, hashed by the node hash's first bytes
+    java.util.HashMap<NodeKey, Integer> replaced = new java.util.HashMap<>(
+        Math.max(16, t.chainSize() * 2));
     List<Node> rNodes = new ArrayList<>();
-    List<byte[]> rPaths = new ArrayList<>();
-    IntArray rLengths = new IntArray();
+    List<byte[]> rPositions = new ArrayList<>();
     List<byte[]> rKeys = new ArrayList<>();
-    int cap = Integer.highestOneBit(Math.max(8, t.chainSize()) * 2) * 2;
-    int[] table = new int[cap]; // index + 1, 0 for empty
-    t.forEach((n, path, len) -> {
+    t.forEach((pos, n) -> {
       byte[] ref = n.ref;
-      byte[] hash = len == 0 ? (ref.length == Hash.LENGTH ? ref : Keccak.hash(ref)) : ref;
-      byte[] key = StoreKeys.node(path, len, hash);
-      int slot = find(table, rKeys, key);
-      if (table[slot] == 0) {
-        table[slot] = rKeys.size() + 1;
+      byte[] hash = pos.length == 0 ? (ref.length == Hash.LENGTH ? ref : Keccak.hash(ref)) : ref;
+      byte[] key = StoreKeys.node(pos, hash);
+      if (replaced.putIfAbsent(new NodeKey(key), rNodes.size()) == null) {
         rNodes.add(n);
-        rPaths.add(path);
-        rLengths.add(len);
+        rPositions.add(pos);
         rKeys.add(key);
       }
     });
-    NodeSet u = unstored(v.root, rootHash);
-    boolean[] kept = new boolean[rKeys.size()];
-    NodeSet join = u;
-    if (!rKeys.isEmpty()) {
-      for (int i = 0; i < u.size(); i++) {
-        int slot = find(table, rKeys, u.keys.get(i));
-        if (table[slot] != 0) {
-          // the anchor holds this key: neither joins nor leaves; it is in the store
-          kept[table[slot] - 1] = true;
-          Node n = u.nodes.get(i);
-          n.stored = true;
-          n.encoding = null;
-          if (join == u) {
-            join = new NodeSet();
-            for (int k = 0; k < i; k++) {
-              join.add(u.keys.get(k), u.values.get(k), u.nodes.get(k), u.positions.get(k));
-            }
-          }
-        } else if (join != u) {
-          join.add(u.keys.get(i), u.values.get(i), u.nodes.get(i), u.positions.get(i));
-        }
+    NodeSet join = unstored(v.root, rootHash);
+    boolean[] kept = new boolean[rNodes.size()];
+    NodeSet j = new NodeSet();
+    for (int i = 0; i < join.size(); i++) {
+      Integer r = replaced.get(new NodeKey(join.keys.get(i)));
+      Node n = join.nodes.get(i);
+      if (r != null) {
+        kept[r] = true; // the anchor holds this key: neither joins nor leaves
+        n.stored = true;
+        n.encoding = null;
+      } else {
+        j.add(join.keys.get(i), join.values.get(i), n, join.positions.get(i));
       }
     }
-    Traced d = new Traced(join);
+    List<Node> leaving = new ArrayList<>(rNodes.size());
+    List<byte[]> positions = new ArrayList<>(rNodes.size());
+    List<byte[]> keys = new ArrayList<>(rNodes.size());
     for (int i = 0; i < kept.length; i++) {
       if (!kept[i]) {
-        d.leaving.add(rNodes.get(i));
-        d.leavingPaths.add(rPaths.get(i));
-        d.leavingLengths.add(rLengths.get(i));
-        d.leavingKeys.add(rKeys.get(i));
+        leaving.add(rNodes.get(i));
+        positions.add(rPositions.get(i));
+        keys.add(rKeys.get(i));
       }
     }
-    return d;
-  }
-
-  /** The slot of {@code key} in {@code table} (linear probing), or the empty slot it would take. */
-  private static int find(int[] table, List<byte[]> keys, byte[] key) {
-    int n = key.length;
-    int h = (key[n - 32] & 0xff) << 24 | (key[n - 31] & 0xff) << 16 | (key[n - 30] & 0xff) << 8
-        | (key[n - 29] & 0xff);
-    h ^= n * 0x9e3779b9;
-    int mask = table.length - 1;
-    for (int s = (h ^ h >>> 16) & mask; ; s = (s + 1) & mask) {
-      int e = table[s];
-      if (e == 0 || java.util.Arrays.equals(keys.get(e - 1), key)) {
-        return s;
-      }
-    }
+    return new Traced(join.size() == j.size() ? join : j, leaving, positions, keys);
   }
 
   /**

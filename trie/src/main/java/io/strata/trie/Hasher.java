@@ -70,18 +70,10 @@ final class Hasher {
     if (r != null) {
       return r;
     }
-    int unstored = 0;
     if (n instanceof BranchNode b) {
-      Node[] children = b.children;
-      for (int i = 0; i < 16; i++) {
-        Node c = children[i];
-        if (c != null) {
-          if (c.ref == null) {
-            ref(c, keep);
-          }
-          if (!c.stored) {
-            unstored |= 1 << i; // the child's header is in cache: its ref was just read
-          }
+      for (Node c : b.children) {
+        if (c != null && c.ref == null) {
+          ref(c, keep);
         }
       }
     } else if (n instanceof ExtensionNode e) {
@@ -108,7 +100,6 @@ final class Hasher {
     }
     if (n instanceof BranchNode b) {
       b.embedded = b.embeddedMask(); // the children's refs are in cache: the encoding read them
-      b.unstored = unstored;
     }
     n.encodedSize = len;
     n.ref = r;

@@ -1300,7 +1300,7 @@ public final class StateStore implements AutoCloseable {
       keys[i] = traced.leavingKeys.get(i);
       sizes[i] = keys[i].length + node.encodedLength();
       if (goneKeys != null) {
-        Committer.entries(node, traced.leavingPosition(i), (k, val) -> goneKeys.add(k));
+        Committer.entries(node, traced.leavingPositions.get(i), (k, val) -> goneKeys.add(k));
       }
     }
     v.leaveSet = keys;

@@ -54,22 +54,16 @@ final class StoreKeys {
 
   /** The key of the node with hash {@code hash} at nibble path {@code position}. */
   static byte[] node(byte[] position, byte[] hash) {
-    return node(position, position.length, hash);
-  }
-
-  /** The key of the node with this hash at the first {@code length} nibbles of {@code path}. */
-  static byte[] node(byte[] path, int length, byte[] hash) {
-    byte[] position = path;
-    int packed = (length + 1) / 2;
+    int packed = (position.length + 1) / 2;
     byte[] k = new byte[3 + packed + 2 + 32];
     k[0] = PREFIX[0];
     k[1] = PREFIX[1];
     k[2] = NODE;
-    for (int i = 0; i < length; i++) {
+    for (int i = 0; i < position.length; i++) {
       k[3 + i / 2] |= (byte) ((i & 1) == 0 ? position[i] << 4 : position[i]);
     }
-    k[3 + packed] = (byte) (length >>> 8);
-    k[4 + packed] = (byte) length;
+    k[3 + packed] = (byte) (position.length >>> 8);
+    k[4 + packed] = (byte) position.length;
     System.arraycopy(hash, 0, k, 5 + packed, 32);
     return k;
   }

@@ -24,17 +24,14 @@ import java.util.Arrays;
  * lock (volatile for readers outside it).
  */
 final class Trace {
-  private static final byte[][] NO_PATHS = new byte[0][];
+  private static final byte[][] NO_POSITIONS = new byte[0][];
   private static final Node[] NO_NODES = new Node[0];
-  private static final int[] NO_LENGTHS = new int[0];
 
   /** The committed root the chain started from. */
   final Hash base;
   /** The trace of the trie this trie was made from, or null when that trie was the base. */
   final Trace parent;
-  /** Node {@code i} stood at the first {@code lengths[i]} nibbles of {@code paths[i]}. */
-  private byte[][] paths = NO_PATHS;
-  private int[] lengths = NO_LENGTHS;
+  private byte[][] positions = NO_POSITIONS;
   private Node[] nodes = NO_NODES;
   private int size;
   volatile boolean committed;
@@ -74,12 +71,10 @@ final class Trace {
     if (size == nodes.length) {
       int cap = Math.max(16, size * 2);
       nodes = Arrays.copyOf(nodes, cap);
-      paths = Arrays.copyOf(paths, cap);
-      lengths = Arrays.copyOf(lengths, cap);
+      positions = Arrays.copyOf(positions, cap);
     }
     nodes[size] = n;
-    paths[size] = path; // a put's path is never changed: no copy
-    lengths[size] = pos;
+    positions[size] = Arrays.copyOf(path, pos);
     size++;
   }
 
@@ -91,11 +86,6 @@ final class Trace {
     byte[] p = Arrays.copyOf(path, pos + 1);
     p[pos] = (byte) nibble;
     replaced(n, p, pos + 1);
-  }
-
-  /** Receives one recorded node: it stood at {@code path[0, length)}. */
-  interface Sink {
-    void node(Node n, byte[] path, int length);
   }
 
   /** This trace, or its parent when it recorded nothing (a chain keeps no empty links). */
@@ -127,10 +117,10 @@ final class Trace {
   }
 
   /** Calls {@code sink} with every recorded node and its position, newest trace first. */
-  void forEach(Sink sink) {
+  void forEach(java.util.function.BiConsumer<byte[], Node> sink) {
     for (Trace t = this; t != null; t = t.parent) {
       for (int i = 0; i < t.size; i++) {
-        sink.node(t.nodes[i], t.paths[i], t.lengths[i]);
+        sink.accept(t.positions[i], t.nodes[i]);
       }
     }
   }
