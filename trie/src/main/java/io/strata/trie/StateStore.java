@@ -119,8 +119,6 @@ public final class StateStore implements AutoCloseable {
    * Pins at most one trie's in-memory nodes, which the caller usually still holds.
    */
   private Node lastRootNode;
-  /** Windowed commits whose diff came from their trie's trace (package-private, for tests). */
-  long tracedCommits;
   private Hash lastRootHash;
   private Thread pruner;
   private volatile Throwable pruneFailure;
@@ -544,9 +542,6 @@ public final class StateStore implements AutoCloseable {
       write(set, r, -1);
       pendingMode = null;
       set.markStored();
-      if (trie.trace != null) {
-        trie.trace.markCommitted();
-      }
       count(set, root);
       return root;
     } finally {
@@ -618,7 +613,6 @@ public final class StateStore implements AutoCloseable {
           blockNumber, rootHash);
       NodeSet set;
       Version added = null;
-      boolean tracedDiff = false;
       if (known) {
         set = new NodeSet();
       } else if (forest != null) {
@@ -626,28 +620,15 @@ public final class StateStore implements AutoCloseable {
         Version anchor = anchorSeq < 0 ? null : forest.members.get(anchorSeq);
         Node anchorRoot = anchor == null || anchor.root.equals(Hash.EMPTY_TRIE) ? null
             : anchor.root.equals(lastRootHash) ? lastRootNode : new HashNode(anchor.root);
-        // both sides of the diff from the updates' trace when it starts at the anchor (no walk
-        // of either trie); otherwise by walking the two tries
-        Committer.Traced traced = forest.followsLinks() ? null
-            : Committer.traced(trie, rootHash, anchor == null ? Hash.EMPTY_TRIE : anchor.root);
-        if (traced != null) {
-          set = traced.join;
-          tracedDiff = true;
-          tracedCommits++;
-          // with assertions on (the tests), the walks it replaces check the traced diff
-          assert crossCheck(traced, trie, rootHash, anchorRoot,
-              anchor == null ? Hash.EMPTY_TRIE : anchor.root);
-        } else {
-          try {
-            set = Committer.against(trie.root, rootHash, anchorRoot,
-                anchor == null ? Hash.EMPTY_TRIE : anchor.root, resolver);
-          } catch (PrunedStateException e) {
-            throw e;
-          } catch (MissingNodeException e) {
-            throw new MissingNodeException(e.hash(), "the trie refers to a node that is no"
-                + " longer stored: it was built on a root that has left the retention window ("
-                + e.getMessage() + ")");
-          }
+        try {
+          set = Committer.against(trie.root, rootHash, anchorRoot,
+              anchor == null ? Hash.EMPTY_TRIE : anchor.root, resolver);
+        } catch (PrunedStateException e) {
+          throw e;
+        } catch (MissingNodeException e) {
+          throw new MissingNodeException(e.hash(), "the trie refers to a node that is no longer"
+              + " stored: it was built on a root that has left the retention window ("
+              + e.getMessage() + ")");
         }
         added = new Version(nextSeq, blockNumber, rootHash, anchorSeq);
         added.joinSet = set;
@@ -655,11 +636,7 @@ public final class StateStore implements AutoCloseable {
         boolean journal = deferNodes && anchor != null;
         List<byte[]> gone = journal ? new ArrayList<>() : null;
         if (anchorRoot != null && !forest.followsLinks()) {
-          if (traced != null) {
-            recordLeaveSet(added, traced, gone);
-          } else {
-            recordLeaveSet(added, anchorRoot, anchor.root, trie.root, rootHash, gone);
-          }
+          recordLeaveSet(added, anchorRoot, anchor.root, trie.root, rootHash, gone);
         }
         records.put(added.key(), added.value(forest.epoch, !forest.inMemory));
         if (journal) {
@@ -707,19 +684,7 @@ public final class StateStore implements AutoCloseable {
       } else {
         write(set, records, forest != null && !known ? nextSeq : -1);
       }
-      if (forest != null && !tracedDiff) {
-        // every node of the trie is in the store now (written, or held by the anchor or a known
-        // root under the same key): flagged, so later traces record them when replaced (before
-        // the set's nodes are flagged: the walk descends through unflagged nodes only; a traced
-        // diff flagged its nodes itself)
-        Committer.markReachableStored(trie.root);
-      }
       set.markStored();
-      for (Trie t : all) {
-        if (t.trace != null) {
-          t.trace.markCommitted();
-        }
-      }
       if (forest != null && trie.root != null) {
         lastRootNode = trie.root;
         lastRootHash = rootHash;
@@ -1264,50 +1229,6 @@ public final class StateStore implements AutoCloseable {
    * the entries in the anchor's nodes it no longer holds that it does not put again (deletes),
    * which replayed on the anchor give the committed trie.
    */
-  /**
-   * With assertions enabled: the traced diff must equal what the two walks find; true, or an
-   * {@link AssertionError} naming both sides.
-   */
-  private boolean crossCheck(Committer.Traced traced, Trie trie, Hash rootHash, Node anchorRoot,
-      Hash anchorHash) {
-    NodeSet walked = Committer.against(trie.root, rootHash, anchorRoot, anchorHash, resolver);
-    java.util.Set<String> joinWalk = new java.util.TreeSet<>();
-    java.util.Set<String> joinTrace = new java.util.TreeSet<>();
-    walked.keys.forEach(k -> joinWalk.add(Hash.hex(k)));
-    traced.join.keys.forEach(k -> joinTrace.add(Hash.hex(k)));
-    java.util.Set<String> leaveWalk = new java.util.TreeSet<>();
-    java.util.Set<String> leaveTrace = new java.util.TreeSet<>();
-    if (anchorRoot != null) {
-      TrieDiff.onlyIn(anchorRoot, anchorHash, trie.root, rootHash, resolver,
-          (pos, node, hash) -> leaveWalk.add(Hash.hex(StoreKeys.node(pos, hash))));
-    }
-    traced.leavingKeys.forEach(k -> leaveTrace.add(Hash.hex(k)));
-    if (!joinWalk.equals(joinTrace) || !leaveWalk.equals(leaveTrace)) {
-      throw new AssertionError("the trace's diff against " + anchorHash + " differs from the"
-          + " walks': joins walked " + joinWalk + ", traced " + joinTrace + "; leaves walked "
-          + leaveWalk + ", traced " + leaveTrace);
-    }
-    return true;
-  }
-
-  /** {@link #recordLeaveSet(Version, Node, Hash, Node, Hash, List)} from a trace's diff. */
-  private static void recordLeaveSet(Version v, Committer.Traced traced, List<byte[]> goneKeys) {
-    int n = traced.leaving.size();
-    byte[][] keys = new byte[n][];
-    int[] sizes = new int[n];
-    for (int i = 0; i < n; i++) {
-      Node node = traced.leaving.get(i);
-      keys[i] = traced.leavingKeys.get(i);
-      sizes[i] = keys[i].length + node.encodedLength();
-      if (goneKeys != null) {
-        Committer.entries(node, traced.leavingPositions.get(i), (k, val) -> goneKeys.add(k));
-      }
-    }
-    v.leaveSet = keys;
-    v.leaveSetSizes = sizes;
-    v.leaveSetAnchor = v.anchor;
-  }
-
   private static BlockJournal journalOf(Hash anchor, long anchorSeq, Hash root, long height,
       NodeSet set, List<byte[]> gone) {
     Map<ByteKey, byte[]> puts = new java.util.LinkedHashMap<>();

@@ -43,22 +43,14 @@ public final class Trie {
   /** Updates since the last hashed version: decides whether hashing goes parallel. */
   final int pendingUpdates;
   final int parallelThreshold;
-  /** The stored nodes replaced since the committed root this trie was made from, or null. */
-  final Trace trace;
   private volatile Hash hash;
 
   Trie(Node root, StateStore store, boolean secure, int pendingUpdates, int parallelThreshold) {
-    this(root, store, secure, pendingUpdates, parallelThreshold, null);
-  }
-
-  private Trie(Node root, StateStore store, boolean secure, int pendingUpdates,
-      int parallelThreshold, Trace trace) {
     this.root = root;
     this.store = store;
     this.secure = secure;
     this.pendingUpdates = pendingUpdates;
     this.parallelThreshold = parallelThreshold;
-    this.trace = trace;
   }
 
   /** The empty in-memory trie. */
@@ -131,18 +123,16 @@ public final class Trie {
   public Trie put(byte[] key, byte[] value) {
     byte[] path = path(key, "key");
     byte[] v = checkValue(value);
-    Trace t = Trace.start(this);
-    TrieMutator m = new TrieMutator(null, resolver(), t);
+    TrieMutator m = new TrieMutator(null, resolver());
     Node r = v.length == 0 ? m.delete(root, path, 0) : m.insert(root, path, 0, v);
-    return with(r, 1, t);
+    return with(r, 1);
   }
 
   /** A trie without {@code key} (this trie if it has no such key). */
   public Trie remove(byte[] key) {
     byte[] path = path(key, "key");
-    Trace t = Trace.start(this);
-    Node r = new TrieMutator(null, resolver(), t).delete(root, path, 0);
-    return with(r, 1, t);
+    Node r = new TrieMutator(null, resolver()).delete(root, path, 0);
+    return with(r, 1);
   }
 
   /**
@@ -173,14 +163,12 @@ public final class Trie {
     return new TrieUpdater(this);
   }
 
-  /** The trie with root {@code newRoot} made from this one by {@code updates}, traced by {@code t}. */
-  Trie with(Node newRoot, int updates, Trace t) {
+  Trie with(Node newRoot, int updates) {
     if (newRoot == root) {
       return this;
     }
     long p = (hash != null ? 0L : (long) pendingUpdates) + updates;
-    return new Trie(newRoot, store, secure, (int) Math.min(Integer.MAX_VALUE, p), parallelThreshold,
-        t == null ? null : t.finish());
+    return new Trie(newRoot, store, secure, (int) Math.min(Integer.MAX_VALUE, p), parallelThreshold);
   }
 
   /** Whether the root hash is computed already (then {@link #rootHash()} costs nothing). */

@@ -16,17 +16,10 @@ import java.util.Arrays;
 final class TrieMutator {
   private final Object edit;
   private final NodeResolver resolver;
-  /** Where replaced stored nodes are recorded, or null. */
-  private final Trace trace;
 
   TrieMutator(Object edit, NodeResolver resolver) {
-    this(edit, resolver, null);
-  }
-
-  TrieMutator(Object edit, NodeResolver resolver, Trace trace) {
     this.edit = edit;
     this.resolver = resolver;
-    this.trace = trace;
   }
 
   private boolean owned(Node n) {
@@ -41,18 +34,10 @@ final class TrieMutator {
     if (n == null) {
       return new LeafNode(Nibbles.slice(path, pos, path.length), value, edit);
     }
-    Node m = resolve(n);
-    Node r = insert(n, m, path, pos, value);
-    if (r != n && trace != null) {
-      trace.replaced(m, path, pos);
-    }
-    return r;
-  }
-
-  /** Inserts below {@code orig}, resolved as {@code n}. */
-  private Node insert(Node orig, Node n, byte[] path, int pos, byte[] value) {
     // unchanged: return the node as given (a hash reference stays one), so the caller's
     // identity check sees no change and keeps its own node (issue 13: put(k, get(k)))
+    Node orig = n;
+    n = resolve(n);
     if (n instanceof LeafNode leaf) {
       int c = Nibbles.commonPrefix(leaf.path, path, pos);
       if (c == leaf.path.length && pos + c == path.length) {
@@ -139,16 +124,8 @@ final class TrieMutator {
     if (n == null) {
       return null;
     }
-    Node m = resolve(n);
-    Node r = delete(n, m, path, pos);
-    if (r != n && trace != null) {
-      trace.replaced(m, path, pos);
-    }
-    return r;
-  }
-
-  /** Deletes below {@code orig}, resolved as {@code n}. */
-  private Node delete(Node orig, Node n, byte[] path, int pos) {
+    Node orig = n;
+    n = resolve(n);
     if (n instanceof LeafNode leaf) {
       return Nibbles.equalsTail(path, pos, leaf.path) ? null : orig;
     }
@@ -195,14 +172,11 @@ final class TrieMutator {
         nb = new BranchNode(ch, br.value, edit);
       }
     }
-    return collapse(nb, path, pos);
+    return collapse(nb);
   }
 
-  /**
-   * A branch left with one entry becomes a leaf or joins its only child; the branch stands at
-   * {@code path[0, pos)}. A leaf or extension child merged into the result is replaced.
-   */
-  private Node collapse(BranchNode br, byte[] path, int pos) {
+  /** A branch left with one entry becomes a leaf or joins its only child. */
+  private Node collapse(BranchNode br) {
     int only = -1;
     int count = br.value == null ? 0 : 1;
     for (int i = 0; i < 16; i++) {
@@ -223,14 +197,11 @@ final class TrieMutator {
     Node child = br.children[only];
     Node c = resolve(child);
     byte[] prefix = new byte[] {(byte) only};
-    if (c instanceof LeafNode || c instanceof ExtensionNode) {
-      if (trace != null) {
-        trace.replaced(c, path, pos, only);
-      }
-      return c instanceof LeafNode leaf
-          ? new LeafNode(Nibbles.concat(prefix, leaf.path), leaf.value, edit)
-          : new ExtensionNode(Nibbles.concat(prefix, ((ExtensionNode) c).path),
-              ((ExtensionNode) c).child, edit);
+    if (c instanceof LeafNode leaf) {
+      return new LeafNode(Nibbles.concat(prefix, leaf.path), leaf.value, edit);
+    }
+    if (c instanceof ExtensionNode ext) {
+      return new ExtensionNode(Nibbles.concat(prefix, ext.path), ext.child, edit);
     }
     return new ExtensionNode(prefix, child, edit);
   }

@@ -14,13 +14,11 @@ public final class TrieUpdater {
   private TrieMutator mutator;
   private Node root;
   private int updates;
-  private final Trace trace;
 
   TrieUpdater(Trie base) {
     this.base = base;
     this.root = base.root;
-    this.trace = Trace.start(base);
-    this.mutator = new TrieMutator(edit, base.resolver(), trace);
+    this.mutator = new TrieMutator(edit, base.resolver());
   }
 
   private void checkOpen() {
@@ -62,7 +60,7 @@ public final class TrieUpdater {
   Trie finish() {
     checkOpen();
     end();
-    return base.with(root, updates, trace);
+    return base.with(root, updates);
   }
 
   /** Ends this updater without a result. */
