@@ -17,6 +17,20 @@ final class HashNode extends Node {
   private final int slot;
   /** The extension's path below the parent (shared with it), when {@code slot < 0}. */
   private final byte[] step;
+  /**
+   * The node this reference names, once a store's resolver loaded it, for references in the top
+   * {@link #PINNED_DEPTH} nibbles of a trie only (see {@link #pins()}); else null. A reference
+   * never names another node, and a node held by a live parent is live itself (a pruned node's
+   * parents are pruned first), so the link never goes stale.
+   */
+  volatile Node resolved;
+
+  /**
+   * References whose node sits at most this many nibbles deep keep the node they resolved to:
+   * at most 1 + 16 + 256 + 4,096 nodes per root a reader walks (about 2.3 MB of branches), which
+   * every read of a store passes through (a node-cache lookup each, with its key built, before).
+   */
+  static final int PINNED_DEPTH = 3;
 
   /** A root reference: position is the empty path. */
   HashNode(Hash hash) {
@@ -30,6 +44,11 @@ final class HashNode extends Node {
     this.step = step;
     this.ref = hash.bytes();
     this.stored = true;
+  }
+
+  /** Whether this reference keeps the node it resolves to ({@link #PINNED_DEPTH}). */
+  boolean pins() {
+    return parentPosition.length + (slot >= 0 ? 1 : step.length) <= PINNED_DEPTH;
   }
 
   /** The nibble path from the trie's root to the node this reference names (a fresh array). */

@@ -78,7 +78,12 @@ public final class StateOptions {
     return dbOptions;
   }
 
-  /** Upper bound of the decoded-node cache, estimated bytes of heap. */
+  /**
+   * Upper bound of the decoded-node cache, estimated bytes of heap. Besides it, the references in
+   * the top three nibbles of a trie being read keep the nodes they load (at most 4,369 nodes per
+   * root, about 2.3 MB of branches), so reads pass the upper levels without a cache lookup; 0
+   * turns both off.
+   */
   public long nodeCacheBytes() {
     return nodeCacheBytes;
   }

@@ -75,6 +75,11 @@ public final class StateStore implements AutoCloseable {
   private final NodeCache cache;
   private final WriteOptions writeOptions;
   private final Resolver resolver = new Resolver();
+  /**
+   * Whether references in the top levels keep the nodes they resolve to ({@link
+   * HashNode#resolved}); not when the node cache is off (then every read loads).
+   */
+  private final boolean pinNodes;
   /** 0 in archive mode, else the number of heights kept. Constant after construction. */
   private final int window;
 
@@ -142,6 +147,7 @@ public final class StateStore implements AutoCloseable {
     this.dir = dir == null ? Path.of("(trie store on a caller's Db)") : dir;
     this.options = options;
     this.cache = new NodeCache(options.nodeCacheBytes());
+    this.pinNodes = options.nodeCacheBytes() > 0;
     this.writeOptions = options.syncCommits() ? WriteOptions.sync() : WriteOptions.defaults();
     this.window = options.retention().blocks();
     byte[] version = db.get(StoreKeys.FORMAT);
@@ -465,7 +471,15 @@ public final class StateStore implements AutoCloseable {
     @Override
     public Node resolve(HashNode ref) {
       checkOpen();
-      return load(ref.position(), ref.hash, false);
+      Node n = ref.resolved;
+      if (n != null) {
+        return n;
+      }
+      n = load(ref.position(), ref.hash, false);
+      if (pinNodes && ref.pins()) {
+        ref.resolved = n;
+      }
+      return n;
     }
 
     @Override

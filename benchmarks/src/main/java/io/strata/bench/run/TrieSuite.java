@@ -200,11 +200,19 @@ final class TrieSuite {
     StrataStore(Path dir, boolean windowed) {
       this.dir = dir;
       this.windowed = windowed;
+      // a knob for experiments only: the default run keeps the library's defaults
+      String compression = System.getProperty("strata.bench.trieCompression");
+      io.strata.lsm.Options dbOptions = compression == null
+          ? StateOptions.defaults().dbOptions()
+          : io.strata.lsm.Options.builder().compression(io.strata.lsm.Compression.valueOf(
+              compression)).build();
       store = StateStore.open(dir, windowed
-          ? StateOptions.builder().retention(Retention.blocks(WINDOW))
+          ? StateOptions.builder().retention(Retention.blocks(WINDOW)).dbOptions(dbOptions)
               .flushLag(Integer.getInteger("strata.bench.flushLag",
-                  StateOptions.defaults().flushLag())).build()
-          : StateOptions.defaults());
+                  StateOptions.defaults().flushLag()))
+              .parallelHashThreshold(Integer.getInteger("strata.bench.parallelHashThreshold",
+                  StateOptions.defaults().parallelHashThreshold())).build()
+          : StateOptions.builder().dbOptions(dbOptions).build());
       trie = store.emptyTrie();
     }
 
