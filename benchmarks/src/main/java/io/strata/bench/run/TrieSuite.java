@@ -202,10 +202,18 @@ final class TrieSuite {
       this.windowed = windowed;
       // a knob for experiments only: the default run keeps the library's defaults
       String compression = System.getProperty("strata.bench.trieCompression");
-      io.strata.lsm.Options dbOptions = compression == null
-          ? StateOptions.defaults().dbOptions()
-          : io.strata.lsm.Options.builder().compression(io.strata.lsm.Compression.valueOf(
-              compression)).build();
+      Integer blockSize = Integer.getInteger("strata.bench.trieBlockSize");
+      io.strata.lsm.Options dbOptions = StateOptions.defaults().dbOptions();
+      if (compression != null || blockSize != null) {
+        io.strata.lsm.Options.Builder b = io.strata.lsm.Options.builder();
+        if (compression != null) {
+          b.compression(io.strata.lsm.Compression.valueOf(compression));
+        }
+        if (blockSize != null) {
+          b.blockSize(blockSize);
+        }
+        dbOptions = b.build();
+      }
       store = StateStore.open(dir, windowed
           ? StateOptions.builder().retention(Retention.blocks(WINDOW)).dbOptions(dbOptions)
               .flushLag(Integer.getInteger("strata.bench.flushLag",
