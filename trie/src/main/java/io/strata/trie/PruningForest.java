@@ -41,7 +41,7 @@ final class PruningForest {
    */
   final boolean inMemory;
   /** In memory mode: the counts over the non-root members (absent = 0). */
-  private final Map<NodeKey, int[]> memCounts = new HashMap<>();
+  private final CountTable memCounts = new CountTable();
   /** Members by sequence number (commit order). */
   final TreeMap<Long, Version> members = new TreeMap<>();
   /** Linked tries by root: their link counts; those with a count above 0 are members too. */
@@ -505,9 +505,8 @@ final class PruningForest {
 
   /**
    * One key's change in a step: its count as read (from {@link #memCounts} or the store) and as
-   * the step leaves it, its size when known (0 if not), whether it is a candidate for deletion
-   * (in memory mode), and the {@link #memCounts} entry it was read from (null: absent), so the
-   * step's end updates it without a second lookup.
+   * the step leaves it, its size when known (0 if not), and whether it is a candidate for
+   * deletion (in memory mode).
    */
   private static final class Change {
     long old;
@@ -517,7 +516,6 @@ final class PruningForest {
     boolean candidate;
     /** With {@link #candidate}: it may still be held by an anchorless member (the root). */
     boolean checkRoot;
-    int[] mem;
   }
 
   /** Keys the last step changed: the next sizes its map to about as many. */
@@ -552,8 +550,7 @@ final class PruningForest {
         c = new Change();
         byte[] v = null;
         if (inMemory) {
-          c.mem = memCounts.get(k);
-          c.old = c.mem == null ? 0 : c.mem[0];
+          c.old = memCounts.get(k);
         } else {
           v = db.get(StoreKeys.count(epoch, k.bytes));
         }
@@ -987,16 +984,8 @@ final class PruningForest {
     if (inMemory) {
       for (Map.Entry<NodeKey, Change> e : counts.changed.entrySet()) {
         Change c = e.getValue();
-        if (c.now == 0) {
-          if (c.mem != null) {
-            memCounts.remove(e.getKey());
-          }
-        } else if (c.now != c.old) {
-          if (c.mem == null) {
-            memCounts.put(e.getKey(), new int[] {(int) c.now});
-          } else {
-            c.mem[0] = (int) c.now;
-          }
+        if (c.now != c.old) {
+          memCounts.put(e.getKey(), Math.toIntExact(c.now)); // 0 removes the key
         }
       }
     }
