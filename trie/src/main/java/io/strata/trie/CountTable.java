@@ -123,12 +123,6 @@ final class CountTable {
     return size;
   }
 
-  /** Removes every key. */
-  void clear() {
-    allocate(MIN_CAPACITY);
-    size = 0;
-  }
-
   @Override
   public String toString() {
     return "CountTable{" + size + " keys, " + keys.length + " slots}";

@@ -214,13 +214,14 @@ final class TrieSuite {
         }
         dbOptions = b.build();
       }
-      store = StateStore.open(dir, windowed
-          ? StateOptions.builder().retention(Retention.blocks(WINDOW)).dbOptions(dbOptions)
-              .flushLag(Integer.getInteger("strata.bench.flushLag",
-                  StateOptions.defaults().flushLag()))
-              .parallelHashThreshold(Integer.getInteger("strata.bench.parallelHashThreshold",
-                  StateOptions.defaults().parallelHashThreshold())).build()
-          : StateOptions.builder().dbOptions(dbOptions).build());
+      StateOptions.Builder options = StateOptions.builder().dbOptions(dbOptions)
+          .parallelHashThreshold(Integer.getInteger("strata.bench.parallelHashThreshold",
+              StateOptions.defaults().parallelHashThreshold()));
+      if (windowed) {
+        options.retention(Retention.blocks(WINDOW)).flushLag(Integer.getInteger(
+            "strata.bench.flushLag", StateOptions.defaults().flushLag()));
+      }
+      store = StateStore.open(dir, options.build());
       trie = store.emptyTrie();
     }
 
