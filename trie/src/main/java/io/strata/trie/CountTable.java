@@ -29,15 +29,10 @@ final class CountTable {
     counts = new int[capacity];
   }
 
-  private static int spread(int h) {
-    h *= 0x9e3779b9;
-    return h ^ h >>> 16;
-  }
-
   /** The slot holding {@code k}, or the empty slot where it would go. */
   private int slot(NodeKey k, int h) {
     int mask = keys.length - 1;
-    for (int s = spread(h) & mask; ; s = (s + 1) & mask) {
+    for (int s = NodeKey.mix(h) & mask; ; s = (s + 1) & mask) {
       NodeKey x = keys[s];
       if (x == null || hashes[s] == h && x.equals(k)) {
         return s;
@@ -84,7 +79,7 @@ final class CountTable {
     int mask = keys.length - 1;
     int gap = s;
     for (int i = (s + 1) & mask; keys[i] != null; i = (i + 1) & mask) {
-      int home = spread(hashes[i]) & mask;
+      int home = NodeKey.mix(hashes[i]) & mask;
       // the entry at i may move to the gap when its home is not cyclically within (gap, i]
       if (((i - home) & mask) >= ((i - gap) & mask)) {
         keys[gap] = keys[i];
@@ -107,7 +102,7 @@ final class CountTable {
     int mask = keys.length - 1;
     for (int i = 0; i < oldKeys.length; i++) {
       if (oldKeys[i] != null) {
-        int s = spread(oldHashes[i]) & mask;
+        int s = NodeKey.mix(oldHashes[i]) & mask;
         while (keys[s] != null) {
           s = (s + 1) & mask;
         }
@@ -121,11 +116,6 @@ final class CountTable {
   /** Keys with a count above 0. */
   int size() {
     return size;
-  }
-
-  @Override
-  public String toString() {
-    return "CountTable{" + size + " keys, " + keys.length + " slots}";
   }
 
   /** For tests: the keys held, in slot order. */

@@ -147,7 +147,7 @@ final class DirtyNodes {
   private int find(NodeKey k) {
     int mask = slots.length - 1;
     int h = k.hashCode();
-    for (int i = mix(h) & mask; ; i = (i + 1) & mask) {
+    for (int i = NodeKey.mix(h) & mask; ; i = (i + 1) & mask) {
       long s = slots[i];
       if (s == 0) {
         return -1;
@@ -170,7 +170,7 @@ final class DirtyNodes {
       resize(slots.length * 2);
     }
     int mask = slots.length - 1;
-    int i = mix(h) & mask;
+    int i = NodeKey.mix(h) & mask;
     while (slots[i] != 0) {
       i = (i + 1) & mask;
     }
@@ -197,7 +197,7 @@ final class DirtyNodes {
     int mask = slots.length - 1;
     int hole = i;
     for (int j = (i + 1) & mask; slots[j] != 0; j = (j + 1) & mask) {
-      int home = mix(hashes[j]) & mask;
+      int home = NodeKey.mix(hashes[j]) & mask;
       // move j into the hole if its home is not in (hole, j] (cyclically)
       boolean between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (!between) {
@@ -212,10 +212,5 @@ final class DirtyNodes {
     if (slots.length > MIN_SLOTS && size * 8 < slots.length) {
       resize(slots.length / 2);
     }
-  }
-
-  private static int mix(int h) {
-    h *= 0x9E3779B9;
-    return h ^ (h >>> 16);
   }
 }

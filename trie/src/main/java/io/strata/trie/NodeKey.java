@@ -18,6 +18,15 @@ final class NodeKey {
         | (bytes[n - 30] & 0xff) << 8 | (bytes[n - 29] & 0xff) ^ n * 31;
   }
 
+  /**
+   * Spreads a hash code over the low bits, for the open-addressing tables keyed by node keys
+   * ({@link DirtyNodes}, {@link CountTable}): their slot is {@code mix(hashCode()) & mask}.
+   */
+  static int mix(int h) {
+    h *= 0x9E3779B9;
+    return h ^ (h >>> 16);
+  }
+
   static NodeKey of(byte[] position, byte[] hash) {
     return new NodeKey(StoreKeys.node(position, hash));
   }
