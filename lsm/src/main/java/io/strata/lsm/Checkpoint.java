@@ -165,8 +165,11 @@ final class Checkpoint {
       TableBuilder b = new TableBuilder(out, tableOptions);
       boolean any = false;
       for (it.seekToFirst(); it.isValid(); it.next()) {
-        if (InternalKeys.sequence(it.key()) <= maxSequence) {
-          b.add(it.key(), it.value());
+        byte[] k = it.keyArray();
+        int ko = it.keyOffset();
+        int kl = it.keyLength();
+        if (InternalKeys.trailer(k, ko + kl) >>> 8 <= maxSequence) {
+          b.add(k, ko, kl, it.valueArray(), it.valueOffset(), it.valueLength());
           any = true;
         }
       }

@@ -24,8 +24,16 @@ final class DbCursor implements Cursor {
 
   private boolean valid;
   private boolean forward = true;
-  /** An internal key carrying the current user key. */
-  private byte[] entry;
+  /**
+   * An internal key carrying the current user key, in {@code entry[0, entryLength)}: a copy out of
+   * the iterator's view, into an array reused from entry to entry.
+   */
+  private byte[] entry = new byte[64];
+  private int entryLength;
+  /** Going backward: the key being collected, swapped with {@code entry} when it is the answer. */
+  private byte[] collected = new byte[64];
+  /** Going forward: the user key of the deletion last passed (see {@link #findNext}). */
+  private byte[] hidden = new byte[64];
   /** The current value when going backward; null going forward (the iterator holds it). */
   private byte[] value;
   private boolean closed;
@@ -53,25 +61,26 @@ final class DbCursor implements Cursor {
     }
   }
 
-  /** Compares the user key of internal key {@code ikey} with user key {@code userKey}. */
-  private static int compareUser(byte[] ikey, byte[] userKey) {
-    return Arrays.compareUnsigned(ikey, 0, ikey.length - InternalKeys.TRAILER_BYTES,
+  /** Compares the user key of the internal key {@code k[offset, +length)} with {@code userKey}. */
+  private static int compareUser(byte[] k, int offset, int length, byte[] userKey) {
+    return Arrays.compareUnsigned(k, offset, offset + length - InternalKeys.TRAILER_BYTES,
         userKey, 0, userKey.length);
   }
 
-  /** Compares the user keys of two internal keys. */
-  private static int compareUsers(byte[] a, byte[] b) {
-    return Arrays.compareUnsigned(a, 0, a.length - InternalKeys.TRAILER_BYTES,
-        b, 0, b.length - InternalKeys.TRAILER_BYTES);
+  /** {@code k[offset, +length)} at the start of {@code buffer}, or of a larger one returned. */
+  private static byte[] copyInto(byte[] buffer, byte[] k, int offset, int length) {
+    byte[] b = length <= buffer.length ? buffer : new byte[Math.max(length, 2 * buffer.length)];
+    System.arraycopy(k, offset, b, 0, length);
+    return b;
   }
 
   private static byte[] firstOf(byte[] userKey) {
     return InternalKeys.encode(userKey, InternalKeys.MAX_SEQUENCE, InternalKeys.KIND_SEEK);
   }
 
-  /** The first internal key of the user key carried by internal key {@code ikey}. */
-  private static byte[] firstOfEntry(byte[] ikey) {
-    return InternalKeys.encode(ikey, 0, ikey.length - InternalKeys.TRAILER_BYTES,
+  /** The first internal key of the current entry's user key. */
+  private byte[] firstOfEntry() {
+    return InternalKeys.encode(entry, 0, entryLength - InternalKeys.TRAILER_BYTES,
         InternalKeys.MAX_SEQUENCE, InternalKeys.KIND_SEEK);
   }
 
@@ -87,7 +96,7 @@ final class DbCursor implements Cursor {
     } else {
       iter.seekToFirst();
     }
-    findNext(null);
+    findNext(false);
   }
 
   @Override
@@ -107,7 +116,7 @@ final class DbCursor implements Cursor {
     checkOpen();
     byte[] t = lower != null && Arrays.compareUnsigned(target, lower) < 0 ? lower : target;
     iter.seek(firstOf(t));
-    findNext(null);
+    findNext(false);
   }
 
   @Override
@@ -126,42 +135,53 @@ final class DbCursor implements Cursor {
   public void next() {
     checkValid();
     if (!forward) {
-      iter.seek(firstOfEntry(entry));
+      iter.seek(firstOfEntry());
     }
-    findNext(entry);
+    findNext(true);
   }
 
   @Override
   public void prev() {
     checkValid();
     if (forward) {
-      iter.seekForPrev(firstOfEntry(entry));
+      iter.seekForPrev(firstOfEntry());
     }
     // going backward the iterator already stands before every version of the current key
     findPrev();
   }
 
   /**
-   * Forward to the first visible entry, skipping every version of user keys up to the user key of
-   * internal key {@code skip} (none when null).
+   * Forward to the first visible entry, skipping every version of user keys up to the current
+   * entry's when {@code skipCurrent}. Reads the iterator's views; what must outlive a move (the
+   * entry found, the deletion passed) is copied into the cursor's own arrays.
    */
-  private void findNext(byte[] skip) {
+  private void findNext(boolean skipCurrent) {
     forward = true;
     value = null;
-    byte[] hidden = skip;
+    // the user key whose older versions are hidden: the current entry's, then a deletion's
+    byte[] hiddenKey = skipCurrent ? entry : null;
+    int hiddenLength = skipCurrent ? entryLength - InternalKeys.TRAILER_BYTES : 0;
     while (iter.isValid()) {
-      byte[] ikey = iter.key();
+      byte[] k = iter.keyArray();
+      int ko = iter.keyOffset();
+      int kl = iter.keyLength();
+      int userLength = kl - InternalKeys.TRAILER_BYTES;
       // the bound is checked on every entry, visible or not: the entries past it may all be newer
       // than the snapshot, and walking them would cost the rest of the store
-      if (upper != null && compareUser(ikey, upper) >= 0) {
+      if (upper != null && compareUser(k, ko, kl, upper) >= 0) {
         break;
       }
-      if (InternalKeys.sequence(ikey) <= sequence) {
-        if (hidden == null || compareUsers(ikey, hidden) > 0) {
-          if (InternalKeys.kind(ikey) == InternalKeys.KIND_DELETE) {
-            hidden = ikey;
+      long trailer = InternalKeys.trailer(k, ko + kl);
+      if (trailer >>> 8 <= sequence) {
+        if (hiddenKey == null || Arrays.compareUnsigned(k, ko, ko + userLength, hiddenKey, 0,
+            hiddenLength) > 0) {
+          if ((byte) trailer == InternalKeys.KIND_DELETE) {
+            hidden = copyInto(hidden, k, ko, userLength);
+            hiddenKey = hidden;
+            hiddenLength = userLength;
           } else {
-            entry = ikey;
+            entry = copyInto(entry, k, ko, kl);
+            entryLength = kl;
             valid = true;
             return;
           }
@@ -170,37 +190,46 @@ final class DbCursor implements Cursor {
       iter.next();
     }
     valid = false;
-    entry = null;
   }
 
   /** Backward to the newest visible version of the previous key that is not deleted. */
   private void findPrev() {
     forward = false;
     byte kind = InternalKeys.KIND_DELETE; // nothing collected yet
-    byte[] k = null;
+    int collectedLength = 0;
     byte[] v = null;
     while (iter.isValid()) {
-      byte[] ikey = iter.key();
-      if (lower != null && compareUser(ikey, lower) < 0) {
+      byte[] k = iter.keyArray();
+      int ko = iter.keyOffset();
+      int kl = iter.keyLength();
+      if (lower != null && compareUser(k, ko, kl, lower) < 0) {
         break; // on every entry, visible or not (see findNext)
       }
-      if (InternalKeys.sequence(ikey) <= sequence) {
-        if (kind != InternalKeys.KIND_DELETE && compareUsers(ikey, k) < 0) {
+      long trailer = InternalKeys.trailer(k, ko + kl);
+      if (trailer >>> 8 <= sequence) {
+        if (kind != InternalKeys.KIND_DELETE && Arrays.compareUnsigned(k, ko,
+            ko + kl - InternalKeys.TRAILER_BYTES, collected, 0,
+            collectedLength - InternalKeys.TRAILER_BYTES) < 0) {
           break; // passed the collected key: it is the answer
         }
-        kind = InternalKeys.kind(ikey);
+        kind = (byte) trailer;
         if (kind == InternalKeys.KIND_DELETE) {
-          k = null;
           v = null;
         } else {
-          k = ikey;
+          collected = copyInto(collected, k, ko, kl);
+          collectedLength = kl;
           v = iter.value();
         }
       }
       iter.prev();
     }
     valid = kind != InternalKeys.KIND_DELETE;
-    entry = valid ? k : null;
+    if (valid) {
+      byte[] e = entry;
+      entry = collected;
+      entryLength = collectedLength;
+      collected = e;
+    }
     value = valid ? v : null;
   }
 
@@ -213,13 +242,17 @@ final class DbCursor implements Cursor {
   @Override
   public byte[] key() {
     checkValid();
-    return Arrays.copyOf(entry, entry.length - InternalKeys.TRAILER_BYTES);
+    return Arrays.copyOf(entry, entryLength - InternalKeys.TRAILER_BYTES);
   }
 
   @Override
   public byte[] value() {
     checkValid();
-    return forward ? iter.value() : value.clone();
+    if (forward) {
+      int from = iter.valueOffset();
+      return Arrays.copyOfRange(iter.valueArray(), from, from + iter.valueLength());
+    }
+    return value.clone();
   }
 
   @Override

@@ -44,7 +44,8 @@ final class Level0Writer {
     try (WritableFile out = fs.create(path); InternalIterator it = m.iterator()) {
       TableBuilder b = new TableBuilder(out, table);
       for (it.seekToFirst(); it.isValid(); it.next()) {
-        b.add(it.key(), it.value());
+        b.add(it.keyArray(), it.keyOffset(), it.keyLength(), it.valueArray(), it.valueOffset(),
+            it.valueLength());
       }
       props = b.finish();
       size = b.fileSize();

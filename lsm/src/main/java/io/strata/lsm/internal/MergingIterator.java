@@ -64,7 +64,7 @@ public final class MergingIterator implements InternalIterator {
       for (InternalIterator c : children) {
         if (c != current) {
           c.seek(key);
-          if (c.isValid() && InternalKeys.compare(c.key(), key) == 0) {
+          if (c.isValid() && compare(c, key) == 0) {
             c.next();
           }
         }
@@ -83,7 +83,7 @@ public final class MergingIterator implements InternalIterator {
       for (InternalIterator c : children) {
         if (c != current) {
           c.seekForPrev(key);
-          if (c.isValid() && InternalKeys.compare(c.key(), key) == 0) {
+          if (c.isValid() && compare(c, key) == 0) {
             c.prev();
           }
         }
@@ -97,7 +97,7 @@ public final class MergingIterator implements InternalIterator {
   private void findSmallest() {
     InternalIterator best = null;
     for (InternalIterator c : children) {
-      if (c.isValid() && (best == null || InternalKeys.compare(c.key(), best.key()) < 0)) {
+      if (c.isValid() && (best == null || compare(c, best) < 0)) {
         best = c;
       }
     }
@@ -108,11 +108,21 @@ public final class MergingIterator implements InternalIterator {
     InternalIterator best = null;
     for (int i = children.length - 1; i >= 0; i--) {
       InternalIterator c = children[i];
-      if (c.isValid() && (best == null || InternalKeys.compare(c.key(), best.key()) > 0)) {
+      if (c.isValid() && (best == null || compare(c, best) > 0)) {
         best = c;
       }
     }
     current = best;
+  }
+
+  /** Compares the current keys of two children, through their views. */
+  private static int compare(InternalIterator a, InternalIterator b) {
+    return InternalKeys.compare(a.keyArray(), a.keyOffset(), a.keyLength(), b.keyArray(),
+        b.keyOffset(), b.keyLength());
+  }
+
+  private static int compare(InternalIterator a, byte[] key) {
+    return InternalKeys.compare(a.keyArray(), a.keyOffset(), a.keyLength(), key);
   }
 
   /** The position in the constructor's list of the child the current entry comes from. */
@@ -133,6 +143,36 @@ public final class MergingIterator implements InternalIterator {
   @Override
   public byte[] value() {
     return current.value();
+  }
+
+  @Override
+  public byte[] keyArray() {
+    return current.keyArray();
+  }
+
+  @Override
+  public int keyOffset() {
+    return current.keyOffset();
+  }
+
+  @Override
+  public int keyLength() {
+    return current.keyLength();
+  }
+
+  @Override
+  public byte[] valueArray() {
+    return current.valueArray();
+  }
+
+  @Override
+  public int valueOffset() {
+    return current.valueOffset();
+  }
+
+  @Override
+  public int valueLength() {
+    return current.valueLength();
   }
 
   @Override

@@ -16,6 +16,7 @@ import io.strata.lsm.internal.version.FileNames;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -96,8 +97,9 @@ public final class Compaction {
     long overlap = 0;
     Output out = null;
     try (MergingIterator it = new MergingIterator(children)) {
-      byte[] previous = null;
-      byte[] last = null; // the last key merged, kept or not
+      // the last key kept and the last key merged (kept or not), copied out of the iterator
+      KeyBuffer previous = new KeyBuffer();
+      KeyBuffer last = new KeyBuffer();
       int sinceCheck = 0;
       for (it.seekToFirst(); it.isValid(); it.next()) {
         if (++sinceCheck == 1024) {
@@ -106,29 +108,38 @@ public final class Compaction {
             throw new CompactionCancelledException();
           }
         }
-        byte[] key = it.key();
-        if (last != null && InternalKeys.compare(last, key) >= 0) {
-          throw misordered(job, last, key);
+        byte[] k = it.keyArray();
+        int ko = it.keyOffset();
+        int kl = it.keyLength();
+        if (last.length >= 0
+            && InternalKeys.compare(last.bytes, 0, last.length, k, ko, kl) >= 0) {
+          throw misordered(job, last.copy(), Arrays.copyOfRange(k, ko, ko + kl));
         }
         FileMetadata source = job.inputs.get(it.currentChild()).file();
-        if (InternalKeys.compare(key, source.smallest()) < 0
-            || InternalKeys.compare(key, source.largest()) > 0) {
+        if (InternalKeys.compare(k, ko, kl, source.smallest()) < 0
+            || InternalKeys.compare(k, ko, kl, source.largest()) > 0) {
           // outputs would overlap tables of the level that are not inputs
           throw new CorruptionException(FileNames.table(dir, source.number()), 0, "holds "
-              + InternalKeys.describe(key) + ", outside the range "
+              + InternalKeys.describe(Arrays.copyOfRange(k, ko, ko + kl)) + ", outside the range "
               + InternalKeys.describe(source.smallest()) + ".." + InternalKeys.describe(
                   source.largest()) + " the manifest recorded for it");
         }
-        last = key;
-        if (!filter.keep(key)) {
+        last.set(k, ko, kl);
+        if (!filter.keep(k, ko, kl)) {
           continue;
         }
-        boolean newUserKey = previous == null || !InternalKeys.sameUserKey(previous, key);
+        int userLength = kl - InternalKeys.TRAILER_BYTES;
+        boolean newUserKey = previous.length < 0 || !Arrays.equals(previous.bytes, 0,
+            previous.length - InternalKeys.TRAILER_BYTES, k, ko, ko + userLength);
         boolean crossed = false; // the current output ends in one grandparent, this key is past it
         if (newUserKey) {
           // grandparent tables wholly before this key count against the current output
-          while (grandparent < grandparents.size()
-              && InternalKeys.compareUserKeys(grandparents.get(grandparent).largest(), key) < 0) {
+          while (grandparent < grandparents.size()) {
+            byte[] largest = grandparents.get(grandparent).largest();
+            if (Arrays.compareUnsigned(largest, 0, largest.length - InternalKeys.TRAILER_BYTES,
+                k, ko, ko + userLength) >= 0) {
+              break;
+            }
             if (out != null) {
               overlap += grandparents.get(grandparent).fileSize();
               crossed = true;
@@ -148,8 +159,8 @@ public final class Compaction {
           out = new Output(newFileNumber.getAsLong(), table);
           overlap = 0;
         }
-        out.builder.add(key, it.value());
-        previous = key;
+        out.builder.add(k, ko, kl, it.valueArray(), it.valueOffset(), it.valueLength());
+        previous.set(k, ko, kl);
       }
       if (out != null) {
         outputs.add(out.finish());
@@ -249,6 +260,24 @@ public final class Compaction {
       } catch (IOException suppressed) {
         cause.addSuppressed(suppressed);
       }
+    }
+  }
+
+  /** A key copied out of an iterator into an array reused from key to key; none while negative. */
+  static final class KeyBuffer {
+    byte[] bytes = new byte[64];
+    int length = -1;
+
+    void set(byte[] k, int offset, int kLength) {
+      if (kLength > bytes.length) {
+        bytes = new byte[Math.max(kLength, 2 * bytes.length)];
+      }
+      System.arraycopy(k, offset, bytes, 0, kLength);
+      length = kLength;
+    }
+
+    byte[] copy() {
+      return Arrays.copyOf(bytes, length);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.strata.lsm.internal.compaction;
 
 import io.strata.lsm.internal.InternalKeys;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -17,7 +18,9 @@ public final class CompactionOutput {
   private final long[] snapshots; // ascending
   private final Predicate<byte[]> lowestLevelFor;
 
-  private byte[] userKey; // current user key (as an internal key), null before the first
+  /** The current user key in {@code userKey[0, userKeyLength)}; none before the first. */
+  private byte[] userKey = new byte[64];
+  private int userKeyLength = -1;
   private int lastStripe;
 
   /**
@@ -46,18 +49,29 @@ public final class CompactionOutput {
 
   /** Whether to keep the next entry of the merged input. */
   boolean keep(byte[] ikey) {
-    long sequence = InternalKeys.sequence(ikey);
-    int s = stripe(sequence);
-    boolean newKey = userKey == null || !InternalKeys.sameUserKey(userKey, ikey);
+    return keep(ikey, 0, ikey.length);
+  }
+
+  /** Whether to keep the next entry of the merged input, the internal key {@code k[offset, +length)}. */
+  boolean keep(byte[] k, int offset, int length) {
+    long trailer = InternalKeys.trailer(k, offset + length);
+    int s = stripe(trailer >>> 8);
+    int userLength = length - InternalKeys.TRAILER_BYTES;
+    boolean newKey = userKeyLength < 0
+        || !Arrays.equals(userKey, 0, userKeyLength, k, offset, offset + userLength);
     if (newKey) {
-      userKey = ikey;
+      if (userLength > userKey.length) {
+        userKey = new byte[Math.max(userLength, 2 * userKey.length)];
+      }
+      System.arraycopy(k, offset, userKey, 0, userLength);
+      userKeyLength = userLength;
     } else if (s == lastStripe) {
       return false; // an older version in a stripe whose newest version was already decided
     }
     lastStripe = s;
     // A deletion seen by every reader (in the oldest stripe) hides all older versions, which are
     // in the same stripe and dropped above; at the bottom nothing older is left to hide.
-    return !(s == 0 && InternalKeys.kind(ikey) == InternalKeys.KIND_DELETE
-        && lowestLevelFor.test(InternalKeys.userKey(ikey)));
+    return !(s == 0 && (byte) trailer == InternalKeys.KIND_DELETE
+        && lowestLevelFor.test(Arrays.copyOfRange(k, offset, offset + userLength)));
   }
 }

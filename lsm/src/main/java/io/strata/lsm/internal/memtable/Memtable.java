@@ -627,6 +627,40 @@ public final class Memtable {
       return valueOf(node);
     }
 
+    // the views read the node in its chunk, which no insert changes
+
+    @Override
+    public byte[] keyArray() {
+      return chunkOf(node);
+    }
+
+    @Override
+    public int keyOffset() {
+      return Memtable.this.keyOffset(chunkOf(node), offsetOf(node));
+    }
+
+    @Override
+    public int keyLength() {
+      return (int) INTS.get(chunkOf(node), offsetOf(node));
+    }
+
+    @Override
+    public byte[] valueArray() {
+      return chunkOf(node);
+    }
+
+    @Override
+    public int valueOffset() {
+      byte[] c = chunkOf(node);
+      int offset = offsetOf(node);
+      return Memtable.this.keyOffset(c, offset) + (int) INTS.get(c, offset);
+    }
+
+    @Override
+    public int valueLength() {
+      return (int) INTS.get(chunkOf(node), offsetOf(node) + 4);
+    }
+
     @Override
     public void close() {}
   }

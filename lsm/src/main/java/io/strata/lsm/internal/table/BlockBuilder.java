@@ -15,7 +15,9 @@ public final class BlockBuilder {
   private int[] restarts = new int[16];
   private int restartCount;
   private int counter;
-  private byte[] lastKey = new byte[0];
+  /** The last key added, in {@code lastKey[0, lastKeyLength)}. */
+  private byte[] lastKey = new byte[64];
+  private int lastKeyLength;
   private int entries;
 
   BlockBuilder(int restartInterval, int expectedBytes) {
@@ -29,7 +31,7 @@ public final class BlockBuilder {
     restartCount = 0;
     addRestart(0);
     counter = 0;
-    lastKey = new byte[0];
+    lastKeyLength = 0;
     entries = 0;
   }
 
@@ -41,19 +43,29 @@ public final class BlockBuilder {
   }
 
   void add(byte[] key, byte[] value) {
+    add(key, 0, key.length, value, 0, value.length);
+  }
+
+  /** Adds the key {@code k[kOffset, +kLength)} with the value {@code v[vOffset, +vLength)}. */
+  void add(byte[] k, int kOffset, int kLength, byte[] v, int vOffset, int vLength) {
     int shared = 0;
     if (counter < restartInterval) {
-      int max = Math.min(lastKey.length, key.length);
-      int mismatch = Arrays.mismatch(lastKey, 0, max, key, 0, max);
+      int max = Math.min(lastKeyLength, kLength);
+      int mismatch = Arrays.mismatch(lastKey, 0, max, k, kOffset, kOffset + max);
       shared = mismatch < 0 ? max : mismatch;
     } else {
       addRestart(buffer.size());
       counter = 0;
     }
-    buffer.putVarint(shared).putVarint(key.length - shared).putVarint(value.length);
-    buffer.put(key, shared, key.length - shared);
-    buffer.put(value);
-    lastKey = key;
+    buffer.putVarint(shared).putVarint(kLength - shared).putVarint(vLength);
+    buffer.put(k, kOffset + shared, kLength - shared);
+    buffer.put(v, vOffset, vLength);
+    if (kLength > lastKey.length) {
+      lastKey = new byte[Math.max(kLength, 2 * lastKey.length)];
+      shared = 0; // the new buffer holds nothing yet
+    }
+    System.arraycopy(k, kOffset + shared, lastKey, shared, kLength - shared);
+    lastKeyLength = kLength;
     counter++;
     entries++;
   }
@@ -71,8 +83,9 @@ public final class BlockBuilder {
     return entries;
   }
 
+  /** A copy of the last key added. */
   byte[] lastKey() {
-    return lastKey;
+    return Arrays.copyOf(lastKey, lastKeyLength);
   }
 
   /** Appends the restart array; returns the block's bytes in {@link #array()}[0, size). */

@@ -7,7 +7,9 @@ import java.util.Arrays;
 /**
  * Iterates one block both ways, decoding entries only as it reaches them: a seek binary-searches
  * the restart points and scans forward from one; {@code prev} rescans from the restart point
- * before the current entry. Each key it returns is a fresh array. Not thread-safe.
+ * before the current entry. The current key is rebuilt in one buffer of the iterator's (the
+ * views), the value is read in place from the block; {@link #key()} and {@link #value()} copy.
+ * Not thread-safe.
  */
 public final class BlockIterator implements InternalIterator {
   private final Block block;
@@ -17,7 +19,9 @@ public final class BlockIterator implements InternalIterator {
   private int current = -1; // offset of the current entry, -1 when not valid
   private int next; // offset after the current entry
   private int restart; // index of the restart point at or before the current entry
-  private byte[] key = new byte[0];
+  /** The current key in {@code key[0, keyLength)}; a prefix of it is shared with the next one. */
+  private byte[] key = new byte[64];
+  private int keyLength;
   private int valueOffset;
   private int valueLength;
 
@@ -30,7 +34,7 @@ public final class BlockIterator implements InternalIterator {
   private void toRestart(int i) {
     restart = i;
     next = block.restartPosition(i);
-    key = new byte[0];
+    keyLength = 0;
     current = -1;
   }
 
@@ -41,11 +45,13 @@ public final class BlockIterator implements InternalIterator {
       current = -1;
       return;
     }
-    int after = block.header(p, h, key.length);
-    byte[] k = new byte[h[0] + h[1]];
-    System.arraycopy(key, 0, k, 0, h[0]);
-    System.arraycopy(data, h[3], k, h[0], h[1]);
-    key = k;
+    int after = block.header(p, h, keyLength);
+    int length = h[0] + h[1];
+    if (length > key.length) {
+      key = Arrays.copyOf(key, Math.max(length, 2 * key.length)); // keeps the shared prefix
+    }
+    System.arraycopy(data, h[3], key, h[0], h[1]);
+    keyLength = length;
     valueOffset = h[3] + h[1];
     valueLength = h[2];
     current = p;
@@ -91,7 +97,7 @@ public final class BlockIterator implements InternalIterator {
     }
     toRestart(lo);
     parseNext();
-    while (current >= 0 && InternalKeys.compare(key, target) < 0) {
+    while (current >= 0 && InternalKeys.compare(key, 0, keyLength, target) < 0) {
       parseNext();
     }
   }
@@ -101,7 +107,7 @@ public final class BlockIterator implements InternalIterator {
     seek(target);
     if (current < 0) {
       seekToLast();
-    } else if (InternalKeys.compare(key, target) > 0) {
+    } else if (InternalKeys.compare(key, 0, keyLength, target) > 0) {
       prev();
     }
   }
@@ -130,12 +136,42 @@ public final class BlockIterator implements InternalIterator {
 
   @Override
   public byte[] key() {
-    return key;
+    return Arrays.copyOf(key, keyLength);
   }
 
   @Override
   public byte[] value() {
     return Arrays.copyOfRange(data, valueOffset, valueOffset + valueLength);
+  }
+
+  @Override
+  public byte[] keyArray() {
+    return key;
+  }
+
+  @Override
+  public int keyOffset() {
+    return 0;
+  }
+
+  @Override
+  public int keyLength() {
+    return keyLength;
+  }
+
+  @Override
+  public byte[] valueArray() {
+    return data;
+  }
+
+  @Override
+  public int valueOffset() {
+    return valueOffset;
+  }
+
+  @Override
+  public int valueLength() {
+    return valueLength;
   }
 
   @Override

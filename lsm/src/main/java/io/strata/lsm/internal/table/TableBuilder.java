@@ -41,8 +41,12 @@ public final class TableBuilder {
   private final ByteSink writeBuffer = new ByteSink(64 * 1024);
 
   private long offset;
-  private byte[] lastKey;
-  private byte[] lastUserKey;
+  /** The last internal key added, in {@code lastKey[0, lastKeyLength)}; none before the first. */
+  private byte[] lastKey = new byte[64];
+  private int lastKeyLength = -1;
+  /** The user key last added to the filter, in {@code lastUserKey[0, lastUserKeyLength)}. */
+  private byte[] lastUserKey = new byte[64];
+  private int lastUserKeyLength = -1;
   private byte[] smallest;
   private long entries;
   private long deletions;
@@ -68,49 +72,70 @@ public final class TableBuilder {
   }
 
   public void add(byte[] ikey, byte[] value) throws IOException {
-    if (lastKey != null && InternalKeys.compare(lastKey, ikey) >= 0) {
-      throw new IllegalStateException("table keys out of order: " + InternalKeys.describe(lastKey)
-          + " then " + InternalKeys.describe(ikey));
+    add(ikey, 0, ikey.length, value, 0, value.length);
+  }
+
+  /**
+   * Adds the internal key {@code k[kOffset, +kLength)} with the value {@code v[vOffset,
+   * +vLength)}; neither is kept, so the caller may reuse both arrays.
+   */
+  public void add(byte[] k, int kOffset, int kLength, byte[] v, int vOffset, int vLength)
+      throws IOException {
+    if (lastKeyLength >= 0
+        && InternalKeys.compare(lastKey, 0, lastKeyLength, k, kOffset, kLength) >= 0) {
+      throw new IllegalStateException("table keys out of order: "
+          + InternalKeys.describe(Arrays.copyOf(lastKey, lastKeyLength)) + " then "
+          + InternalKeys.describe(Arrays.copyOfRange(k, kOffset, kOffset + kLength)));
     }
-    long entry = TableFormat.entryBytes(ikey.length, value.length);
+    long entry = TableFormat.entryBytes(kLength, vLength);
     if (TableFormat.BLOCK_OVERHEAD + entry > maxBlockBytes
-        || ikey.length > maxKeyBytes) {
-      throw new IllegalArgumentException("entry of a " + ikey.length + "-byte key and a "
-          + value.length + "-byte value does not fit the table block limit of " + maxBlockBytes
+        || kLength > maxKeyBytes) {
+      throw new IllegalArgumentException("entry of a " + kLength + "-byte key and a "
+          + vLength + "-byte value does not fit the table block limit of " + maxBlockBytes
           + " bytes");
     }
     if (!data.isEmpty() && data.estimatedSize() + entry > maxBlockBytes) {
       flushDataBlock(); // cut early: with this entry the block would pass the limit
     }
     if (smallest == null) {
-      smallest = ikey;
+      smallest = Arrays.copyOfRange(k, kOffset, kOffset + kLength);
     }
     if (filter != null) {
-      int userLength = ikey.length - InternalKeys.TRAILER_BYTES;
-      if (lastUserKey == null
-          || !Arrays.equals(lastUserKey, 0, lastUserKey.length, ikey, 0, userLength)) {
-        lastUserKey = Arrays.copyOf(ikey, userLength);
+      int userLength = kLength - InternalKeys.TRAILER_BYTES;
+      if (lastUserKeyLength < 0 || !Arrays.equals(lastUserKey, 0, lastUserKeyLength, k, kOffset,
+          kOffset + userLength)) {
+        lastUserKey = copyInto(lastUserKey, k, kOffset, userLength);
+        lastUserKeyLength = userLength;
         if (filterBytes(filter.size() + 1) > maxBlockBytes) {
           filter = null; // with this key the filter would not fit a block: none at all
         } else {
-          filter.add(lastUserKey);
+          filter.addHash(BloomFilter.hash(k, kOffset, userLength));
         }
       }
     }
-    data.add(ikey, value);
-    lastKey = ikey;
-    long seq = InternalKeys.sequence(ikey);
+    data.add(k, kOffset, kLength, v, vOffset, vLength);
+    lastKey = copyInto(lastKey, k, kOffset, kLength);
+    lastKeyLength = kLength;
+    long trailer = InternalKeys.trailer(lastKey, kLength);
+    long seq = trailer >>> 8;
     minSequence = Math.min(minSequence, seq);
     maxSequence = Math.max(maxSequence, seq);
     entries++;
-    if (InternalKeys.kind(ikey) == InternalKeys.KIND_DELETE) {
+    if ((byte) trailer == InternalKeys.KIND_DELETE) {
       deletions++;
     }
-    rawKeyBytes += ikey.length;
-    rawValueBytes += value.length;
+    rawKeyBytes += kLength;
+    rawValueBytes += vLength;
     if (data.estimatedSize() >= blockSize) {
       flushDataBlock();
     }
+  }
+
+  /** {@code src[offset, +length)} at the start of {@code buffer}, or of a larger one returned. */
+  private static byte[] copyInto(byte[] buffer, byte[] src, int offset, int length) {
+    byte[] b = length <= buffer.length ? buffer : new byte[Math.max(length, 2 * buffer.length)];
+    System.arraycopy(src, offset, b, 0, length);
+    return b;
   }
 
   private void flushDataBlock() throws IOException {
@@ -234,7 +259,8 @@ public final class TableBuilder {
     TableProperties props = new TableProperties(entries, deletions, dataBlocks, rawKeyBytes,
         rawValueBytes, dataBytes, indexBytes,
         filterBytes, entries == 0 ? 0 : minSequence, maxSequence,
-        smallest == null ? new byte[0] : smallest, lastKey == null ? new byte[0] : lastKey,
+        smallest == null ? new byte[0] : smallest,
+        lastKeyLength < 0 ? new byte[0] : Arrays.copyOf(lastKey, lastKeyLength),
         index.size());
     byte[] p = props.encode();
     if (p.length > maxBlockBytes) {
