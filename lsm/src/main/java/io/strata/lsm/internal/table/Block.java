@@ -11,7 +11,9 @@ import java.util.Arrays;
  * A decoded-on-demand, immutable block (data or index; format in {@code lsm/FORMAT.md}): entries
  * then restart offsets then the restart count. Every read checks its bounds, so a damaged block
  * gives a {@link CorruptionException} naming the file and the block's offset, never an index
- * exception. Immutable and safe to share between threads (blocks live in the shared cache).
+ * exception. Immutable and safe to share between threads (blocks live in the shared cache); except
+ * a block a scan read without filling the cache, which lives in its iterator's reused array only
+ * while the iterator is on it and is never shared ({@link TableReader#iterator}).
  */
 public final class Block {
   private final byte[] data;

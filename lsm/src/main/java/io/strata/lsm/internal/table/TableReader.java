@@ -270,22 +270,31 @@ public final class TableReader {
    * guessed the kind right; else one copy more).
    */
   private Block readBlock(BlockHandle h, String what) {
+    return readBlock(h, what, null);
+  }
+
+  /**
+   * As {@link #readBlock(BlockHandle, String)}; with {@code reuse} (a holder of one array), the
+   * block's bytes go into {@code reuse[0]} (replaced by a larger array when too small) instead of
+   * an array of their own, so the block is valid only until the next read into the same holder.
+   */
+  private Block readBlock(BlockHandle h, String what, byte[][] reuse) {
     try {
-      return readBlockUnguarded(h, what);
+      return readBlockUnguarded(h, what, reuse);
     } catch (InternalError e) {
       throw mappedFault(e, h.offset(), what);
     }
   }
 
-  private Block readBlockUnguarded(BlockHandle h, String what) {
+  private Block readBlockUnguarded(BlockHandle h, String what, byte[][] reuse) {
     int n = checkedSize(h, what);
     int stored = n + TableFormat.BLOCK_TRAILER_BYTES;
-    boolean ownArray = lastRaw || stored > SCRATCH_BYTES;
+    boolean ownArray = reuse == null && (lastRaw || stored > SCRATCH_BYTES);
     byte[] raw;
     if (ownArray) {
       raw = new byte[stored];
     } else {
-      byte[][] holder = SCRATCH.get();
+      byte[][] holder = stored > SCRATCH_BYTES ? new byte[1][] : SCRATCH.get();
       raw = holder[0];
       if (raw == null || raw.length < stored) {
         raw = new byte[Math.max(stored, 8 << 10)];
@@ -297,14 +306,36 @@ public final class TableReader {
     int length;
     if (verify(raw, n, h, what) == TableFormat.TYPE_RAW) {
       lastRaw = true;
-      data = ownArray ? raw : Arrays.copyOf(raw, n);
       length = n;
+      if (reuse != null) {
+        data = room(reuse, n);
+        System.arraycopy(raw, 0, data, 0, n);
+      } else {
+        data = ownArray ? raw : Arrays.copyOf(raw, n);
+      }
     } else {
       lastRaw = false;
-      data = decompress(raw, n, h, what);
-      length = data.length;
+      if (reuse != null) {
+        long header = lz4Header(raw, 0, n, h, what);
+        length = (int) (header >>> 32);
+        data = room(reuse, length);
+        decompressInto(raw, 0, n, h, what, header, data);
+      } else {
+        data = decompress(raw, n, h, what);
+        length = data.length;
+      }
     }
     return Block.parse(data, length, path, h.offset(), what);
+  }
+
+  /** {@code holder[0]}, replaced first by a larger array when it holds fewer than {@code n} bytes. */
+  private static byte[] room(byte[][] holder, int n) {
+    byte[] b = holder[0];
+    if (b == null || b.length < n) {
+      b = new byte[Math.max(n, 8 << 10)];
+      holder[0] = b;
+    }
+    return b;
   }
 
   private int checkedSize(BlockHandle h, String what) {
@@ -346,6 +377,17 @@ public final class TableReader {
 
   /** As {@link #decompress(byte[], int, BlockHandle, String)} for the block at {@code raw[at, at + n)}. */
   private byte[] decompress(byte[] raw, int at, int n, BlockHandle h, String what) {
+    long header = lz4Header(raw, at, n, h, what);
+    byte[] out = new byte[(int) (header >>> 32)];
+    decompressInto(raw, at, n, h, what, header, out);
+    return out;
+  }
+
+  /**
+   * The header of the LZ4 block at {@code raw[at, at + n)}: the length it decompresses to
+   * (checked) in the high 32 bits, where its LZ4 data starts in {@code raw} in the low ones.
+   */
+  private long lz4Header(byte[] raw, int at, int n, BlockHandle h, String what) {
     // positions in the source are of raw; the file offset it names is the block's plus theirs
     ByteSource in = new ByteSource(raw, at, n, path, h.offset() - at, what);
     int length = in.varint32(maxBlockBytes, "uncompressed length");
@@ -354,13 +396,18 @@ public final class TableReader {
       throw new CorruptionException(path, h.offset(), what + ": " + (at + n - in.position())
           + " bytes of LZ4 data cannot hold " + length + " bytes");
     }
-    byte[] out = new byte[length];
+    return (long) length << 32 | in.position();
+  }
+
+  /** Decompresses the LZ4 block at {@code raw[at, at + n)}, of {@code header}, into {@code out}. */
+  private void decompressInto(byte[] raw, int at, int n, BlockHandle h, String what, long header,
+      byte[] out) {
+    int from = (int) header;
     try {
-      Lz4Decoder.decompress(raw, in.position(), at + n - in.position(), out, 0, length);
+      Lz4Decoder.decompress(raw, from, at + n - from, out, 0, (int) (header >>> 32));
     } catch (IllegalArgumentException e) {
       throw new CorruptionException(path, h.offset(), what + ": " + e.getMessage(), e);
     }
-    return out;
   }
 
   /** A data block, from the cache or from disk (then cached when {@code fillCache}). */
@@ -584,13 +631,24 @@ public final class TableReader {
     return b;
   }
 
+  /** Data block {@code i} from the cache, or read from disk into {@code reuse[0]}. */
+  private Block scanBlock(int i, byte[][] reuse) {
+    BlockHandle h = indexHandles[i];
+    Block b = cache.get(number, h.offset());
+    return b != null ? b : readBlock(h, "data block", reuse);
+  }
+
   /** Iterates the table; holds a reference on it until closed. */
   public InternalIterator iterator(boolean fillCache) {
     if (!retain()) {
       throw new IllegalStateException("table " + path + " is closed");
     }
     boolean[] released = {false};
-    return new TwoLevelIterator(indexKeys.length, i -> new BlockIterator(dataBlock(i, fillCache)),
+    // without filling the cache, a block read from disk lives only while the iterator is on it
+    // (a part is closed before the next one opens): its bytes go into one array of the iterator's
+    byte[][] scan = fillCache ? null : new byte[1][];
+    return new TwoLevelIterator(indexKeys.length,
+        i -> new BlockIterator(fillCache ? dataBlock(i, true) : scanBlock(i, scan)),
         this::findBlock, () -> {
           if (!released[0]) {
             released[0] = true;
