@@ -68,6 +68,13 @@ final class BranchNode extends Node {
 
   @Override
   int weight() {
-    return 96 + 16 * 8 + (value == null ? 0 : value.length);
+    // the branch (48 bytes), its array of 16 children (80), its hash or encoding, its value
+    int w = 48 + 80 + arrayBytes(ref) + arrayBytes(value);
+    for (Node c : children) {
+      if (c != null) {
+        w += c.weight();
+      }
+    }
+    return w;
   }
 }

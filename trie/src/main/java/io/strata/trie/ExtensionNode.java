@@ -29,6 +29,6 @@ final class ExtensionNode extends Node {
 
   @Override
   int weight() {
-    return 64 + path.length;
+    return 40 + arrayBytes(path) + arrayBytes(ref) + child.weight();
   }
 }

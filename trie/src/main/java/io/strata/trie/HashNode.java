@@ -71,8 +71,11 @@ final class HashNode extends Node {
     throw new IllegalStateException("a hash reference has no encoding of its own");
   }
 
+  /** The reference (56 bytes), its {@link Hash} (24) and the hash's array (48). */
+  static final int WEIGHT = 56 + 24 + 48;
+
   @Override
   int weight() {
-    return 80;
+    return WEIGHT;
   }
 }

@@ -40,6 +40,6 @@ final class LeafNode extends Node {
 
   @Override
   int weight() {
-    return 64 + path.length + value.length;
+    return 40 + arrayBytes(path) + arrayBytes(value) + arrayBytes(ref);
   }
 }

@@ -41,6 +41,49 @@ class NodeCacheTest {
     assertNull(none.get(hashOf(1)));
   }
 
+  /**
+   * Leaves are evicted before inner nodes while the inner nodes hold at most their share of the
+   * bound; past it, inner nodes are evicted down to the share, and leaves keep the rest.
+   */
+  @Test
+  void leavesGoFirstWhileInnerNodesAreWithinTheirShare() {
+    NodeCache cache = new NodeCache(100_000);
+    List<Node> branches = new ArrayList<>();
+    // inner nodes of about half the bound, none used again
+    for (int i = 0; cache.bytes() < 50_000; i++) {
+      Node b = new BranchNode(new Node[16], null, null);
+      branches.add(b);
+      cache.put(hashOf(1_000_000 + i), b);
+    }
+    for (int i = 0; i < 20_000; i++) {
+      cache.put(hashOf(i), new LeafNode(new byte[] {1}, new byte[100], null));
+      assertTrue(cache.bytes() <= 100_000, "cache holds " + cache.bytes() + " bytes");
+    }
+    for (int i = 0; i < branches.size(); i++) {
+      assertSame(branches.get(i), cache.get(hashOf(1_000_000 + i)),
+          "inner node " + i + " was evicted for leaves");
+    }
+    assertNull(cache.get(hashOf(0)), "the oldest leaf is still there");
+    assertTrue(cache.bytes() > 90_000, "cache holds only " + cache.bytes() + " bytes");
+
+    // inner nodes past their share: the oldest go, down to 75%; the newest leaves stay
+    for (int i = 0; i < 2_000; i++) {
+      cache.put(hashOf(2_000_000 + i), new BranchNode(new Node[16], null, null));
+      assertTrue(cache.bytes() <= 100_000, "cache holds " + cache.bytes() + " bytes");
+    }
+    assertNull(cache.get(hashOf(2_000_000)), "the oldest unused inner node is still there");
+    assertTrue(cache.get(hashOf(19_999)) != null, "the newest leaf was evicted");
+    int innerKept = 0;
+    for (int i = 0; i < 2_000; i++) {
+      if (cache.get(hashOf(2_000_000 + i)) != null) {
+        innerKept++;
+      }
+    }
+    long innerWeight = new BranchNode(new Node[16], null, null).weight() + NodeCache.OVERHEAD;
+    assertTrue(innerKept * innerWeight <= 75_000 && innerKept * innerWeight > 70_000,
+        innerKept + " inner nodes kept");
+  }
+
   @Test
   void concurrentReadersOfAStoredTrieSeeItsValues() throws Exception {
     Random r = new Random(9);

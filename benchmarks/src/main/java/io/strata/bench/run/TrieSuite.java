@@ -145,6 +145,14 @@ final class TrieSuite {
     default void afterBlocks() {}
 
     /** What the blocks workload reports besides throughput (pruning figures), or "". */
+    /**
+     * Cumulative cache counters (node-cache hits and misses, block-cache hits and misses), or
+     * null for an engine without them.
+     */
+    default long[] cacheCounters() {
+      return null;
+    }
+
     default String blockNotes() {
       return "";
     }
@@ -264,6 +272,14 @@ final class TrieSuite {
       long bytes = KvSuite.du(copy);
       KvSuite.delete(copy);
       return bytes;
+    }
+
+    @Override
+    public long[] cacheCounters() {
+      StateStats s = store.stats();
+      io.strata.lsm.DbStats d = store.db().stats();
+      return new long[] {s.nodeCacheHits(), s.nodeCacheMisses(), d.blockCacheHits(),
+          d.blockCacheMisses()};
     }
 
     @Override
@@ -468,6 +484,7 @@ final class TrieSuite {
         RunResult r = result(p, "readrandom");
         SplittableRandom random = new SplittableRandom(5);
         m = new Meter("readrandom", p.n(), p.capNanos(), out);
+        long[] countersBefore = e.cacheCounters();
         long hits = 0;
         long wrong = 0;
         for (int i = 0; i < p.n(); i++) {
@@ -488,6 +505,16 @@ final class TrieSuite {
         }
         m.finish(r, "get");
         r.checkReads(hits, m.ops(), wrong, "accounts");
+        long[] countersAfter = e.cacheCounters();
+        if (countersBefore != null && m.ops() > 0) {
+          double reads = m.ops();
+          r.checks += String.format(java.util.Locale.ROOT, "; per read: %.2f node-cache hits,"
+              + " %.2f misses; %.2f block-cache hits, %.2f misses",
+              (countersAfter[0] - countersBefore[0]) / reads,
+              (countersAfter[1] - countersBefore[1]) / reads,
+              (countersAfter[2] - countersBefore[2]) / reads,
+              (countersAfter[3] - countersBefore[3]) / reads);
+        }
         if (capped != null) {
           r.checks += "; at the state after the capped blocks (" + capped + ")";
           if (capped.contains("differs")) {
