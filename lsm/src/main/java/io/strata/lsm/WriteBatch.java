@@ -4,6 +4,7 @@ import io.strata.lsm.internal.ByteSink;
 import io.strata.lsm.internal.Bytes;
 import io.strata.lsm.internal.InternalKeys;
 import io.strata.lsm.internal.Limits;
+import java.util.Objects;
 
 /**
  * Puts and deletes applied atomically by {@link Db#write}: after any crash, either all of a batch
@@ -45,6 +46,26 @@ public final class WriteBatch {
     }
     rep = new ByteSink(HEADER + expectedBytes);
     rep.advance(HEADER); // filled in when the batch is written
+  }
+
+  /**
+   * Sets {@code key} to the value {@code value[offset, offset + length)}, copied in.
+   *
+   * @throws IndexOutOfBoundsException when the range is not inside {@code value}
+   */
+  public WriteBatch put(byte[] key, byte[] value, int offset, int length) {
+    Db.checkKey(key);
+    Objects.requireNonNull(value, "value");
+    Objects.checkFromIndexSize(offset, length, value.length);
+    if (length > Db.MAX_VALUE_BYTES) {
+      throw new IllegalArgumentException("value of " + length + " bytes exceeds the limit of "
+          + Db.MAX_VALUE_BYTES + " bytes");
+    }
+    rep.put(InternalKeys.KIND_PUT).putBytes(key).putVarint(length).put(value, offset, length);
+    count++;
+    longestKey = Math.max(longestKey, key.length);
+    longestValue = Math.max(longestValue, length);
+    return this;
   }
 
   /** Sets {@code key} to {@code value}. */

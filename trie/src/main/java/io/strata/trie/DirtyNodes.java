@@ -1,5 +1,6 @@
 package io.strata.trie;
 
+import io.strata.lsm.WriteBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,6 +47,25 @@ final class DirtyNodes {
     int p = off + 2 + kl;
     int el = StoreKeys.getInt(c, p);
     return Arrays.copyOfRange(c, p + 4, p + 4 + el);
+  }
+
+  /**
+   * Puts the node held for {@code k} into {@code batch} (its encoding copied straight from the
+   * chunk, not through an array of its own); returns the encoding's length, or -1 when none is
+   * held.
+   */
+  synchronized int putInto(NodeKey k, WriteBatch batch) {
+    int i = find(k);
+    if (i < 0) {
+      return -1;
+    }
+    byte[] c = chunks[(int) (slots[i] >>> 32) - 1];
+    int off = (int) slots[i];
+    int kl = (c[off] & 0xff) << 8 | (c[off + 1] & 0xff);
+    int p = off + 2 + kl;
+    int el = StoreKeys.getInt(c, p);
+    batch.put(k.bytes, c, p + 4, el);
+    return el;
   }
 
   /** Adds the nodes of a set in one chunk; keys already dirty keep their equal encodings. */

@@ -359,9 +359,7 @@ final class PruningForest {
       WriteBatch batch = new WriteBatch();
       List<NodeKey> written = new ArrayList<>();
       for (NodeKey k : v.joinKeys) {
-        byte[] enc = dirty.get(k);
-        if (enc != null) {
-          batch.put(k.bytes, enc);
+        if (dirty.putInto(k, batch) >= 0) {
           written.add(k);
         }
       }
@@ -395,16 +393,14 @@ final class PruningForest {
     WriteBatch current = new WriteBatch();
     for (NodeKey[] keys : heirJoins) {
       for (NodeKey k : keys == null ? new NodeKey[0] : keys) {
-        byte[] enc = dirty.get(k);
-        if (enc != null) {
-          if (current.approximateSize() + enc.length > NODE_BATCH_BYTES && current.count() > 0) {
-            nodes.add(current);
-            current = new WriteBatch();
-          }
-          current.put(k.bytes, enc);
+        if (dirty.putInto(k, current) >= 0) {
           written.add(k);
           if (advanceDeletes.contains(k)) {
-            batch.put(k.bytes, enc); // after its delete in the last batch: the put stands
+            dirty.putInto(k, batch); // after its delete in the last batch: the put stands
+          }
+          if (current.approximateSize() >= NODE_BATCH_BYTES) {
+            nodes.add(current);
+            current = new WriteBatch();
           }
         }
       }

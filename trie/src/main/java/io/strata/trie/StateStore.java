@@ -1427,17 +1427,13 @@ public final class StateStore implements AutoCloseable {
     }
     List<NodeKey> keys = d.keys();
     WriteBatch batch = new WriteBatch();
+    // a node is at most a few hundred bytes: a batch is cut once it is within 64 KiB of the limit
+    long cut = Math.max(1, options.commitBatchBytes() - (64 << 10));
     for (NodeKey k : keys) {
-      byte[] enc = d.get(k);
-      if (enc == null) {
-        continue;
-      }
-      if (batch.approximateSize() + enc.length + 64 > options.commitBatchBytes()
-          && batch.count() > 0) {
+      if (d.putInto(k, batch) >= 0 && batch.approximateSize() >= cut) {
         db.write(batch, WriteOptions.defaults());
         batch = new WriteBatch();
       }
-      batch.put(k.bytes, enc);
     }
     byte[] from = StoreKeys.family(StoreKeys.JOURNAL);
     try (Cursor c = db.cursor(ReadOptions.builder().lowerBound(from)
