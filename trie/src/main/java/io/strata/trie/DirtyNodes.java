@@ -50,6 +50,28 @@ final class DirtyNodes {
   }
 
   /**
+   * The node held for {@code k}, decoded straight from its chunk (the decoder copies what the node
+   * keeps) with its encoded size and reference set, or null when none is held.
+   *
+   * @throws RlpException when the held bytes are not a node (a bug: the store encoded them)
+   */
+  synchronized Node decode(NodeKey k, byte[] position, Hash hash) {
+    int i = find(k);
+    if (i < 0) {
+      return null;
+    }
+    byte[] c = chunks[(int) (slots[i] >>> 32) - 1];
+    int off = (int) slots[i];
+    int kl = (c[off] & 0xff) << 8 | (c[off + 1] & 0xff);
+    int p = off + 2 + kl + 4;
+    int el = StoreKeys.getInt(c, p - 4);
+    Node n = NodeDecoder.decode(c, p, el, position);
+    n.encodedSize = el;
+    n.ref = el < 32 ? Arrays.copyOfRange(c, p, p + el) : hash.bytes();
+    return n;
+  }
+
+  /**
    * Puts the node held for {@code k} into {@code batch} (its encoding copied straight from the
    * chunk, not through an array of its own); returns the encoding's length, or -1 when none is
    * held.

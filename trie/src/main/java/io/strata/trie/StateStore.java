@@ -496,18 +496,28 @@ public final class StateStore implements AutoCloseable {
       return n;
     }
     DirtyNodes d = dirty;
-    byte[] enc = d == null ? null : d.get(nk);
-    boolean inMemory = enc != null;
-    if (enc == null) {
-      enc = db.get(key);
+    if (d != null) {
+      // held in memory: committed by this process (its hash was computed from these bytes)
+      try {
+        n = d.decode(nk, position, h);
+      } catch (RlpException e) {
+        throw new CorruptionException(dir, -1, "trie node " + h + " held in memory is not a trie"
+            + " node: " + e.getMessage());
+      }
+      if (n != null) {
+        n.stored = true;
+        cache.put(nk, n);
+        return n;
+      }
     }
+    byte[] enc = db.get(key);
     if (enc == null) {
       throw new MissingNodeException(h, isRoot
           ? "no trie with this root was committed to this store"
           : "a node below a committed root is not in the store (at nibble path of length "
               + position.length + ")");
     }
-    byte[] actual = inMemory ? h.bytes() : Keccak.hash(enc);
+    byte[] actual = Keccak.hash(enc);
     if (!h.equalsBytes(actual)) {
       throw new CorruptionException(dir, -1, "trie node " + h + ": its " + enc.length
           + " stored bytes hash to " + Hash.wrap(actual) + ", expected the node's key");
