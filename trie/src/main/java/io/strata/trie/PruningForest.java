@@ -374,8 +374,15 @@ final class PruningForest {
     }
   }
 
-  /** Largest batch of nodes an advance writes at once. */
-  static final int NODE_BATCH_BYTES = 1 << 20;
+  /**
+   * Bytes from which an advance cuts its batch of nodes: about 1 MiB, and with the last node's
+   * room ({@link #NODE_BATCH_ROOM}) still under 1 MiB, so that the batch's array is an ordinary
+   * one (G1 makes arrays of half a region or more humongous; regions are 2 MiB at these heaps).
+   */
+  static final int NODE_BATCH_BYTES = (1 << 20) - (64 << 10);
+
+  /** The room a batch of nodes is created with: the cut plus a node, which is well under 4 KiB. */
+  static final int NODE_BATCH_ROOM = NODE_BATCH_BYTES + (4 << 10);
 
   /** Whether an advance is under way (its steps may yield the lock between them). */
   boolean inAdvance() {
@@ -390,7 +397,13 @@ final class PruningForest {
     // the deletes and records that must change together
     List<NodeKey> written = new ArrayList<>();
     List<WriteBatch> nodes = new ArrayList<>();
-    WriteBatch current = new WriteBatch();
+    long joined = 0;
+    for (NodeKey[] keys : heirJoins) {
+      joined += keys == null ? 0 : keys.length;
+    }
+    // sized for about 256 bytes a node (the last batch smaller): grown from the default size, a
+    // batch copied itself at every doubling
+    WriteBatch current = new WriteBatch((int) Math.min(NODE_BATCH_ROOM, 256 * joined + 64));
     for (NodeKey[] keys : heirJoins) {
       for (NodeKey k : keys == null ? new NodeKey[0] : keys) {
         if (dirty.putInto(k, current) >= 0) {
@@ -400,7 +413,7 @@ final class PruningForest {
           }
           if (current.approximateSize() >= NODE_BATCH_BYTES) {
             nodes.add(current);
-            current = new WriteBatch();
+            current = new WriteBatch(NODE_BATCH_ROOM);
           }
         }
       }

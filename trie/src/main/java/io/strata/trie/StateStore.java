@@ -1436,13 +1436,14 @@ public final class StateStore implements AutoCloseable {
       return;
     }
     List<NodeKey> keys = d.keys();
-    WriteBatch batch = new WriteBatch();
     // a node is at most a few hundred bytes: a batch is cut once it is within 64 KiB of the limit
     long cut = Math.max(1, options.commitBatchBytes() - (64 << 10));
+    int room = (int) Math.min(options.commitBatchBytes(), d.bytes() + (64 << 10));
+    WriteBatch batch = new WriteBatch(room);
     for (NodeKey k : keys) {
       if (d.putInto(k, batch) >= 0 && batch.approximateSize() >= cut) {
         db.write(batch, WriteOptions.defaults());
-        batch = new WriteBatch();
+        batch = new WriteBatch(room);
       }
     }
     byte[] from = StoreKeys.family(StoreKeys.JOURNAL);
