@@ -90,7 +90,11 @@ public final class Lz4Decoder {
       }
       int from = dp - offset;
       int end = dp + length;
-      if (offset >= 8 && end + 8 <= dstEnd) {
+      if (offset >= length && length >= 32) {
+        // source and destination do not overlap: one copy (vectorized by the JVM)
+        System.arraycopy(dst, from, dst, dp, length);
+        dp = end;
+      } else if (offset >= 8 && end + 8 <= dstEnd) {
         // may write up to 7 bytes past the match, which are still inside the output and are
         // written again by what follows
         do {
