@@ -3,7 +3,6 @@ package io.strata.lsm.internal.memtable;
 import io.strata.bloom.BloomFilter;
 import io.strata.lsm.internal.BatchFormat;
 import io.strata.lsm.internal.ByteSource;
-import io.strata.lsm.internal.Bytes;
 import io.strata.lsm.internal.InternalIterator;
 import io.strata.lsm.internal.InternalKeys;
 import java.lang.invoke.MethodHandles;
