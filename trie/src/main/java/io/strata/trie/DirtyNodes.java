@@ -35,18 +35,30 @@ final class DirtyNodes {
   private int chunkCount;
   private long bytes;
 
+  /** The chunk of slot {@code i}'s entry. */
+  private byte[] chunkOfSlot(int i) {
+    return chunks[(int) (slots[i] >>> 32) - 1];
+  }
+
+  /**
+   * Where the encoding of slot {@code i}'s entry starts in its chunk (an entry: key length (2
+   * bytes), key, encoding length (4), encoding).
+   */
+  private int encodingAt(byte[] c, int i) {
+    int off = (int) slots[i];
+    int kl = (c[off] & 0xff) << 8 | (c[off + 1] & 0xff);
+    return off + 2 + kl + 4;
+  }
+
   /** The encoding under this key (a copy), or null when it is not dirty. */
   synchronized byte[] get(NodeKey k) {
     int i = find(k);
     if (i < 0) {
       return null;
     }
-    byte[] c = chunks[(int) (slots[i] >>> 32) - 1];
-    int off = (int) slots[i];
-    int kl = (c[off] & 0xff) << 8 | (c[off + 1] & 0xff);
-    int p = off + 2 + kl;
-    int el = StoreKeys.getInt(c, p);
-    return Arrays.copyOfRange(c, p + 4, p + 4 + el);
+    byte[] c = chunkOfSlot(i);
+    int p = encodingAt(c, i);
+    return Arrays.copyOfRange(c, p, p + StoreKeys.getInt(c, p - 4));
   }
 
   /**
@@ -60,10 +72,8 @@ final class DirtyNodes {
     if (i < 0) {
       return null;
     }
-    byte[] c = chunks[(int) (slots[i] >>> 32) - 1];
-    int off = (int) slots[i];
-    int kl = (c[off] & 0xff) << 8 | (c[off + 1] & 0xff);
-    int p = off + 2 + kl + 4;
+    byte[] c = chunkOfSlot(i);
+    int p = encodingAt(c, i);
     int el = StoreKeys.getInt(c, p - 4);
     Node n = NodeDecoder.decode(c, p, el, position);
     n.encodedSize = el;
@@ -81,12 +91,10 @@ final class DirtyNodes {
     if (i < 0) {
       return -1;
     }
-    byte[] c = chunks[(int) (slots[i] >>> 32) - 1];
-    int off = (int) slots[i];
-    int kl = (c[off] & 0xff) << 8 | (c[off + 1] & 0xff);
-    int p = off + 2 + kl;
-    int el = StoreKeys.getInt(c, p);
-    batch.put(k.bytes, c, p + 4, el);
+    byte[] c = chunkOfSlot(i);
+    int p = encodingAt(c, i);
+    int el = StoreKeys.getInt(c, p - 4);
+    batch.put(k.bytes, c, p, el);
     return el;
   }
 
