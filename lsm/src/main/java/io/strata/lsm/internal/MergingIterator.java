@@ -5,14 +5,26 @@ import java.util.List;
 /**
  * Merges several internal iterators into one, both ways. Children are ordered newest source first;
  * on equal internal keys the earlier child comes first. Not thread-safe.
+ *
+ * <p>The valid children are kept sorted by their current keys in the direction of travel, the
+ * one the iterator stands on first. A step moves that child and slides it back to its place, so
+ * it costs one comparison while the moved child still comes first (a run of entries from one
+ * child: a scan of a compacted store, where one child holds nearly everything), none when it is
+ * the only valid child, and about half the children for keys spread evenly over them (a
+ * compaction of level-0 tables of random keys), where a search for the smallest child compared
+ * every one. A seek or a change of direction sorts them again.
  */
 public final class MergingIterator implements InternalIterator {
   private final InternalIterator[] children;
+  /** Indexes of the valid children, in travel order: {@code order[0]} is the current one. */
+  private final int[] order;
+  private int valid;
   private InternalIterator current;
   private boolean forward = true;
 
   public MergingIterator(List<InternalIterator> children) {
     this.children = children.toArray(new InternalIterator[0]);
+    this.order = new int[this.children.length];
   }
 
   @Override
@@ -25,8 +37,7 @@ public final class MergingIterator implements InternalIterator {
     for (InternalIterator c : children) {
       c.seekToFirst();
     }
-    forward = true;
-    findSmallest();
+    sort(true);
   }
 
   @Override
@@ -34,8 +45,7 @@ public final class MergingIterator implements InternalIterator {
     for (InternalIterator c : children) {
       c.seekToLast();
     }
-    forward = false;
-    findLargest();
+    sort(false);
   }
 
   @Override
@@ -43,8 +53,7 @@ public final class MergingIterator implements InternalIterator {
     for (InternalIterator c : children) {
       c.seek(target);
     }
-    forward = true;
-    findSmallest();
+    sort(true);
   }
 
   @Override
@@ -52,8 +61,7 @@ public final class MergingIterator implements InternalIterator {
     for (InternalIterator c : children) {
       c.seekForPrev(target);
     }
-    forward = false;
-    findLargest();
+    sort(false);
   }
 
   @Override
@@ -69,10 +77,12 @@ public final class MergingIterator implements InternalIterator {
           }
         }
       }
-      forward = true;
+      current.next();
+      sort(true);
+      return;
     }
     current.next();
-    findSmallest();
+    step();
   }
 
   @Override
@@ -88,31 +98,55 @@ public final class MergingIterator implements InternalIterator {
           }
         }
       }
-      forward = false;
+      current.prev();
+      sort(false);
+      return;
     }
     current.prev();
-    findLargest();
+    step();
   }
 
-  private void findSmallest() {
-    InternalIterator best = null;
-    for (InternalIterator c : children) {
-      if (c.isValid() && (best == null || compare(c, best) < 0)) {
-        best = c;
+  /** The current child has moved one entry in the direction of travel: back to its place. */
+  private void step() {
+    int moved = order[0];
+    if (!current.isValid()) {
+      valid--;
+      System.arraycopy(order, 1, order, 0, valid);
+    } else {
+      int j = 1;
+      while (j < valid && before(order[j], moved)) {
+        order[j - 1] = order[j];
+        j++;
       }
+      order[j - 1] = moved;
     }
-    current = best;
+    current = valid == 0 ? null : children[order[0]];
   }
 
-  private void findLargest() {
-    InternalIterator best = null;
-    for (int i = children.length - 1; i >= 0; i--) {
-      InternalIterator c = children[i];
-      if (c.isValid() && (best == null || compare(c, best) > 0)) {
-        best = c;
+  /** Orders the valid children for travel forward or backward (insertion sort: they are few). */
+  private void sort(boolean forward) {
+    this.forward = forward;
+    valid = 0;
+    for (int i = 0; i < children.length; i++) {
+      if (children[i].isValid()) {
+        int j = valid++;
+        while (j > 0 && before(i, order[j - 1])) {
+          order[j] = order[j - 1];
+          j--;
+        }
+        order[j] = i;
       }
     }
-    current = best;
+    current = valid == 0 ? null : children[order[0]];
+  }
+
+  /**
+   * Whether child {@code a} comes before child {@code b} in the direction of travel: forward the
+   * smaller key first, the earlier child on equal keys; backward the exact reverse.
+   */
+  private boolean before(int a, int b) {
+    int c = compare(children[a], children[b]);
+    return forward ? c < 0 || (c == 0 && a < b) : c > 0 || (c == 0 && a > b);
   }
 
   /** Compares the current keys of two children, through their views. */
@@ -127,12 +161,10 @@ public final class MergingIterator implements InternalIterator {
 
   /** The position in the constructor's list of the child the current entry comes from. */
   public int currentChild() {
-    for (int i = 0; i < children.length; i++) {
-      if (children[i] == current) {
-        return i;
-      }
+    if (current == null) {
+      throw new IllegalStateException("not on an entry");
     }
-    throw new IllegalStateException("not on an entry");
+    return order[0];
   }
 
   @Override
