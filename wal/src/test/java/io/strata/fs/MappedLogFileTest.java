@@ -3,6 +3,7 @@ package io.strata.fs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -177,5 +178,73 @@ class MappedLogFileTest {
     IOException onClose = assertThrows(IOException.class, f::close);
     assertTrue(onClose.getMessage().contains("Input/output error"), onClose.getMessage());
     assertEquals(100, f.size());
+  }
+
+  /**
+   * Preparations that finish late (each waits before it touches its chunk) never write their
+   * zeros over appends: the appender waits for a chunk's preparation before it writes there.
+   * Appending without that wait loses bytes here.
+   */
+  @Test
+  void appendsWaitForALatePreparationAndReadBackExactly() throws Exception {
+    Path path = dir.resolve("late.log");
+    MappedLogFile f = openSmall(path);
+    f.prepareHook(start -> {
+      if (start > 0) {
+        sleep(30);
+      }
+    });
+    byte[] data = new byte[5 * SMALL_CHUNK + 999];
+    new Random(11).nextBytes(data);
+    for (int off = 0; off < data.length; off += 9_001) {
+      f.append(ByteBuffer.wrap(data, off, Math.min(9_001, data.length - off)));
+    }
+    f.sync();
+    f.close();
+    assertArrayEquals(data, Files.readAllBytes(path));
+  }
+
+  /** A close while the next chunk is still being prepared waits for it, then cuts the file. */
+  @Test
+  void aCloseDuringAPreparationWaitsForItThenCutsTheFile() throws Exception {
+    Path path = dir.resolve("closing.log");
+    MappedLogFile f = openSmall(path);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    f.prepareHook(start -> {
+      if (start > 0) {
+        try {
+          release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    byte[] data = new byte[SMALL_CHUNK + 10];
+    new Random(12).nextBytes(data);
+    f.append(ByteBuffer.wrap(data)); // into the second chunk: the third is being prepared
+    java.util.concurrent.CompletableFuture<Void> closing =
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+          try {
+            f.close();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+    for (int i = 0; i < 20 && !closing.isDone(); i++) {
+      Thread.sleep(50);
+    }
+    assertFalse(closing.isDone(), "the close returned while the preparation could still touch"
+        + " the file past its new end");
+    release.countDown();
+    closing.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertArrayEquals(data, Files.readAllBytes(path));
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

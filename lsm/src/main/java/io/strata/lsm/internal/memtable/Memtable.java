@@ -748,10 +748,11 @@ public final class Memtable {
 
   /**
    * As {@link #get(byte[], byte[])}, with the key's hash ({@link BloomFilter#hash(byte[])}) already
-   * computed: a key the filter rules out costs no search.
+   * computed: a key the filter rules out costs no search, and an empty memtable (the first after
+   * an open or a flush, for a store that is mostly read) not even the filter's cache line.
    */
   public byte[] get(byte[] userKey, byte[] seekKey, long hash) {
-    if (!filter.mightContain(hash)) {
+    if (isEmpty() || !filter.mightContain(hash)) {
       return null;
     }
     long node = findGreaterOrEqual(seekKey);
