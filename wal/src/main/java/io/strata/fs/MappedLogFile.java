@@ -1,7 +1,10 @@
 package io.strata.fs;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -19,11 +22,12 @@ import java.util.concurrent.Future;
  * {@link #sync()} forces them to disk. After a crash the file ends in zeros up to the end of the
  * last chunk; {@link #close()} cuts it to the bytes appended and syncs that.
  *
- * <p>The next chunk is prepared ahead: a background thread maps it and writes a zero into each of
- * its pages (zeros the file holds there anyway), so the page faults that give it page-cache pages
- * (several microseconds each, about 300 ns of every 130-byte append when the appender takes them)
- * are taken off the appender's thread, whose appends then land in pages already mapped. The
- * appender takes the chunk only once that is done, and never writes to a chunk being prepared.
+ * <p>The next chunk is prepared ahead: the appender maps it when it starts the current one (one
+ * system call) and a background thread touches each of its pages, so the page faults that give it
+ * page-cache pages (several microseconds each, about 300 ns of every 130-byte append when the
+ * appender takes them) are mostly off the appender's thread. The appender never waits for a
+ * touch: each is an atomic add of zero to one aligned word, which leaves whatever the word holds,
+ * so a touch that runs late, over bytes the appender has written meanwhile, changes nothing.
  * After a crash the file may end in zeros to the end of the prepared chunk, one chunk further.
  *
  * <p>Write-back: when a chunk is full, a shared background thread forces it to disk, so dirty
@@ -52,17 +56,23 @@ final class MappedLogFile implements WritableFile {
   private volatile long size;
   /** Test hook run by the appender after it mapped a new chunk and before it is published. */
   private volatile Runnable beforePublish = () -> { };
-  /** Test hook run by the preparation of the chunk at the given offset before it touches it. */
+  /** Test hook run by the touch of the chunk at the given offset before it touches it. */
   private volatile java.util.function.LongConsumer prepareHook = start -> { };
   /** Test hook told of each chunk about to be forced. */
   private volatile java.util.function.Consumer<MappedByteBuffer> forceHook = b -> { };
   /** Chunks written since the last sync, which it must force. Guarded by this. */
   private final List<MappedByteBuffer> unsynced = new ArrayList<>();
   private boolean closed;
-  /** The next chunk being prepared, or null; appender only (and the close, once it stopped). */
-  private Future<MappedByteBuffer> prepared;
+  /** The chunk after the current one, mapped ahead, or null; appender only. */
+  private MappedByteBuffer prepared;
   /** Where {@code prepared} starts in the file; appender only. */
   private long preparedStart = -1;
+  /**
+   * The last touch submitted for this file, or null; appender only (and the close, once it
+   * stopped). The touches of every file run in order on one thread, so once it is done so are the
+   * earlier ones.
+   */
+  private Future<?> touching;
   /** Background forces of full chunks; guarded by this. */
   private final List<Future<?>> writeback = new ArrayList<>();
   /** The first background force that failed; guarded by this. */
@@ -70,6 +80,10 @@ final class MappedLogFile implements WritableFile {
 
   /** Page size assumed for the preparation's touches (a larger page is touched more than once). */
   private static final int PAGE = 4096;
+
+  /** Atomic access to the aligned longs of a mapped chunk, for the touches. */
+  private static final VarHandle LONGS =
+      MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
   private static final ExecutorService PREPARE = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "strata-log-prepare");
@@ -122,7 +136,9 @@ final class MappedLogFile implements WritableFile {
   private void nextChunk() throws IOException {
     MappedByteBuffer full = chunk;
     long start = full == null ? 0 : chunkStart + chunkSize;
-    MappedByteBuffer next = take(start);
+    MappedByteBuffer next = prepared != null && preparedStart == start
+        ? prepared
+        : channel.map(FileChannel.MapMode.READ_WRITE, start, chunkSize);
     prepare(start + chunkSize);
     beforePublish.run();
     // One step: a sync sees either the old chunk current (and forces it, and keeps it listed) or
@@ -139,45 +155,43 @@ final class MappedLogFile implements WritableFile {
     }
   }
 
-  /** Starts preparing the chunk at {@code start} in the background. Appender only. */
+  /**
+   * Maps the chunk at {@code start} and starts touching its pages in the background. Appender
+   * only. A failed mapping leaves none prepared: the appender maps it again when it needs it and
+   * then reports the failure.
+   */
   private void prepare(long start) {
+    prepared = null;
+    MappedByteBuffer b;
+    try {
+      b = channel.map(FileChannel.MapMode.READ_WRITE, start, chunkSize);
+    } catch (IOException | RuntimeException e) {
+      return;
+    }
+    prepared = b;
     preparedStart = start;
-    prepared = PREPARE.submit(() -> {
-      MappedByteBuffer b = channel.map(FileChannel.MapMode.READ_WRITE, start, chunkSize);
+    touching = PREPARE.submit(() -> {
       prepareHook.accept(start);
       for (int i = 0; i < chunkSize; i += PAGE) {
-        b.put(i, (byte) 0);
+        // a write access (so the fault gives a writable page) that keeps the word's value, even
+        // when the appender has already written there: a plain write of zero could erase a record
+        LONGS.getAndAdd(b, i, 0L);
       }
-      return b;
     });
   }
 
-  /**
-   * The chunk at {@code start}: the prepared one once its preparation has finished (waited for,
-   * interrupts kept for later: the appender must never write where the preparation still does),
-   * or, when it failed or was for another place, one mapped here (whose failure is the caller's).
-   */
-  private MappedByteBuffer take(long start) throws IOException {
-    Future<MappedByteBuffer> f = prepared;
-    prepared = null;
-    MappedByteBuffer b = f == null ? null : await(f);
-    if (b != null && preparedStart == start) {
-      return b;
-    }
-    return channel.map(FileChannel.MapMode.READ_WRITE, start, chunkSize);
-  }
-
-  /** Waits for {@code f}, interrupts kept for later; null when it failed. */
-  private static MappedByteBuffer await(Future<MappedByteBuffer> f) {
+  /** Waits for {@code f} to finish, interrupts kept for later; its failure is not this caller's. */
+  private static void await(Future<?> f) {
     boolean interrupted = false;
     try {
       while (true) {
         try {
-          return f.get();
+          f.get();
+          return;
         } catch (InterruptedException e) {
           interrupted = true;
         } catch (ExecutionException e) {
-          return null; // a failed map or touch: mapping it again reports the failure
+          return; // a failed touch: the appender's own write to that page reports the failure
         }
       }
     } finally {
@@ -326,11 +340,12 @@ final class MappedLogFile implements WritableFile {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    // nor may a preparation: the file is cut below the chunk it touches
-    Future<MappedByteBuffer> p = prepared;
+    // nor may a touch: the file is cut below the chunk it touches
+    Future<?> t = touching;
+    touching = null;
     prepared = null;
-    if (p != null) {
-      await(p);
+    if (t != null) {
+      await(t);
     }
     closeNow();
   }

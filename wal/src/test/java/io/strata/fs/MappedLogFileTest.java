@@ -181,12 +181,12 @@ class MappedLogFileTest {
   }
 
   /**
-   * Preparations that finish late (each waits before it touches its chunk) never write their
-   * zeros over appends: the appender waits for a chunk's preparation before it writes there.
-   * Appending without that wait loses bytes here.
+   * Touches that run late (each waits before it touches its chunk, so the appender has written
+   * there meanwhile) never change an appended byte: the appender does not wait for them, and each
+   * touch keeps the value of the word it touches. A touch that writes a zero loses bytes here.
    */
   @Test
-  void appendsWaitForALatePreparationAndReadBackExactly() throws Exception {
+  void lateTouchesNeverChangeAppendedBytes() throws Exception {
     Path path = dir.resolve("late.log");
     MappedLogFile f = openSmall(path);
     f.prepareHook(start -> {
