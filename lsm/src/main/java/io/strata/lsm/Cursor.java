@@ -38,6 +38,30 @@ public interface Cursor extends AutoCloseable {
   /** The current value (a copy); the cursor must be valid. */
   byte[] value();
 
+  /** The length of the current key; the cursor must be valid. */
+  int keyLength();
+
+  /** The length of the current value; the cursor must be valid. */
+  int valueLength();
+
+  /**
+   * Copies the current key into {@code dst} from {@code offset} and returns its length, so a scan
+   * can reuse one buffer instead of taking a new array per entry; the cursor must be valid.
+   *
+   * @throws IndexOutOfBoundsException when the key does not fit there (nothing is copied; size the
+   *     buffer with {@link #keyLength()})
+   */
+  int keyInto(byte[] dst, int offset);
+
+  /**
+   * Copies the current value into {@code dst} from {@code offset} and returns its length; the
+   * cursor must be valid.
+   *
+   * @throws IndexOutOfBoundsException when the value does not fit there (nothing is copied; size
+   *     the buffer with {@link #valueLength()})
+   */
+  int valueInto(byte[] dst, int offset);
+
   /** Releases the cursor. Idempotent. */
   @Override
   void close();

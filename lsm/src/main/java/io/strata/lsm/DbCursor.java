@@ -256,6 +256,46 @@ final class DbCursor implements Cursor {
   }
 
   @Override
+  public int keyLength() {
+    checkValid();
+    return entryLength - InternalKeys.TRAILER_BYTES;
+  }
+
+  @Override
+  public int valueLength() {
+    checkValid();
+    return forward ? iter.valueLength() : value.length;
+  }
+
+  @Override
+  public int keyInto(byte[] dst, int offset) {
+    int n = keyLength();
+    checkRoom(dst, offset, n, "key");
+    System.arraycopy(entry, 0, dst, offset, n);
+    return n;
+  }
+
+  @Override
+  public int valueInto(byte[] dst, int offset) {
+    int n = valueLength();
+    checkRoom(dst, offset, n, "value");
+    if (forward) {
+      System.arraycopy(iter.valueArray(), iter.valueOffset(), dst, offset, n);
+    } else {
+      System.arraycopy(value, 0, dst, offset, n);
+    }
+    return n;
+  }
+
+  private static void checkRoom(byte[] dst, int offset, int n, String what) {
+    Objects.requireNonNull(dst, "dst");
+    if (offset < 0 || offset > dst.length || dst.length - offset < n) {
+      throw new IndexOutOfBoundsException("a " + what + " of " + n + " bytes does not fit in an"
+          + " array of " + dst.length + " bytes from offset " + offset);
+    }
+  }
+
+  @Override
   public void close() {
     if (!closed) {
       closed = true;

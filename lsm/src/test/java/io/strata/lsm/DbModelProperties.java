@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.strata.fs.MemFileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -244,14 +245,31 @@ class DbModelProperties {
     List<String> backward = new ArrayList<>();
     try (Cursor c = db.cursor(ro)) {
       for (c.seekToFirst(); c.isValid(); c.next()) {
-        forward.add(s(c.key()) + "=" + s(c.value()));
+        forward.add(entry(c, where));
       }
       for (c.seekToLast(); c.isValid(); c.prev()) {
-        backward.add(0, s(c.key()) + "=" + s(c.value()));
+        backward.add(0, entry(c, where));
       }
     }
     assertEquals(expected, forward, where + ": forward scan");
     assertEquals(expected, backward, where + ": backward scan");
+  }
+
+  /**
+   * The cursor's entry as {@code key=value}, after checking that the copying accessors (into a
+   * buffer, at an offset) give the same bytes and lengths as the array ones.
+   */
+  static String entry(Cursor c, String where) {
+    byte[] k = c.key();
+    byte[] v = c.value();
+    assertEquals(k.length, c.keyLength(), where + ": keyLength");
+    assertEquals(v.length, c.valueLength(), where + ": valueLength");
+    byte[] buf = new byte[3 + Math.max(k.length, v.length)];
+    assertEquals(k.length, c.keyInto(buf, 3), where + ": keyInto");
+    assertEquals(s(k), s(Arrays.copyOfRange(buf, 3, 3 + k.length)), where + ": keyInto bytes");
+    assertEquals(v.length, c.valueInto(buf, 3), where + ": valueInto");
+    assertEquals(s(v), s(Arrays.copyOfRange(buf, 3, 3 + v.length)), where + ": valueInto bytes");
+    return s(k) + "=" + s(v);
   }
 
   /** seek, seekForPrev, and stepping both ways from there, against the model; with bounds too. */

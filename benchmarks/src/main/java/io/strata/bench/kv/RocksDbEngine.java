@@ -112,7 +112,7 @@ final class RocksDbEngine implements KvEngine {
     try (RocksIterator it = db.newIterator()) {
       it.seek(key);
       for (int i = 0; i < n && it.isValid(); i++, it.next()) {
-        bytes += it.key().length + it.value().length;
+        bytes += key(it) + value(it);
       }
     }
     return bytes;
@@ -124,10 +124,36 @@ final class RocksDbEngine implements KvEngine {
     try (org.rocksdb.ReadOptions ro = new org.rocksdb.ReadOptions().setFillCache(false);
         RocksIterator it = db.newIterator(ro)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
-        it.key();
-        it.value();
+        key(it);
+        value(it);
         n++;
       }
+    }
+    return n;
+  }
+
+  /**
+   * Reused by the iterator reads, as Strata's cursor reads reuse theirs (one thread at a time
+   * reads through an iterator here).
+   */
+  private byte[] scratch = new byte[256];
+
+  /** The iterator's key copied into {@link #scratch}; its length. */
+  private int key(RocksIterator it) {
+    int n = it.key(scratch);
+    if (n > scratch.length) {
+      scratch = new byte[n];
+      it.key(scratch);
+    }
+    return n;
+  }
+
+  /** The iterator's value copied into {@link #scratch}; its length. */
+  private int value(RocksIterator it) {
+    int n = it.value(scratch);
+    if (n > scratch.length) {
+      scratch = new byte[n];
+      it.value(scratch);
     }
     return n;
   }

@@ -57,7 +57,7 @@ final class StrataEngine implements KvEngine {
     try (Cursor c = db.cursor(ReadOptions.defaults())) {
       c.seek(key);
       for (int i = 0; i < n && c.isValid(); i++, c.next()) {
-        bytes += c.key().length + c.value().length;
+        bytes += key(c) + value(c);
       }
     }
     return bytes;
@@ -68,12 +68,33 @@ final class StrataEngine implements KvEngine {
     long n = 0;
     try (Cursor c = db.cursor(ReadOptions.builder().fillCache(false).build())) {
       for (c.seekToFirst(); c.isValid(); c.next()) {
-        c.key();
-        c.value();
+        key(c);
+        value(c);
         n++;
       }
     }
     return n;
+  }
+
+  /** Reused by the cursor reads (one thread at a time reads through a cursor here). */
+  private byte[] scratch = new byte[256];
+
+  /** The cursor's key copied into {@link #scratch}; its length. */
+  private int key(Cursor c) {
+    int n = c.keyLength();
+    if (n > scratch.length) {
+      scratch = new byte[n];
+    }
+    return c.keyInto(scratch, 0);
+  }
+
+  /** The cursor's value copied into {@link #scratch}; its length. */
+  private int value(Cursor c) {
+    int n = c.valueLength();
+    if (n > scratch.length) {
+      scratch = new byte[n];
+    }
+    return c.valueInto(scratch, 0);
   }
 
   @Override

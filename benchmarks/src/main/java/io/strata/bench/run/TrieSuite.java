@@ -224,7 +224,9 @@ final class TrieSuite {
       }
       StateOptions.Builder options = StateOptions.builder().dbOptions(dbOptions)
           .parallelHashThreshold(Integer.getInteger("strata.bench.parallelHashThreshold",
-              StateOptions.defaults().parallelHashThreshold()));
+              StateOptions.defaults().parallelHashThreshold()))
+          .nodeCacheBytes(Long.getLong("strata.bench.nodeCacheBytes",
+              StateOptions.defaults().nodeCacheBytes()));
       if (windowed) {
         options.retention(Retention.blocks(WINDOW)).flushLag(Integer.getInteger(
             "strata.bench.flushLag", StateOptions.defaults().flushLag()));
