@@ -106,6 +106,8 @@ class ApiMisuseTest {
       try (Cursor c = db.cursor(ReadOptions.defaults())) {
         npe("key", () -> c.seek(null));
         npe("key", () -> c.seekForPrev(null));
+        npe("dst", () -> c.keyInto(null, 0));
+        npe("dst", () -> c.valueInto(null, 0));
       }
       npe("key", () -> new WriteBatch().put(null, b("v")));
       npe("value", () -> new WriteBatch().put(b("k"), null));
@@ -234,6 +236,10 @@ class ApiMisuseTest {
     closed(c::isValid);
     closed(c::key);
     closed(c::value);
+    closed(c::keyLength);
+    closed(c::valueLength);
+    closed(() -> c.keyInto(new byte[8], 0));
+    closed(() -> c.valueInto(new byte[8], 0));
   }
 
   @Test

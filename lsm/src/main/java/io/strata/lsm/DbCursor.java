@@ -269,6 +269,7 @@ final class DbCursor implements Cursor {
 
   @Override
   public int keyInto(byte[] dst, int offset) {
+    Objects.requireNonNull(dst, "dst");
     int n = keyLength();
     checkRoom(dst, offset, n, "key");
     System.arraycopy(entry, 0, dst, offset, n);
@@ -277,6 +278,7 @@ final class DbCursor implements Cursor {
 
   @Override
   public int valueInto(byte[] dst, int offset) {
+    Objects.requireNonNull(dst, "dst");
     int n = valueLength();
     checkRoom(dst, offset, n, "value");
     if (forward) {
@@ -288,7 +290,6 @@ final class DbCursor implements Cursor {
   }
 
   private static void checkRoom(byte[] dst, int offset, int n, String what) {
-    Objects.requireNonNull(dst, "dst");
     if (offset < 0 || offset > dst.length || dst.length - offset < n) {
       throw new IndexOutOfBoundsException("a " + what + " of " + n + " bytes does not fit in an"
           + " array of " + dst.length + " bytes from offset " + offset);
