@@ -117,6 +117,7 @@ public final class Child {
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     r.liveHeapBytes = heap.getUsed();
     r.rssBytes = rss();
+    r.heapCommittedBytes = heap.getCommitted();
   }
 
   /** VmRSS from /proc/self/status in bytes; -1 where the OS has no such file. */

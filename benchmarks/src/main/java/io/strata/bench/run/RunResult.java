@@ -42,6 +42,8 @@ final class RunResult {
    */
   long liveHeapBytes = -1;
   long rssBytes = -1;
+  /** The heap committed then (all resident: the runner's child JVMs pre-touch it); -1 if unknown. */
+  long heapCommittedBytes = -1;
   /** What the sanity checks counted, e.g. "hits=1000/1000". */
   String checks = "";
   /** Trie suite: the root hash after the workload, hex. */
@@ -96,6 +98,7 @@ final class RunResult {
     m.put("wa", Double.toString(writeAmplification));
     m.put("heap", Long.toString(liveHeapBytes));
     m.put("rss", Long.toString(rssBytes));
+    m.put("heapCommitted", Long.toString(heapCommittedBytes));
     m.put("checks", checks);
     m.put("root", root);
     m.put("ok", Boolean.toString(ok));
@@ -133,6 +136,7 @@ final class RunResult {
     r.writeAmplification = Double.parseDouble(m.get("wa"));
     r.liveHeapBytes = Long.parseLong(m.getOrDefault("heap", "-1"));
     r.rssBytes = Long.parseLong(m.getOrDefault("rss", "-1"));
+    r.heapCommittedBytes = Long.parseLong(m.getOrDefault("heapCommitted", "-1"));
     r.checks = m.get("checks");
     r.root = m.get("root");
     r.ok = Boolean.parseBoolean(m.get("ok"));

@@ -100,7 +100,10 @@ final class Runner {
     String suite = job.suite();
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xms1g", "-Xmx3g"));
+        // a fixed, pre-touched heap, as servers run (the same for every engine): no workload pays
+        // the kernel's first touch of heap pages, which the full GCs between workloads would
+        // otherwise hand back to the OS (the heap shrinks to -Xms) and the next one touch again
+        "-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"));
     // extra child JVM options for profiling, e.g. -Dstrata.bench.childJvmArgs=-XX:StartFlightRecording=...
     String extra = System.getProperty("strata.bench.childJvmArgs", "").trim();
     if (!extra.isEmpty()) {
