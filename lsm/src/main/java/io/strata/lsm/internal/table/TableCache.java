@@ -24,6 +24,16 @@ public final class TableCache {
   private final int capacity;
   private final ConcurrentHashMap<Long, TableReader> open = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Long> openOrder = new ConcurrentLinkedQueue<>();
+  /**
+   * Recently acquired readers by the low bits of their number, looked at before {@link #open}: a
+   * get acquires a table each time, and an array slot and a number compared cost fewer dependent
+   * loads than the map's hash, node and boxed key. A hint only, read and written without a lock: a
+   * slot may hold a reader since closed (its {@code retain} then fails and the map is asked) or
+   * one the map no longer holds (still open while retained: reading it is as good). Slots are
+   * cleared when their reader is evicted, so they keep no closed reader's memory for long.
+   */
+  private final TableReader[] recent = new TableReader[RECENT];
+  private static final int RECENT = 256;
   private final Object opening = new Object();
   /** Guarded by {@code opening}; read without it only as a hint. */
   private volatile boolean closed;
@@ -56,6 +66,11 @@ public final class TableCache {
    * @throws IllegalStateException after {@link #close()}
    */
   public TableReader acquire(long number) {
+    int slot = (int) number & (RECENT - 1);
+    TableReader hint = recent[slot];
+    if (hint != null && hint.number() == number && hint.retain()) {
+      return hint;
+    }
     while (true) {
       TableReader r = open.get(number);
       if (r == null) {
@@ -75,6 +90,7 @@ public final class TableCache {
         }
       }
       if (r.retain()) {
+        recent[slot] = r;
         return r;
       }
       open.remove(number, r); // closed by a concurrent eviction: open it again
@@ -93,6 +109,7 @@ public final class TableCache {
       }
       TableReader r = open.remove(oldest);
       if (r != null) {
+        forget(r);
         r.release();
       }
     }
@@ -103,6 +120,7 @@ public final class TableCache {
     TableReader r = open.remove(number);
     openOrder.remove(number);
     if (r != null) {
+      forget(r);
       r.release();
     }
     blocks.evictFile(number);
@@ -116,9 +134,18 @@ public final class TableCache {
     for (Long n : open.keySet()) {
       TableReader r = open.remove(n);
       if (r != null) {
+        forget(r);
         r.release();
       }
     }
     openOrder.clear();
+  }
+
+  /** Clears the {@link #recent} slot of {@code r} if it holds it. */
+  private void forget(TableReader r) {
+    int slot = (int) r.number() & (RECENT - 1);
+    if (recent[slot] == r) {
+      recent[slot] = null;
+    }
   }
 }

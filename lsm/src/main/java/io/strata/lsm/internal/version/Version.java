@@ -91,7 +91,9 @@ public final class Version {
    * {@link Memtable#DELETED}, or null.
    */
   public byte[] get(byte[] userKey, byte[] seekKey, long hash, TableCache tables, boolean fillCache) {
-    for (FileMetadata f : levels.get(0)) {
+    List<FileMetadata> level0 = levels.get(0);
+    for (int i = 0, n = level0.size(); i < n; i++) { // no iterator object per get
+      FileMetadata f = level0.get(i);
       if (f.mayContain(userKey)) {
         byte[] v = getFrom(f, userKey, seekKey, hash, tables, fillCache);
         if (v != null) {
