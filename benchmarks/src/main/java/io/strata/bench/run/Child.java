@@ -116,16 +116,17 @@ public final class Child {
     System.gc();
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     r.liveHeapBytes = heap.getUsed();
-    r.rssBytes = rss();
+    r.rssBytes = status("VmRSS:");
+    r.rssAnonBytes = status("RssAnon:");
     r.heapCommittedBytes = heap.getCommitted();
   }
 
-  /** VmRSS from /proc/self/status in bytes; -1 where the OS has no such file. */
-  static long rss() {
+  /** A size field of /proc/self/status (such as {@code "VmRSS:"}) in bytes; -1 if absent. */
+  static long status(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          String[] f = line.substring(6).trim().split("\\s+");
+        if (line.startsWith(field)) {
+          String[] f = line.substring(field.length()).trim().split("\\s+");
           return Long.parseLong(f[0]) * (f.length > 1 && f[1].equalsIgnoreCase("kB") ? 1024 : 1);
         }
       }

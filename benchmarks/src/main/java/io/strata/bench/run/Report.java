@@ -29,7 +29,7 @@ final class Report {
   record Summary(String suite, String workload, String engine, int passed, int failed,
       double median, double min, double max, double mbPerSecond, double p50, double p99,
       double p999, double diskBytes, double writeAmplification, double liveHeapBytes,
-      double rssBeyondHeapBytes, String latencyOf) {
+      double nativeBytes, String latencyOf) {
     /** Half the range from the slowest to the fastest round, as a fraction of the median. */
     double spread() {
       return passed == 0 ? Double.NaN : (max - min) / 2 / median;
@@ -56,10 +56,13 @@ final class Report {
           + " call: it is reopened, and may still be compacting in the background while it is"
           + " read; MVStore: a commit). Read workloads and `fillsync` stop early"
           + " at a time cap; their ops count what was done.",
-      "Memory, in every run: live heap after a full GC (`System.gc()`) and the JVM's resident"
-          + " set size (VmRSS) beyond its committed heap (which is all resident, pre-touched):"
-          + " native memory, mapped file pages, code and stacks; both taken right after the"
-          + " workload's timing with its engine open (`results.json` has VmRSS itself).",
+      "Memory, in every run: live heap after a full GC (`System.gc()`), and native memory: the"
+          + " anonymous resident set (RssAnon) beyond the committed heap (all resident,"
+          + " pre-touched), i.e. what an engine allocates outside the Java heap (RocksDB's"
+          + " memtables and block cache) plus the JVM's own code, metadata and stacks; both taken"
+          + " right after the workload's timing with its engine open. Mapped file pages (Strata's"
+          + " memory-mapped table files, which the OS may drop at will) are not in it;"
+          + " `results.json` has VmRSS, RssAnon and the committed heap.",
       "Trie: 32-byte random keys, 70-byte values; blocks of 1,000 random account updates."
           + " `strata-store`: Strata's trie committed to its `StateStore` (defaults: one synced"
           + " commit per block, LZ4, 10 bits/key Bloom filter, 64 MiB write buffer, block cache"
@@ -172,8 +175,8 @@ final class Report {
               medianOf(passed, r -> r.p999Micros), medianOf(passed, r -> (double) r.diskBytes),
               medianOf(passed, r -> r.writeAmplification),
               medianOf(passed, r -> r.liveHeapBytes < 0 ? Double.NaN : r.liveHeapBytes),
-              medianOf(passed, r -> r.rssBytes < 0 || r.heapCommittedBytes < 0 ? Double.NaN
-                  : r.rssBytes - r.heapCommittedBytes),
+              medianOf(passed, r -> r.rssAnonBytes < 0 || r.heapCommittedBytes < 0 ? Double.NaN
+                  : r.rssAnonBytes - r.heapCommittedBytes),
               passed.isEmpty() ? "" : passed.get(0).latencyOf));
         }
       }
@@ -263,7 +266,7 @@ final class Report {
       }
       j.field("writeAmplification", r.writeAmplification);
       j.field("liveHeapBytes", r.liveHeapBytes).field("rssBytes", r.rssBytes)
-          .field("heapCommittedBytes", r.heapCommittedBytes);
+          .field("heapCommittedBytes", r.heapCommittedBytes).field("rssAnonBytes", r.rssAnonBytes);
       j.field("checks", r.checks);
       if (!r.root.isEmpty()) {
         j.field("root", r.root);
@@ -414,7 +417,7 @@ final class Report {
     StringBuilder t = new StringBuilder("<details><summary>Details: spread, MB/s, latency, disk,"
         + " write amplification, memory</summary>\n\n");
     t.append("| workload | engine | median ops/s | slowest - fastest | MB/s | p50 µs | p99 µs |"
-        + " p99.9 µs | latency of | disk MB | write amp. | live heap MiB | RSS beyond heap MiB |"
+        + " p99.9 µs | latency of | disk MB | write amp. | live heap MiB | native MiB |"
         + " rounds passed |\n");
     t.append("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
     for (Summary s : summaries) {
@@ -426,7 +429,7 @@ final class Report {
           opt(s.min(), 0), opt(s.max(), 0), opt(s.mbPerSecond(), 1), opt(s.p50(), 1),
           opt(s.p99(), 1), opt(s.p999(), 1), s.latencyOf().isEmpty() ? "-" : s.latencyOf(),
           opt(s.diskBytes() / 1e6, 1), opt(s.writeAmplification(), 2),
-          opt(s.liveHeapBytes() / (1 << 20), 0), opt(s.rssBeyondHeapBytes() / (1 << 20), 0), s.passed(),
+          opt(s.liveHeapBytes() / (1 << 20), 0), opt(s.nativeBytes() / (1 << 20), 0), s.passed(),
           s.passed() + s.failed()));
     }
     return t.append("\n</details>\n").toString();

@@ -44,6 +44,11 @@ final class RunResult {
   long rssBytes = -1;
   /** The heap committed then (all resident: the runner's child JVMs pre-touch it); -1 if unknown. */
   long heapCommittedBytes = -1;
+  /**
+   * The anonymous part of the resident set (RssAnon: the heap and native memory, not mapped file
+   * pages such as a store's memory-mapped table files); -1 if unknown.
+   */
+  long rssAnonBytes = -1;
   /** What the sanity checks counted, e.g. "hits=1000/1000". */
   String checks = "";
   /** Trie suite: the root hash after the workload, hex. */
@@ -99,6 +104,7 @@ final class RunResult {
     m.put("heap", Long.toString(liveHeapBytes));
     m.put("rss", Long.toString(rssBytes));
     m.put("heapCommitted", Long.toString(heapCommittedBytes));
+    m.put("rssAnon", Long.toString(rssAnonBytes));
     m.put("checks", checks);
     m.put("root", root);
     m.put("ok", Boolean.toString(ok));
@@ -137,6 +143,7 @@ final class RunResult {
     r.liveHeapBytes = Long.parseLong(m.getOrDefault("heap", "-1"));
     r.rssBytes = Long.parseLong(m.getOrDefault("rss", "-1"));
     r.heapCommittedBytes = Long.parseLong(m.getOrDefault("heapCommitted", "-1"));
+    r.rssAnonBytes = Long.parseLong(m.getOrDefault("rssAnon", "-1"));
     r.checks = m.get("checks");
     r.root = m.get("root");
     r.ok = Boolean.parseBoolean(m.get("ok"));
