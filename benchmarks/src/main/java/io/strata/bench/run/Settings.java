@@ -12,7 +12,7 @@ import java.util.Set;
  * Immutable.
  *
  * @param suites the suites to run, in order ({@code kv}, {@code trie})
- * @param quick the small sizes (about 4 minutes on 2 cores) instead of the default ones
+ * @param quick the small sizes (about 2 minutes on 2 cores) instead of the default ones
  * @param n entries (kv) and accounts (trie) when given, else 0 for the size's default
  * @param rounds measured rounds; each round runs every engine once, in a fresh JVM
  * @param engines the engine names asked for, or empty for all
@@ -40,8 +40,8 @@ record Settings(List<String> suites, boolean quick, int n, int rounds, List<Stri
       "         updates, linked commits; Strata's stores only) runs only when named in --workloads",
       "  all    both (the default)",
       "options:",
-      "  --quick            small sizes: about 4 minutes on 2 cores (default size: about 13 minutes",
-      "                     on a quiet machine, of which the trie suite at 1,000,000 accounts about 8)",
+      "  --quick            small sizes: about 2 minutes on 2 cores (default size: about 15 minutes",
+      "                     on a quiet machine, of which the trie suite at 1,000,000 accounts about 9)",
       "  --n N              entries (kv) and accounts (trie) instead of the size's default",
       "  --blocks B         trie blocks of 1,000 updates instead of the size's default (50; 20 with",
       "                     --quick); more than 128 shows strata-store-w128 pruning",
