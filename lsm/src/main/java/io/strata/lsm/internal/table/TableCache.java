@@ -68,7 +68,7 @@ public final class TableCache {
   public TableReader acquire(long number) {
     int slot = (int) number & (RECENT - 1);
     TableReader hint = recent[slot];
-    if (hint != null && hint.number() == number && hint.retain()) {
+    if (hint != null && hint.number() == number && !closed && hint.retain()) {
       return hint;
     }
     while (true) {

@@ -68,9 +68,12 @@ class TableCacheTest {
     TableReader again = cache.acquire(1);
     assertNotSame(one, again);
     assertArrayEquals(b("v1"), get(again, 1));
+    TableReader held = cache.acquire(1);
     again.release();
     cache.close();
-    assertThrows(IllegalStateException.class, () -> cache.acquire(1));
+    assertThrows(IllegalStateException.class, () -> cache.acquire(1),
+        "closed, even while a user still holds the reader");
+    held.release();
   }
 
   @Test
