@@ -344,7 +344,8 @@ final class Report {
 
   private static String units(String suite) {
     return suite.equals(KvSuite.NAME)
-        ? "Ops are puts, gets and seeks (seek + 10 entries); for `readseq`, entries scanned."
+        ? "Ops are puts, gets and seeks (seek + 10 entries); for `readseq`, entries scanned (one"
+            + " full scan, timed after an untimed one)."
         : "Ops: `load`, accounts loaded then hashed or committed; `blocks`, account updates"
             + " (1,000 a block, each block then hashed or committed); `readrandom`, gets;"
             + " `proverange` and `verifyrange`, ranges of 1,000 accounts; `sync`, accounts"
