@@ -20,8 +20,8 @@ import java.util.stream.Stream;
  * keys, each value compared with the one last written), readmissing (keys between present ones,
  * each must be absent), seekrandom (seek + 10 entries, the bytes seen must be exact), readseq (a
  * full scan, timed after an untimed one, the counts must be exact) and fillsync (new keys, each
- * write fsynced). Workloads not selected still run when a later one needs their data, untimed and unreported. Keys are 16
- * bytes, values 100 bytes that compress to half ({@link Workload}).
+ * write fsynced). Workloads not selected still run when a later one needs their data, untimed
+ * and unreported. Keys are 16 bytes, values 100 bytes that compress to half ({@link Workload}).
  *
  * <p>A failed sanity check marks that workload's result failed; the run goes on.
  */
